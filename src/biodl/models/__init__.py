@@ -1,0 +1,1 @@
+"""Keras 3 model builders; each returns an uncompiled ``keras.Model``."""

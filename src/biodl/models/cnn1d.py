@@ -1,0 +1,79 @@
+"""DeepBind / Basset-style 1D CNN on one-hot DNA."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from biodl.models.heads import output_layer
+
+
+def build_cnn1d(
+    input_shape: tuple[int, int],
+    n_outputs: int,
+    task: str = "binary",
+    filters: Sequence[int] = (64,),
+    kernel_sizes: Sequence[int] = (19,),
+    pool_sizes: Sequence[int] = (4,),
+    global_pool: str = "max",
+    dense_units: Sequence[int] = (64,),
+    dropout: float = 0.2,
+    batch_norm: bool = True,
+    l2: float = 0.0,
+):
+    """Build conv -> pool blocks, a global pooling or flatten, dense layers and a task head.
+
+    Parameters
+    ----------
+    input_shape
+        ``(length, 4)`` of the one-hot input.
+    n_outputs
+        Units of the output layer (classes for multiclass, labels otherwise).
+    task
+        binary, multilabel (sigmoid), multiclass (softmax) or regression (linear).
+    filters, kernel_sizes, pool_sizes
+        One entry per convolution block; the first block's filters are the motif
+        detectors that :mod:`biodl.interpret` reads.
+    global_pool
+        ``"max"`` (DeepBind: position-invariant), ``"avg"`` or ``"flatten"`` (Basset).
+    dense_units, dropout, batch_norm, l2
+        Fully connected layers and regularisation.
+
+    Returns
+    -------
+    keras.Model
+        Uncompiled; compile through :func:`biodl.training.fit`.
+    """
+    import keras
+
+    if not (len(filters) == len(kernel_sizes) == len(pool_sizes)) or not filters:
+        raise ValueError(
+            "filters, kernel_sizes and pool_sizes need one entry per convolution block and "
+            f"the same length; got {list(filters)}, {list(kernel_sizes)}, {list(pool_sizes)}"
+        )
+    if global_pool not in ("max", "avg", "flatten"):
+        raise ValueError(f"global_pool must be max, avg or flatten, got {global_pool!r}")
+    regulariser = keras.regularizers.L2(l2) if l2 else None
+    inputs = keras.Input(shape=tuple(input_shape), name="sequence")
+    h = inputs
+    for i, (n_filters, width, pool) in enumerate(zip(filters, kernel_sizes, pool_sizes)):
+        h = keras.layers.Conv1D(n_filters, width, padding="same", kernel_regularizer=regulariser,
+                                use_bias=not batch_norm, name=f"conv{i + 1}")(h)
+        if batch_norm:
+            h = keras.layers.BatchNormalization(name=f"conv{i + 1}_bn")(h)
+        h = keras.layers.Activation("relu", name=f"conv{i + 1}_relu")(h)
+        if pool > 1:
+            h = keras.layers.MaxPooling1D(pool, padding="same", name=f"conv{i + 1}_pool")(h)
+        if dropout:
+            h = keras.layers.Dropout(dropout, name=f"conv{i + 1}_dropout")(h)
+    pooling = {
+        "max": keras.layers.GlobalMaxPooling1D, "avg": keras.layers.GlobalAveragePooling1D,
+        "flatten": keras.layers.Flatten,
+    }[global_pool]
+    h = pooling(name="global_pool")(h)
+    for i, units in enumerate(dense_units):
+        h = keras.layers.Dense(units, activation="relu", kernel_regularizer=regulariser,
+                               name=f"dense{i + 1}")(h)
+        if dropout:
+            h = keras.layers.Dropout(dropout, name=f"dense{i + 1}_dropout")(h)
+    outputs = output_layer(task, n_outputs)(h)
+    return keras.Model(inputs, outputs, name="cnn1d")

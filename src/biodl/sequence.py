@@ -1,0 +1,236 @@
+"""One-hot encoding of DNA, reverse complements, padding and trimming.
+
+The encoder is one numba kernel over the bytes of all sequences joined together; it pads
+or centre-trims every record to a common length while it encodes, so no intermediate
+per-sequence arrays are made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numba
+import numpy as np
+
+ALPHABET = "ACGT"
+MAX_AUTO_LENGTH = 2000
+AMBIGUITY_POLICIES = ("zeros", "fractional")
+
+# IUPAC ambiguity codes and the bases each stands for.
+IUPAC_CODES: dict[str, str] = {
+    "R": "AG", "Y": "CT", "S": "CG", "W": "AT", "K": "GT", "M": "AC",
+    "B": "CGT", "D": "AGT", "H": "ACT", "V": "ACG", "N": "ACGT",
+}
+_COMPLEMENT = str.maketrans(
+    "ACGTRYSWKMBDHVNacgtryswkmbdhvn", "TGCAYRSWMKVHDBNtgcayrswmkvhdbn"
+)
+_INVALID = 255
+
+
+def _lookup_tables() -> tuple[np.ndarray, np.ndarray]:
+    """Byte -> code table and code -> fractional base row.
+
+    Codes 0-3 are the bases, 4 onwards the IUPAC ambiguity codes, then one all-zero row
+    used for padding; 255 marks an invalid byte.
+    """
+    lut = np.full(256, _INVALID, dtype=np.uint8)
+    rows = np.zeros((4 + len(IUPAC_CODES) + 1, 4), dtype=np.float32)
+    for code, base in enumerate(ALPHABET):
+        lut[ord(base)] = lut[ord(base.lower())] = code
+        rows[code, code] = 1.0
+    for offset, (symbol, bases) in enumerate(IUPAC_CODES.items()):
+        code = 4 + offset
+        lut[ord(symbol)] = lut[ord(symbol.lower())] = code
+        for base in bases:
+            rows[code, ALPHABET.index(base)] = 1.0 / len(bases)
+    return lut, rows
+
+
+_LUT, _FRACTION_ROWS = _lookup_tables()
+_PAD_CODE = np.uint8(_FRACTION_ROWS.shape[0] - 1)
+_IS_INVALID = (_LUT == _INVALID).astype(np.uint8)
+# The uint8 encoding writes each position as one little-endian 32-bit word (its 4 bytes
+# at once), straight from the input byte; ambiguity codes, invalid bytes and padding give
+# the zero word.
+_BYTE_TO_WORD = np.zeros(256, dtype=np.uint32)
+for _code, _word in enumerate((1, 1 << 8, 1 << 16, 1 << 24)):
+    _BYTE_TO_WORD[_LUT == _code] = _word
+del _code, _word
+_BYTE_TO_CODE = np.where(_LUT == _INVALID, _PAD_CODE, _LUT).astype(np.uint8)
+
+
+@numba.njit(parallel=True, cache=True, nogil=True)
+def _translate_kernel(buffer, starts, lengths, table, pad_value, is_invalid, out,
+                      first_invalid):
+    """Write ``out[i, p] = table[byte]`` for every record ``i`` of the joined ``buffer``.
+
+    Records longer than ``out.shape[1]`` are centre-trimmed, shorter ones centre-padded
+    with ``pad_value``. ``first_invalid[i]`` receives the 0-based position of the first
+    byte of record ``i`` flagged by ``is_invalid``, the trimmed flanks included.
+    """
+    length = out.shape[1]
+    for i in numba.prange(starts.shape[0]):
+        start = starts[i]
+        n = lengths[i]
+        if n >= length:
+            src, dst, count = start + (n - length) // 2, 0, length
+        else:
+            src, dst, count = start, (length - n) // 2, n
+        row = out[i]
+        for p in range(dst):
+            row[p] = pad_value
+        bad = 0
+        for j in range(count):
+            byte = buffer[src + j]
+            bad |= is_invalid[byte]
+            row[dst + j] = table[byte]
+        for p in range(dst + count, length):
+            row[p] = pad_value
+        if bad or n > length:
+            for j in range(n):
+                if is_invalid[buffer[start + j]]:
+                    first_invalid[i] = j
+                    break
+
+
+def resolve_length(lengths: np.ndarray, length: int | None) -> int:
+    """Return the common length to encode to.
+
+    Parameters
+    ----------
+    lengths
+        Length of every sequence.
+    length
+        The configured length, or ``None`` for the longest sequence when it is at most
+        ``MAX_AUTO_LENGTH`` bp.
+
+    Raises
+    ------
+    ValueError
+        If ``length`` is not positive, or is ``None`` and a sequence is longer than
+        ``MAX_AUTO_LENGTH``.
+    """
+    if length is not None:
+        if int(length) <= 0:
+            raise ValueError(f"length must be a positive number of bp, got {length}")
+        return int(length)
+    longest = int(lengths.max()) if lengths.size else 0
+    if longest > MAX_AUTO_LENGTH:
+        raise ValueError(
+            f"the longest sequence is {longest} bp, over the {MAX_AUTO_LENGTH} bp that biodl "
+            "pads to automatically; set a length (config: sequences.datasets.<name>.length) "
+            "to centre-trim or pad every sequence to it"
+        )
+    if longest == 0:
+        raise ValueError("all sequences are empty; nothing to encode")
+    return longest
+
+
+def one_hot_encode(
+    sequences: str | Sequence[str],
+    length: int | None = None,
+    ambiguous: str = "zeros",
+    ids: Sequence[str] | None = None,
+) -> np.ndarray:
+    """One-hot encode DNA sequences in A, C, G, T order.
+
+    Parameters
+    ----------
+    sequences
+        One sequence or a sequence of them; upper or lower case.
+    length
+        Pad (centred, with zeros) or centre-trim every sequence to this length. ``None``
+        uses the longest sequence, if it is at most 2 kb.
+    ambiguous
+        How ``N`` and the other IUPAC ambiguity codes are encoded: ``"zeros"`` (an all-zero
+        column; output ``uint8``) or ``"fractional"`` (the bases a code stands for share 1,
+        e.g. R -> A 0.5, G 0.5; output ``float32``).
+    ids
+        Record names used in error messages; defaults to 0-based indices.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(N, length, 4)`` array, ``uint8`` or ``float32`` as ``ambiguous`` says; ``(length,
+        4)`` when a single string was given.
+
+    Raises
+    ------
+    ValueError
+        On a character that is neither a base nor an IUPAC code, naming the record and
+        the 1-based position; on an unknown policy or an unusable length.
+    """
+    if ambiguous not in AMBIGUITY_POLICIES:
+        raise ValueError(f"ambiguous must be one of {AMBIGUITY_POLICIES}, got {ambiguous!r}")
+    single = isinstance(sequences, str)
+    seqs = [sequences] if single else list(sequences)
+    if ids is not None and len(ids) != len(seqs):
+        raise ValueError(f"got {len(ids)} ids for {len(seqs)} sequences")
+    lengths = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
+    target = resolve_length(lengths, length)
+    starts = np.zeros(len(seqs), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    # non-ASCII characters become one '?' each, so positions stay right and they are
+    # reported as invalid by the kernel
+    buffer = np.frombuffer("".join(seqs).encode("ascii", errors="replace"), dtype=np.uint8)
+    first_invalid = np.full(len(seqs), -1, dtype=np.int64)
+    if ambiguous == "fractional":
+        codes = np.empty((len(seqs), target), dtype=np.uint8)
+        if len(seqs):
+            _translate_kernel(buffer, starts, lengths, _BYTE_TO_CODE, _PAD_CODE, _IS_INVALID,
+                              codes, first_invalid)
+        out = _FRACTION_ROWS[codes]
+    else:
+        out = np.empty((len(seqs), target, 4), dtype=np.uint8)
+        if len(seqs):
+            _translate_kernel(buffer, starts, lengths, _BYTE_TO_WORD, np.uint32(0), _IS_INVALID,
+                              out.view("<u4")[..., 0], first_invalid)
+    bad = np.flatnonzero(first_invalid >= 0)
+    if bad.size:
+        i = int(bad[0])
+        pos = int(first_invalid[i])
+        name = ids[i] if ids is not None else f"#{i}"
+        raise ValueError(
+            f"sequence {name!r}: invalid character {seqs[i][pos]!r} at position {pos + 1}; "
+            f"expected A, C, G, T or an IUPAC code ({''.join(IUPAC_CODES)}), any case"
+            + (f" ({bad.size} sequences have invalid characters)" if bad.size > 1 else "")
+        )
+    return out[0] if single else out
+
+
+def reverse_complement(x: str | np.ndarray) -> str | np.ndarray:
+    """Reverse complement a DNA string or one-hot array.
+
+    Parameters
+    ----------
+    x
+        A string (IUPAC codes and case kept) or a one-hot array whose last two axes are
+        (position, base) in A, C, G, T order.
+
+    Returns
+    -------
+    str or numpy.ndarray
+        Same type and shape as ``x``.
+    """
+    if isinstance(x, str):
+        return x.translate(_COMPLEMENT)[::-1]
+    x = np.asarray(x)
+    if x.ndim < 2 or x.shape[-1] != 4:
+        raise ValueError(f"expected a one-hot array with 4 channels last, got shape {x.shape}")
+    return x[..., ::-1, ::-1]
+
+
+def decode(x: np.ndarray) -> str | list[str]:
+    """Turn one-hot arrays back into strings; an all-zero or fractional column gives ``N``."""
+    x = np.asarray(x)
+    single = x.ndim == 2
+    x = x[None] if single else x
+    letters = np.array(list(ALPHABET + "N"))
+    idx = np.where(x.max(axis=-1) == 1, x.argmax(axis=-1), 4)
+    out = ["".join(row) for row in letters[idx]]
+    return out[0] if single else out
+
+
+def add_reverse_complements(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Augment a training set with the reverse complement of every sequence (same targets)."""
+    return np.concatenate([x, reverse_complement(x)]), np.concatenate([y, y])

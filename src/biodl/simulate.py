@@ -1,0 +1,94 @@
+"""Demo data that needs no download: DNA with planted JASPAR motifs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from biodl.motifs import DEFAULT_RELEASE, Motif, fetch_jaspar
+from biodl.sequence import ALPHABET, reverse_complement
+
+HUMAN_GC = 0.41
+
+
+def sample_motif_site(motif: Motif, rng: np.random.Generator) -> str:
+    """Draw one binding site from the motif's position probability matrix."""
+    cumulative = np.cumsum(motif.ppm, axis=1)
+    draws = rng.random((motif.width, 1))
+    idx = np.minimum((draws > cumulative).sum(axis=1), 3)
+    return "".join(ALPHABET[i] for i in idx)
+
+
+def simulate_dna(
+    classes: Mapping[str, Sequence[str]],
+    n_per_class: int = 1000,
+    length: int = 200,
+    sites_per_sequence: int = 1,
+    gc: float = HUMAN_GC,
+    release: str = DEFAULT_RELEASE,
+    seed: int = 1,
+) -> tuple[list[str], list[str], pd.DataFrame, pd.DataFrame]:
+    """Simulate labelled sequences with JASPAR motifs planted per class.
+
+    Each sequence is an i.i.d. background with GC fraction ``gc``; a sequence of a class
+    with motifs gets ``sites_per_sequence`` sites, each drawn from one of the class's
+    motifs (chosen at random), on a random strand at a random non-overlapping position.
+
+    Parameters
+    ----------
+    classes
+        Class name -> JASPAR matrix ids planted in that class (empty: background only).
+    n_per_class, length, sites_per_sequence, gc
+        Sizes and background composition.
+    release
+        JASPAR release to take the matrices from (offline, pyjaspar).
+    seed
+        Seed for every random draw.
+
+    Returns
+    -------
+    ids, sequences, labels, truth
+        ``labels`` has columns ``id``, ``class``; ``truth`` one row per planted site:
+        ``id``, ``class``, ``motif_id``, ``motif_name``, ``start`` (0-based), ``end``,
+        ``strand``.
+    """
+    if len(classes) < 2:
+        raise ValueError(f"need at least two classes, got {list(classes)}")
+    if not 0 < gc < 1:
+        raise ValueError(f"gc must be between 0 and 1, got {gc}")
+    rng = np.random.default_rng(seed)
+    motifs = {name: fetch_jaspar(ids, release) for name, ids in classes.items()}
+    widest = max((m.width for ms in motifs.values() for m in ms), default=0)
+    if sites_per_sequence * widest > length:
+        raise ValueError(
+            f"{sites_per_sequence} sites of up to {widest} bp do not fit in {length} bp sequences"
+        )
+    background = np.array([(1 - gc) / 2, gc / 2, gc / 2, (1 - gc) / 2])
+    letters = np.array(list(ALPHABET))
+    ids, seqs, label_rows, truth_rows = [], [], [], []
+    for class_name, class_motifs in motifs.items():
+        for k in range(n_per_class):
+            seq_id = f"{class_name}_{k:05d}"
+            seq = list(letters[rng.choice(4, size=length, p=background)])
+            if class_motifs:
+                # non-overlapping slots: cut the sequence into equal segments, one site each
+                segment = length // sites_per_sequence
+                for slot in range(sites_per_sequence):
+                    motif = class_motifs[rng.integers(len(class_motifs))]
+                    site = sample_motif_site(motif, rng)
+                    strand = "+" if rng.random() < 0.5 else "-"
+                    if strand == "-":
+                        site = reverse_complement(site)
+                    start = slot * segment + int(rng.integers(0, segment - motif.width + 1))
+                    seq[start:start + motif.width] = site
+                    truth_rows.append((seq_id, class_name, motif.id, motif.name, start,
+                                       start + motif.width, strand))
+            ids.append(seq_id)
+            seqs.append("".join(seq))
+            label_rows.append((seq_id, class_name))
+    labels = pd.DataFrame(label_rows, columns=["id", "class"])
+    truth = pd.DataFrame(truth_rows, columns=["id", "class", "motif_id", "motif_name", "start",
+                                              "end", "strand"])
+    return ids, seqs, labels, truth

@@ -1,0 +1,200 @@
+"""The one training path: every biodl model is compiled and fitted by :func:`fit`.
+
+:func:`configure` sets seeds, thread counts, determinism and GPU options; call it once,
+before any TensorFlow work, as the CLI does.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from biodl import io
+
+log = logging.getLogger(__name__)
+
+LOSSES = {
+    "binary": "binary_crossentropy",
+    "multilabel": "binary_crossentropy",
+    "multiclass": "sparse_categorical_crossentropy",
+    "regression": "mse",
+}
+
+
+def configure(
+    seed: int | None = None,
+    threads: int | None = None,
+    deterministic: bool = True,
+    mixed_precision: bool = False,
+) -> dict[str, Any]:
+    """Set up TensorFlow for a reproducible run on this machine.
+
+    Parameters
+    ----------
+    seed
+        Seeds Python, NumPy and TensorFlow (``keras.utils.set_random_seed``).
+    threads
+        Intra-op thread count (inter-op gets 1, or 2 from 4 threads up); ``None`` leaves
+        TensorFlow's choice. Rules pass their ``threads`` here.
+    deterministic
+        Use deterministic kernels: identical results for the same seed on CPU. On GPU some
+        ops are slower, and a few still differ run to run (documented in the README).
+    mixed_precision
+        ``mixed_float16`` on GPU (outputs stay float32); ignored without a GPU.
+
+    Returns
+    -------
+    dict
+        What was set, for logs: devices, threads, precision.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import keras
+    import tensorflow as tf
+
+    if threads:
+        try:
+            tf.config.threading.set_intra_op_parallelism_threads(int(threads))
+            tf.config.threading.set_inter_op_parallelism_threads(2 if threads >= 4 else 1)
+        except RuntimeError:
+            log.warning("TensorFlow was already initialised; thread counts left unchanged")
+    gpus = tf.config.list_physical_devices("GPU")
+    for gpu in gpus:
+        try:
+            tf.config.experimental.set_memory_growth(gpu, True)
+        except RuntimeError:
+            log.warning("TensorFlow was already initialised; GPU memory growth left unchanged")
+    if seed is not None:
+        keras.utils.set_random_seed(int(seed))
+    if deterministic:
+        tf.config.experimental.enable_op_determinism()
+    policy = "mixed_float16" if mixed_precision and gpus else "float32"
+    keras.mixed_precision.set_global_policy(policy)
+    settings = {"gpus": [g.name for g in gpus], "threads": threads, "precision": policy,
+                "deterministic": deterministic, "seed": seed}
+    log.info("TensorFlow %s configured: %s", tf.__version__, settings)
+    return settings
+
+
+def make_dataset(
+    x: np.ndarray, y: np.ndarray | None, batch_size: int, shuffle: bool = False, seed: int = 1
+):
+    """A ``tf.data`` pipeline over in-memory arrays; integer inputs are cast to float32."""
+    import tensorflow as tf
+
+    data = tf.data.Dataset.from_tensor_slices(x if y is None else (x, y))
+    if shuffle:
+        data = data.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    data = data.batch(batch_size)
+    if np.issubdtype(np.asarray(x).dtype, np.integer):
+        data = data.map(
+            (lambda a: tf.cast(a, tf.float32)) if y is None
+            else (lambda a, b: (tf.cast(a, tf.float32), b))
+        )
+    return data.prefetch(tf.data.AUTOTUNE)
+
+
+def fit(
+    model,
+    train: tuple[np.ndarray, np.ndarray],
+    val: tuple[np.ndarray, np.ndarray],
+    *,
+    task: str | None = None,
+    loss: Any = None,
+    metrics: list | None = None,
+    epochs: int = 50,
+    batch_size: int = 64,
+    learning_rate: float = 1e-3,
+    patience: int = 5,
+    seed: int = 1,
+    augment: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None,
+    history_path: io.PathLike | None = None,
+    model_path: io.PathLike | None = None,
+    verbose: int = 2,
+) -> pd.DataFrame:
+    """Compile and fit ``model`` with early stopping on validation loss.
+
+    Parameters
+    ----------
+    model
+        An uncompiled Keras model from a ``biodl.models`` builder.
+    train, val
+        ``(inputs, targets)`` arrays. Validation data drives early stopping only; the
+        test split never reaches this function.
+    task, loss
+        The loss is ``loss`` if given, else the standard one for ``task``
+        (:data:`LOSSES`).
+    metrics
+        Extra Keras metrics to log per epoch.
+    epochs, batch_size, learning_rate, patience
+        Adam optimiser settings; training stops after ``patience`` epochs without a lower
+        validation loss and the best weights are restored.
+    seed
+        Seed for the shuffling of the training data.
+    augment
+        Applied once to the training arrays (e.g. add reverse complements).
+    history_path, model_path
+        Where to write the per-epoch history (TSV) and the model (``.keras``), atomically.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per epoch: ``epoch``, losses and metrics.
+    """
+    import keras
+
+    if loss is None:
+        if task not in LOSSES:
+            raise ValueError(f"give a loss or a task out of {sorted(LOSSES)}; got task {task!r}")
+        loss = LOSSES[task]
+    x_train, y_train = train
+    if augment is not None:
+        x_train, y_train = augment(x_train, y_train)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss, metrics=metrics or [])
+    early_stopping = keras.callbacks.EarlyStopping(
+        monitor="val_loss", patience=patience, restore_best_weights=True, verbose=0
+    )
+    result = model.fit(
+        make_dataset(x_train, y_train, batch_size, shuffle=True, seed=seed),
+        validation_data=make_dataset(*val, batch_size),
+        epochs=epochs, callbacks=[early_stopping], verbose=verbose, shuffle=False,
+    )
+    history = pd.DataFrame(result.history)
+    history.insert(0, "epoch", np.arange(1, len(history) + 1))
+    best = int(history["val_loss"].idxmin())
+    history["best"] = history.index == best
+    log.info("trained %d epochs; best epoch %d with val_loss %.4f", len(history), best + 1,
+             history["val_loss"].iloc[best])
+    if history_path is not None:
+        io.write_table(history_path, history, index=False)
+    if model_path is not None:
+        save_model(model, model_path)
+    return history
+
+
+def save_model(model, path: io.PathLike) -> None:
+    """Save a Keras model to ``path`` (``.keras``) atomically."""
+    if Path(path).suffix != ".keras":
+        raise ValueError(f"{path}: models are saved in the .keras format; use that suffix")
+    with io.atomic_output(path) as tmp:
+        model.save(tmp)
+
+
+def load_model(path: io.PathLike):
+    """Load a model saved by :func:`save_model`."""
+    import keras
+
+    if not Path(path).is_file():
+        raise io.InputError(f"{path}: model file not found")
+    return keras.models.load_model(path, compile=False)
+
+
+def predict(model, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
+    """Model outputs for ``x`` in batches, as float32 numpy."""
+    outputs = model.predict(make_dataset(x, None, batch_size), verbose=0)
+    return np.asarray(outputs, dtype=np.float32)

@@ -1,0 +1,96 @@
+import numpy as np
+import pytest
+
+from biodl.sequence import (
+    add_reverse_complements,
+    decode,
+    one_hot_encode,
+    resolve_length,
+    reverse_complement,
+)
+
+
+def test_bases_in_acgt_order_and_lower_case_accepted():
+    x = one_hot_encode(["ACGT", "acgt"])
+    assert x.dtype == np.uint8 and x.shape == (2, 4, 4)
+    np.testing.assert_array_equal(x[0], np.eye(4, dtype=np.uint8))
+    np.testing.assert_array_equal(x[1], x[0])
+
+
+def test_single_string_gives_2d_array():
+    assert one_hot_encode("ACG").shape == (3, 4)
+
+
+def test_ambiguity_zero_policy():
+    x = one_hot_encode(["ANRG"])
+    assert x[0, 1].sum() == 0 and x[0, 2].sum() == 0
+    assert x[0, 0, 0] == 1 and x[0, 3, 2] == 1
+
+
+def test_ambiguity_fractional_policy():
+    x = one_hot_encode(["RNa"], ambiguous="fractional")
+    assert x.dtype == np.float32
+    np.testing.assert_allclose(x[0, 0], [0.5, 0, 0.5, 0])
+    np.testing.assert_allclose(x[0, 1], [0.25] * 4)
+    np.testing.assert_allclose(x[0, 2], [1, 0, 0, 0])
+
+
+def test_invalid_character_names_record_and_position():
+    with pytest.raises(ValueError, match=r"sequence 'second': invalid character 'X' at position 3"):
+        one_hot_encode(["ACGT", "ACXT"], ids=["first", "second"])
+
+
+def test_invalid_character_in_trimmed_flank_is_still_an_error():
+    with pytest.raises(ValueError, match=r"'s1'.*'!' at position 1"):
+        one_hot_encode(["!ACGTACGTA"], length=4, ids=["s1"])
+
+
+def test_non_ascii_character_reported():
+    with pytest.raises(ValueError, match="position 2"):
+        one_hot_encode(["Aé"])
+
+
+def test_centre_padding_and_trimming():
+    x = one_hot_encode(["AC", "GGTTAACC"], length=4)
+    assert decode(x[0]) == "NACN"
+    assert decode(x[1]) == "TTAA"
+
+
+def test_default_length_is_longest():
+    assert one_hot_encode(["A", "ACGTA"]).shape == (2, 5, 4)
+
+
+def test_long_sequences_need_a_length():
+    with pytest.raises(ValueError, match="set a length"):
+        resolve_length(np.array([2001]), None)
+    assert one_hot_encode(["A" * 2500], length=100).shape == (1, 100, 4)
+
+
+def test_reverse_complement_string_and_array_agree():
+    seq = "AACGTTTGCAN"
+    assert reverse_complement(seq) == "NTGCAAACGTT"
+    assert reverse_complement("acgR") == "Ycgt"
+    np.testing.assert_array_equal(one_hot_encode(reverse_complement(seq)),
+                                  reverse_complement(one_hot_encode(seq)))
+
+
+def test_reverse_complement_rejects_wrong_shape():
+    with pytest.raises(ValueError, match="4 channels"):
+        reverse_complement(np.zeros((3, 5)))
+
+
+def test_add_reverse_complements_doubles_with_same_targets():
+    x = one_hot_encode(["AAC", "GTT"])
+    y = np.array([[1.0], [0.0]])
+    x2, y2 = add_reverse_complements(x, y)
+    assert decode(x2) == ["AAC", "GTT", "GTT", "AAC"]
+    np.testing.assert_array_equal(y2[:, 0], [1, 0, 1, 0])
+
+
+def test_matches_plain_numpy_on_random_sequences():
+    rng = np.random.default_rng(0)
+    seqs = ["".join(rng.choice(list("ACGT"), size=n)) for n in rng.integers(1, 50, size=200)]
+    x = one_hot_encode(seqs, length=30)
+    for seq, row in zip(seqs, x):
+        kept = seq[(len(seq) - 30) // 2:][:30] if len(seq) > 30 else seq
+        assert decode(row).strip("N") == kept

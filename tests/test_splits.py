@@ -1,0 +1,43 @@
+import numpy as np
+import pytest
+
+from biodl import splits
+
+
+def test_random_split_is_stratified_and_seeded():
+    strata = np.repeat([0, 1], [800, 200])
+    a = splits.assign_splits([str(i) for i in range(1000)], strata=strata, seed=3)
+    b = splits.assign_splits([str(i) for i in range(1000)], strata=strata, seed=3)
+    c = splits.assign_splits([str(i) for i in range(1000)], strata=strata, seed=4)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+    for value, size in ((0, 800), (1, 200)):
+        part = a[strata == value]
+        assert np.sum(part == "test") == round(0.2 * size)
+        assert np.sum(part == "val") == round(0.1 * size)
+
+
+def test_chromosome_split():
+    ids = ["chr1:1-10", "chr2:5-20_shuf", "chr3:1-5", "chr1:50-60"]
+    split = splits.assign_splits(ids, test_chromosomes=["chr1"], val_chromosomes=["chr3"])
+    assert split.tolist() == ["test", "train", "val", "test"]
+
+
+def test_chromosome_split_needs_genomic_ids():
+    with pytest.raises(ValueError, match=r"1 of 2 ids do not look like 'chrN:start-end' \(e.g. 'seq7'\)"):
+        splits.assign_splits(["chr1:1-2", "seq7"], method="chromosomes", test_chromosomes=["chr1"])
+
+
+def test_given_split_column_wins_in_auto():
+    split = splits.assign_splits(["a", "b", "c"], given=["Train", "test ", "val"])
+    assert split.tolist() == ["train", "test", "val"]
+
+
+def test_given_split_column_rejects_other_values():
+    with pytest.raises(ValueError, match=r"split column has values \['training'\]"):
+        splits.assign_splits(["a", "b"], given=["training", "test"])
+
+
+def test_empty_test_split_is_an_error():
+    with pytest.raises(ValueError, match="no test samples"):
+        splits.assign_splits(["a", "b"], given=["train", "val"])

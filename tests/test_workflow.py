@@ -1,0 +1,97 @@
+"""The Snakemake workflow: lint, a fast dry run, config validation and a tiny real run."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT
+
+SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+
+
+def snakemake(*args, cwd=ROOT, timeout=600):
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    return subprocess.run([*SNAKEMAKE, "-s", str(ROOT / "Snakefile"), *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+TINY_CONFIG = {
+    "seed": 3,
+    "threads": 1,
+    "sequences": {
+        "tiny": {
+            "simulate": {"classes": {"bg": [], "ctcf": ["MA0139"]}, "n_per_class": 80, "length": 60},
+            "baseline_motifs": ["MA0139"],
+            "model": {"filters": [8], "kernel_sizes": [9], "pool_sizes": [1], "dense_units": [8]},
+            "training": {"epochs": 3, "batch_size": 32},
+        }
+    },
+}
+
+
+def write_config(path: Path, config: dict) -> Path:
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def test_lint_is_clean():
+    result = snakemake("--lint")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dry_run_of_default_config_is_fast():
+    start = time.perf_counter()
+    result = snakemake("-n", "--quiet", "rules")
+    assert result.returncode == 0, result.stderr
+    assert time.perf_counter() - start < 10  # the issue's goal is < 5 s; margin for slow CI
+
+
+def test_config_typo_is_named(tmp_path):
+    config = json.loads(json.dumps(TINY_CONFIG))
+    config["sequences"]["tiny"]["trainig"] = {"epochs": 1}
+    result = snakemake("-n", "--configfile", str(write_config(tmp_path / "c.yaml", config)), cwd=tmp_path)
+    assert result.returncode != 0
+    assert "'trainig' was unexpected" in result.stdout + result.stderr
+
+
+def test_config_wrong_type_is_named(tmp_path):
+    config = json.loads(json.dumps(TINY_CONFIG))
+    config["sequences"]["tiny"]["training"]["epochs"] = "many"
+    result = snakemake("-n", "--configfile", str(write_config(tmp_path / "c.yaml", config)), cwd=tmp_path)
+    assert result.returncode != 0 and "'many' is not of type 'integer'" in result.stdout + result.stderr
+
+
+def test_configfile_replaces_the_default_datasets(tmp_path):
+    result = snakemake("-n", "--configfile", str(write_config(tmp_path / "c.yaml", TINY_CONFIG)), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "results/tiny/cnn1d/metrics.json" in result.stdout
+    assert "demo_dna" not in result.stdout
+
+
+@pytest.mark.workflow
+def test_tiny_end_to_end_run(tmp_path):
+    config = write_config(tmp_path / "config.yaml", TINY_CONFIG)
+    result = snakemake("--cores", "2", "--configfile", str(config), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = tmp_path / "results" / "tiny"
+    metrics = json.loads((out / "cnn1d" / "metrics.json").read_text())
+    assert metrics["split"] == "test" and metrics["task"] == "binary"
+    assert set(metrics["models"]) == {"cnn", "pwm_scan"}
+    assert metrics["models"]["pwm_scan"]["auroc"] > 0.9
+    assert metrics["models"]["cnn"]["n"] == 32  # 20% of 160
+    for name in ("model.keras", "history.tsv", "predictions.tsv", "performance.png", "training_curves.png"):
+        assert (out / "cnn1d" / name).stat().st_size > 0
+    for rule in ("simulate_dna", "prepare_sequences", "train_cnn1d", "evaluate_cnn1d"):
+        assert (tmp_path / "logs" / "tiny" / f"{rule}.log").exists()
+        assert (tmp_path / "benchmarks" / "rules" / "tiny" / f"{rule}.tsv").exists()
+    # rerunning does nothing: outputs are complete and up to date
+    again = snakemake("--cores", "2", "--configfile", str(config), "-n", cwd=tmp_path)
+    assert "Nothing to be done" in again.stdout + again.stderr
+    shutil.rmtree(tmp_path / ".snakemake", ignore_errors=True)

@@ -28,6 +28,7 @@ shell.prefix(
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/sequences.smk"
+include: "workflow/rules/motifs.smk"
 
 
 rule all:

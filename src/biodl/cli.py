@@ -116,6 +116,140 @@ def cmd_evaluate_sequences(args: argparse.Namespace) -> None:
                                               for k, v in metrics["models"].items()}))
 
 
+def cmd_attribute(args: argparse.Namespace) -> None:
+    import numpy as np
+
+    from biodl import io, training
+    from biodl.datasets import EncodedDataset
+    from biodl.interpret.attribution import compute_attributions, output_index
+    from biodl.interpret.logos import plot_attribution_tracks
+
+    training.configure(seed=args.seed, threads=args.threads)
+    dataset = EncodedDataset.load(args.data)
+    model = training.load_model(args.model)
+    outputs = args.outputs or dataset.names
+    indices = [output_index(model, name, dataset.names) for name in outputs]
+    arrays: dict[str, np.ndarray] = {"outputs": np.array(outputs), "output_indices": np.array(indices),
+                                     "methods": np.array(args.methods)}
+    tracks, titles = [], []
+    rng = np.random.default_rng(args.seed)
+    for name, j in zip(outputs, indices):
+        chosen = dataset.examples_of(j, args.split)
+        if chosen.size == 0:
+            raise ValueError(f"no {args.split}-split sequences are positive for output {name!r}")
+        if chosen.size > args.max_sequences:
+            chosen = np.sort(rng.choice(chosen, args.max_sequences, replace=False))
+        x = dataset.x[chosen].astype(np.float32)
+        results = compute_attributions(model, x, j, args.methods, ig_steps=args.ig_steps,
+                                       ig_baseline=args.ig_baseline, seed=args.seed)
+        arrays.update({f"x_{j}": x, f"ids_{j}": dataset.ids[chosen]})
+        arrays.update({f"{method}_{j}": values for method, values in results.items()})
+        log.info("attributions for output %r on %d %s sequences: %s", name, len(chosen), args.split,
+                 ", ".join(results))
+        scores = training.predict(model, x)[:, j]
+        shown = next(iter(results.values()))
+        for k in np.argsort(-scores)[:args.n_tracks]:
+            track = shown[k] * x[k] if args.methods[0] in ("saliency", "ism") else shown[k]
+            tracks.append(track)
+            titles.append(f"{name}: {dataset.ids[chosen][k]} (score {scores[k]:.2f}, {args.methods[0]})")
+    io.save_arrays(args.out, **arrays)
+    plot_attribution_tracks(tracks, titles, args.tracks)
+
+
+def cmd_filter_motifs(args: argparse.Namespace) -> None:
+    import pandas as pd
+
+    from biodl import io, training
+    from biodl.datasets import EncodedDataset
+    from biodl.interpret.filters import filter_motifs
+    from biodl.interpret.motifs import write_meme
+
+    training.configure(seed=args.seed, threads=args.threads)
+    dataset = EncodedDataset.load(args.data)
+    model = training.load_model(args.model)
+    found = filter_motifs(model, dataset.part(args.split)[0], threshold=args.threshold,
+                          min_sites=args.min_sites)
+    sites = dict(zip([f"filter{k}" for k in range(len(found.n_sites))], found.n_sites))
+    write_meme(args.meme, found.motifs, nsites=[sites[m.id] for m in found.motifs])
+    table = pd.DataFrame({
+        "filter": list(sites), "n_sites": found.n_sites, "information_bits": found.information,
+        "has_motif": found.n_sites >= args.min_sites,
+    })
+    io.write_table(args.table, table, index=False)
+
+
+def cmd_modisco(args: argparse.Namespace) -> None:
+    import pandas as pd
+
+    from biodl import io
+    from biodl.interpret.attribution import hypothetical_contributions
+    from biodl.interpret.motifs import run_modisco, write_meme
+
+    arrays = io.load_arrays(args.attributions)
+    if args.method not in arrays["methods"]:
+        raise ValueError(f"{args.attributions} has no {args.method!r} attributions; add it to the methods")
+    motifs, rows = [], []
+    for name, j in zip(arrays["outputs"].tolist(), arrays["output_indices"].tolist()):
+        found, counts = run_modisco(
+            arrays[f"x_{j}"], hypothetical_contributions(arrays[f"{args.method}_{j}"]), prefix=name,
+            max_seqlets=args.max_seqlets, window=args.window, flank=args.flank,
+            trim_fraction=args.trim_fraction,
+        )
+        if not found:
+            log.warning("MoDISco found no pattern for output %r", name)
+        motifs += found
+        rows += [(m.id, name, n, m.width) for m, n in zip(found, counts)]
+    write_meme(args.meme, motifs, nsites=[r[2] for r in rows])
+    io.write_table(args.table, pd.DataFrame(rows, columns=["motif_id", "output", "n_seqlets", "width"]),
+                   index=False)
+
+
+def _motif_database(args: argparse.Namespace):
+    from biodl.interpret.motifs import jaspar_database, read_meme
+
+    if args.database:
+        return read_meme(args.database)
+    return jaspar_database(args.jaspar_release, args.collection, args.tax_group or None)
+
+
+def cmd_tomtom(args: argparse.Namespace) -> None:
+    from biodl import io
+    from biodl.interpret.motifs import read_meme, tomtom_matches
+
+    queries = read_meme(args.motifs, allow_empty=True)
+    table = tomtom_matches(queries, _motif_database(args), top=args.top)
+    io.write_table(args.out, table, index=False)
+    best = table[table["rank"] == 1]
+    for row in best.itertuples():
+        log.info("%s -> %s %s (p=%.2g, q=%.2g)", row.query, row.target_id, row.target_name,
+                 row.p_value, row.q_value)
+
+
+def cmd_logos(args: argparse.Namespace) -> None:
+    import pandas as pd
+
+    from biodl.interpret.logos import plot_motif_matches
+    from biodl.interpret.motifs import read_meme
+
+    motifs = read_meme(args.motifs, allow_empty=True)
+    matches = pd.read_csv(args.matches, sep="\t")
+    database = {m.id: m for m in _motif_database(args)}
+    plot_motif_matches(motifs, matches, database, args.out)
+
+
+def cmd_fimo(args: argparse.Namespace) -> None:
+    from biodl import io
+    from biodl.datasets import EncodedDataset
+    from biodl.interpret.motifs import fimo_hits, read_meme
+
+    dataset = EncodedDataset.load(args.data)
+    mask = dataset.split == args.split
+    hits = fimo_hits(read_meme(args.motifs, allow_empty=True), dataset.x[mask], dataset.ids[mask],
+                     threshold=args.threshold)
+    io.write_table(args.out, hits, index=False)
+    log.info("%d FIMO hits (p < %g) in %d %s sequences", len(hits), args.threshold, mask.sum(), args.split)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="biodl", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=_version())
@@ -175,6 +309,68 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--curves", required=True)
     _add_runtime(p)
     p.set_defaults(func=cmd_evaluate_sequences)
+
+    p = sub.add_parser("attribute", help="attributions of a sequence model for chosen outputs")
+    p.add_argument("--data", required=True)
+    p.add_argument("--model", required=True)
+    p.add_argument("--out", required=True, help="output .npz: sequences and attributions per output")
+    p.add_argument("--tracks", required=True, help="output PNG: attribution logos of top sequences")
+    p.add_argument("--outputs", nargs="*", default=[], help="output names; default all")
+    p.add_argument("--methods", nargs="+", default=["saliency"],
+                   choices=("saliency", "gradient_x_input", "integrated_gradients", "ism"))
+    p.add_argument("--split", default="test", choices=("train", "val", "test"))
+    p.add_argument("--max-sequences", type=int, default=1000)
+    p.add_argument("--ig-steps", type=int, default=32)
+    p.add_argument("--ig-baseline", default="zeros", choices=("zeros", "shuffle"))
+    p.add_argument("--n-tracks", type=int, default=2, help="top-scoring sequences drawn per output")
+    _add_runtime(p)
+    p.set_defaults(func=cmd_attribute)
+
+    p = sub.add_parser("filter-motifs", help="first-layer convolution filters as PPMs (MEME)")
+    p.add_argument("--data", required=True)
+    p.add_argument("--model", required=True)
+    p.add_argument("--meme", required=True)
+    p.add_argument("--table", required=True, help="output TSV: sites and information per filter")
+    p.add_argument("--split", default="test", choices=("train", "val", "test"))
+    p.add_argument("--threshold", type=float, default=0.5, help="fraction of the filter's maximum")
+    p.add_argument("--min-sites", type=int, default=20)
+    _add_runtime(p)
+    p.set_defaults(func=cmd_filter_motifs)
+
+    p = sub.add_parser("modisco", help="TF-MoDISco motifs from attributions (MEME)")
+    p.add_argument("--attributions", required=True, help=".npz from attribute")
+    p.add_argument("--meme", required=True)
+    p.add_argument("--table", required=True)
+    p.add_argument("--method", default="saliency", choices=("saliency", "ism"),
+                   help="attributions to mean-centre into hypothetical contributions")
+    p.add_argument("--max-seqlets", type=int, default=2000)
+    p.add_argument("--window", type=int, default=21)
+    p.add_argument("--flank", type=int, default=10)
+    p.add_argument("--trim-fraction", type=float, default=0.3)
+    p.set_defaults(func=cmd_modisco)
+
+    for name, helptext, func in (("tomtom", "compare motifs with JASPAR (TOMTOM)", cmd_tomtom),
+                                 ("logos", "logos of motifs beside their best match", cmd_logos)):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("--motifs", required=True, help="MEME file of query motifs")
+        if name == "tomtom":
+            p.add_argument("--top", type=int, default=5, help="matches kept per motif")
+        else:
+            p.add_argument("--matches", required=True, help="TSV from tomtom")
+        p.add_argument("--out", required=True)
+        p.add_argument("--database", default=None, help="a MEME file instead of JASPAR")
+        p.add_argument("--jaspar-release", default="JASPAR2024")
+        p.add_argument("--collection", default="CORE")
+        p.add_argument("--tax-group", default="vertebrates", help="'' for every taxon")
+        p.set_defaults(func=func)
+
+    p = sub.add_parser("fimo", help="scan sequences for motif sites (FIMO)")
+    p.add_argument("--motifs", required=True)
+    p.add_argument("--data", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--split", default="test", choices=("train", "val", "test"))
+    p.add_argument("--threshold", type=float, default=1e-4)
+    p.set_defaults(func=cmd_fimo)
     return parser
 
 

@@ -38,6 +38,16 @@ class EncodedDataset:
         mask = self.split == name
         return self.x[mask], self.y[mask]
 
+    def examples_of(self, output: int, split: str) -> np.ndarray:
+        """Indices of the ``split`` samples that are positive for ``output`` (its class, or
+        its label = 1); every sample of the split for regression."""
+        in_split = self.split == split
+        if self.task == "multiclass":
+            return np.flatnonzero(in_split & (self.y == output))
+        if self.task == "regression":
+            return np.flatnonzero(in_split)
+        return np.flatnonzero(in_split & (self.y[:, output] == 1))
+
     def save(self, path: io.PathLike) -> None:
         """Write to one ``.npz`` file (atomically)."""
         io.save_arrays(

@@ -140,7 +140,7 @@ def plot_performance(
                 ax.scatter(truth[:, j], values[:, j], s=4, alpha=0.5, color=f"C{j}", label=name)
             ax.set(xlabel="observed", ylabel="predicted", title=f"{model_name}, test split")
             ax.legend(fontsize=7)
-        _save_figure(fig, path)
+        save_figure(fig, path)
         return
     fig, (roc_ax, pr_ax) = plt.subplots(1, 2, figsize=(10, 4.8))
     for style, (model_name, values) in zip(("-", "--", ":", "-."), scores.items()):
@@ -157,7 +157,7 @@ def plot_performance(
     pr_ax.set(xlabel="recall", ylabel="precision", title="Precision-recall, test split")
     roc_ax.legend(fontsize=7, loc="lower right")
     pr_ax.legend(fontsize=7, loc="lower left")
-    _save_figure(fig, path)
+    save_figure(fig, path)
 
 
 def plot_history(history: pd.DataFrame, path: io.PathLike) -> None:
@@ -178,13 +178,14 @@ def plot_history(history: pd.DataFrame, path: io.PathLike) -> None:
             ax.axvline(epoch, color="grey", ls=":", lw=1)
         ax.set(xlabel="epoch", ylabel=metric)
         ax.legend(fontsize=8)
-    _save_figure(fig, path)
+    save_figure(fig, path)
 
 
-def _save_figure(fig, path: io.PathLike) -> None:
+def save_figure(fig, path: io.PathLike, dpi: int = 120) -> None:
+    """Lay out, write atomically as PNG and close a matplotlib figure."""
     import matplotlib.pyplot as plt
 
     fig.tight_layout()
     with io.atomic_output(path) as tmp:
-        fig.savefig(tmp, dpi=120)
+        fig.savefig(tmp, dpi=dpi)
     plt.close(fig)

@@ -19,10 +19,23 @@ for _name, _settings in config["sequences"].items():
             f"config: sequences.{_name}: give either 'fasta' and 'labels' (your data) "
             "or 'simulate' (demo data), not both and not neither"
         )
+    _interpret = _settings.get("interpret", {})
+    if _interpret.get("enabled", True) and _interpret.get("modisco_method", "saliency") not in _interpret.get(
+        "methods", ["saliency"]
+    ):
+        raise ValueError(
+            f"config: sequences.{_name}.interpret: modisco_method "
+            f"{_interpret['modisco_method']!r} must also be listed in methods"
+        )
+
+INTERPRETED_DATASETS = [
+    name for name in SEQUENCE_DATASETS if config["sequences"][name]["interpret"]["enabled"]
+]
 
 
 wildcard_constraints:
     seq_dataset=_names_pattern(SEQUENCE_DATASETS),
+    motif_source="filters|modisco",
 
 
 def sequence_settings(wildcards):
@@ -44,8 +57,27 @@ def simulate_class_args(wildcards):
 
 
 def optional_flag(flag, value):
-    """``--flag value`` when a value is set, else nothing."""
-    return "" if value in (None, "", []) else f"{flag} {shlex.quote(str(value))}"
+    """``--flag value`` (or ``--flag v1 v2`` for a list) when a value is set, else nothing."""
+    if value in (None, "", []):
+        return ""
+    values = value if isinstance(value, list) else [value]
+    return " ".join([flag] + [shlex.quote(str(v)) for v in values])
+
+
+def interpret_settings(wildcards):
+    return sequence_settings(wildcards)["interpret"]
+
+
+def database_args(wildcards):
+    """Where TOMTOM and the logos take known motifs from: a MEME file or JASPAR."""
+    settings = interpret_settings(wildcards)
+    if settings["database"]:
+        return f"--database {shlex.quote(settings['database'])}"
+    return (
+        f"--jaspar-release {shlex.quote(config['jaspar_release'])} "
+        f"--collection {shlex.quote(settings['collection'])} "
+        f"--tax-group {shlex.quote(settings['tax_group'])}"
+    )
 
 
 def as_json(value):
@@ -59,5 +91,18 @@ def all_targets():
             "results/{dataset}/cnn1d/{file}",
             dataset=name,
             file=["metrics.json", "performance.png", "training_curves.png"],
+        )
+    for name in INTERPRETED_DATASETS:
+        targets += expand(
+            "results/{dataset}/interpret/{file}",
+            dataset=name,
+            file=[
+                "attribution_tracks.png",
+                "filters/logos.png",
+                "filters/tomtom.tsv",
+                "modisco/logos.png",
+                "modisco/tomtom.tsv",
+                "modisco/fimo_hits.tsv",
+            ],
         )
     return targets

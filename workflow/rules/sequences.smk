@@ -34,9 +34,7 @@ rule prepare_sequences:
         report="results/{seq_dataset}/data/report.json",
     params:
         settings=sequence_settings,
-        label_columns=lambda wc: optional_flag(
-            "--label-columns", " ".join(sequence_settings(wc)["label_columns"])
-        ),
+        label_columns=lambda wc: optional_flag("--label-columns", sequence_settings(wc)["label_columns"]),
         length=lambda wc: optional_flag("--length", sequence_settings(wc)["length"]),
         test_chromosomes=lambda wc: sequence_settings(wc)["split"]["test_chromosomes"],
         val_chromosomes=lambda wc: sequence_settings(wc)["split"]["val_chromosomes"],

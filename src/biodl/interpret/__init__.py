@@ -1,0 +1,1 @@
+"""Interpretation of trained sequence models: attributions, filters, motifs, logos."""

@@ -1,0 +1,126 @@
+"""First-layer convolution filters as motifs (Basset / DeepBind style).
+
+For each filter, the input windows whose activation exceeds a fraction of the filter's
+maximum over the data are stacked into a count matrix, then a position probability
+matrix. Filters with too few such windows are reported, not dropped silently.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+
+from biodl.motifs import Motif
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FilterMotifs:
+    """PPMs of the first-layer filters and how each was supported.
+
+    Attributes
+    ----------
+    motifs
+        One :class:`biodl.motifs.Motif` per filter with at least ``min_sites`` windows,
+        named ``filter<k>``.
+    n_sites
+        Windows above the threshold, per filter (all filters).
+    information
+        Total information content (bits) per filter; NaN where too few sites.
+    """
+
+    motifs: list[Motif]
+    n_sites: np.ndarray
+    information: np.ndarray
+
+
+def first_conv_layer(model):
+    """The model's first ``Conv1D`` layer, or a clear error when there is none."""
+    import keras
+
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Conv1D):
+            return layer
+    raise ValueError(
+        f"model {model.name!r} has no Conv1D layer; filter motifs need a first-layer "
+        "convolution over one-hot DNA"
+    )
+
+
+def filter_activations(model, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
+    """``(N, L, F)`` outputs of the first convolution (before normalisation or ReLU)."""
+    import keras
+
+    layer = first_conv_layer(model)
+    sub = keras.Model(model.inputs, layer.output)
+    return np.asarray(sub.predict(np.asarray(x, dtype=np.float32), batch_size=batch_size, verbose=0))
+
+
+def information_content(ppm: np.ndarray) -> np.ndarray:
+    """Bits per position of a PPM against a uniform background."""
+    p = np.clip(ppm, 1e-9, 1)
+    return (ppm * np.log2(p / 0.25)).sum(axis=1)
+
+
+def filter_motifs(
+    model, x: np.ndarray, threshold: float = 0.5, min_sites: int = 20, max_sites: int = 5000,
+    batch_size: int = 256,
+) -> FilterMotifs:
+    """PPMs of first-layer filters from the windows that activate them.
+
+    Parameters
+    ----------
+    x
+        ``(N, L, 4)`` one-hot sequences (e.g. the test or training split).
+    threshold
+        A window counts when its activation is above ``threshold`` times the filter's
+        maximum activation over ``x`` (0.5 as in Basset).
+    min_sites
+        Filters with fewer windows get no PPM (their counts are still reported).
+    max_sites
+        Keep at most this many of the strongest windows per filter.
+    """
+    if not 0 < threshold < 1:
+        raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
+    layer = first_conv_layer(model)
+    width = int(layer.kernel_size[0])
+    if layer.padding == "same":
+        left = (width - 1) // 2
+    else:
+        left = 0
+    activations = filter_activations(model, x, batch_size)
+    x = np.asarray(x, dtype=np.float32)
+    padded = np.pad(x, ((0, 0), (width, width), (0, 0)))
+    offsets = np.arange(width)
+    motifs, n_sites, info = [], [], []
+    for k in range(activations.shape[-1]):
+        act = activations[..., k]
+        peak = act.max()
+        if peak <= 0:
+            n_sites.append(0)
+            info.append(np.nan)
+            continue
+        seq, pos = np.nonzero(act > threshold * peak)
+        if seq.size > max_sites:
+            strongest = np.argpartition(act[seq, pos], -max_sites)[-max_sites:]
+            seq, pos = seq[strongest], pos[strongest]
+        n_sites.append(int(seq.size))
+        if seq.size < min_sites:
+            info.append(np.nan)
+            continue
+        starts = pos - left + width  # index into the padded sequences
+        windows = padded[seq[:, None], starts[:, None] + offsets[None, :]]  # (sites, W, 4)
+        counts = windows.sum(axis=0)
+        totals = counts.sum(axis=1, keepdims=True)
+        ppm = np.where(totals > 0, counts / np.maximum(totals, 1e-9), 0.25)
+        motifs.append(Motif(f"filter{k}", f"filter{k}", ppm))
+        info.append(float(information_content(ppm).sum()))
+    n_sites = np.array(n_sites)
+    few = np.flatnonzero(n_sites < min_sites)
+    if few.size:
+        log.warning("%d of %d filters have fewer than %d activating windows and get no PPM: %s",
+                    few.size, n_sites.size, min_sites, ", ".join(f"filter{k}" for k in few[:20]))
+    return FilterMotifs(motifs, n_sites, np.array(info))

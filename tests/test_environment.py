@@ -20,7 +20,10 @@ def pyproject_requirements() -> set[str]:
 
 def conda_requirements(path) -> set[str]:
     deps = yaml.safe_load(path.read_text())["dependencies"]
-    return {normalise(d) for d in deps if isinstance(d, str) and not d.startswith(("python", "pip"))}
+    names = [d for d in deps if isinstance(d, str) and not d.startswith(("python", "pip"))]
+    names += [d for entry in deps if isinstance(entry, dict) for d in entry.get("pip", [])
+              if not d.startswith("-e")]
+    return {normalise(d) for d in names}
 
 
 def test_environment_yml_matches_pyproject():

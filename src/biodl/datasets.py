@@ -192,3 +192,75 @@ def _check_classes_per_split(y: np.ndarray, task: str, split: np.ndarray, source
 def table_of_splits(dataset: EncodedDataset) -> pd.DataFrame:
     """One row per sample: id and split."""
     return pd.DataFrame({"id": dataset.ids, "split": dataset.split})
+
+
+def znormalise(series: np.ndarray) -> np.ndarray:
+    """Per series and channel: zero mean, unit variance (a constant series becomes zeros)."""
+    mean = series.mean(axis=1, keepdims=True)
+    std = series.std(axis=1, keepdims=True)
+    return np.where(std > 0, (series - mean) / np.where(std > 0, std, 1.0), 0.0)
+
+
+def prepare_timeseries(
+    meta: pd.DataFrame,
+    values: np.ndarray,
+    *,
+    image_size: int = 64,
+    encodings: Sequence[str] = ("gasf", "gadf"),
+    missing: str = "interpolate",
+    val_fraction: float = 0.2,
+    test_fraction: float = 0.3,
+    seed: int = 1,
+    source: str = "series",
+) -> tuple[EncodedDataset, EncodedDataset]:
+    """Labelled series -> (z-normalised raw series, Gramian angular field images).
+
+    Parameters
+    ----------
+    meta
+        Indexed by id, with ``label`` and optionally ``split`` (train/test, or
+        train/val/test). A given test split is kept; validation samples are drawn,
+        stratified and seeded, from the training samples when there are none.
+    values
+        ``(N, T, C)`` series, NaN where missing.
+    image_size, encodings
+        See :func:`biodl.timeseries.gaf_images`.
+    missing
+        ``interpolate`` or ``error`` (:func:`biodl.timeseries.fill_missing`).
+
+    Returns
+    -------
+    series, images
+        Two multi-class datasets (one output per class) with the same ids, targets and
+        splits: ``x`` is ``(N, T, C)`` float32
+        for the raw-series models and ``(N, S, S, K)`` float16 for the 2D CNN.
+    """
+    from biodl.timeseries import fill_missing, gaf_images
+
+    ids = np.asarray(meta.index.astype(str))
+    try:
+        values = fill_missing(values, missing, ids)
+        targets = encode_targets(meta, ["label"], "multiclass", source=source)
+        given = meta["split"] if "split" in meta else None
+        if given is not None and not np.any(splits.check_given_split(given, source) == "val"):
+            split = splits.check_given_split(given, source)
+            train = np.flatnonzero(split == "train")
+            inner = splits.random_split(train.size, val_fraction, 0.0, seed, targets.strata[train])
+            split[train[inner == "val"]] = "val"
+        else:
+            split = splits.assign_splits(ids, given=given, strata=targets.strata, val_fraction=val_fraction,
+                                         test_fraction=test_fraction, seed=seed, source=source)
+        images = gaf_images(values, image_size=image_size, encodings=encodings)
+    except ValueError as err:
+        raise io.InputError(f"{source}: {err}") from None
+    _check_classes_per_split(targets.y, targets.task, split, source)
+    report = {
+        "series": int(len(ids)), "length": int(values.shape[1]), "channels": int(values.shape[2]),
+        "task": targets.task, "classes": targets.names, "image_shape": list(images.shape[1:]),
+        "encodings": list(encodings),
+        "split_counts": {name: int(np.sum(split == name)) for name in splits.SPLITS},
+    }
+    series = EncodedDataset(znormalise(values).astype(np.float32), targets.y, ids, split, targets.task,
+                            targets.names, report)
+    image_set = EncodedDataset(images, targets.y, ids, split, targets.task, targets.names, report)
+    return series, image_set

@@ -160,6 +160,27 @@ def plot_performance(
     save_figure(fig, path)
 
 
+def plot_confusion(y_true: np.ndarray, y_pred: np.ndarray, names: Sequence[str], path: io.PathLike,
+                   title: str = "Confusion matrix, test split") -> None:
+    """Counts of true (rows) against predicted (columns) classes."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sklearn.metrics import confusion_matrix
+
+    matrix = confusion_matrix(y_true, y_pred, labels=range(len(names)))
+    fig, ax = plt.subplots(figsize=(1.2 + 0.6 * len(names), 1 + 0.6 * len(names)))
+    ax.imshow(matrix, cmap="Blues")
+    for (i, j), count in np.ndenumerate(matrix):
+        ax.text(j, i, str(count), ha="center", va="center",
+                color="white" if count > matrix.max() / 2 else "black", fontsize=8)
+    ax.set_xticks(range(len(names)), names, rotation=45, ha="right", fontsize=7)
+    ax.set_yticks(range(len(names)), names, fontsize=7)
+    ax.set(xlabel="predicted", ylabel="true", title=title)
+    save_figure(fig, path)
+
+
 def plot_history(history: pd.DataFrame, path: io.PathLike) -> None:
     """Training and validation curves per epoch, best epoch marked."""
     import matplotlib

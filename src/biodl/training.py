@@ -189,6 +189,8 @@ def load_model(path: io.PathLike):
     """Load a model saved by :func:`save_model`."""
     import keras
 
+    import biodl.models.gaf  # noqa: F401  (registers the on-the-fly image layer)
+
     if not Path(path).is_file():
         raise io.InputError(f"{path}: model file not found")
     return keras.models.load_model(path, compile=False)

@@ -117,8 +117,20 @@ def timeseries_source_args(wildcards, input):
     return optional_flag("--tables", list(input.tables) if not isinstance(input.tables, str) else input.tables)
 
 
-TIMESERIES_INPUTS = {"gaf_cnn": "images", "cnn1d": "series", "lstm": "series"}
 TIMESERIES_ARCHITECTURES = {"gaf_cnn": "cnn2d", "cnn1d": "cnn1d", "lstm": "lstm"}
+
+
+def timeseries_model_input(wildcards_or_settings, model):
+    """The arrays a model reads: stored images for the GAF CNN, unless it computes them on
+    the fly from the raw series like the other models."""
+    settings = (
+        wildcards_or_settings
+        if isinstance(wildcards_or_settings, dict)
+        else timeseries_settings(wildcards_or_settings)
+    )
+    if model == "gaf_cnn" and not settings["gaf_cnn"]["gaf_on_the_fly"]:
+        return "images"
+    return "series"
 
 
 def timeseries_runs(wildcards):
@@ -136,7 +148,7 @@ def timeseries_run_args(wildcards, input):
     settings = timeseries_settings(wildcards)
     pairs = [(m, s) for m in settings["models"] for s in settings["seeds"]]
     return " ".join(
-        f"{model}:{seed}:{TIMESERIES_INPUTS[model]}:{path}"
+        f"{model}:{seed}:{timeseries_model_input(settings, model)}:{path}"
         for (model, seed), path in zip(pairs, input.models)
     )
 

@@ -15,6 +15,7 @@ def build_cnn2d(
     pool_size: int = 2,
     dropout: float = 0.25,
     residual_blocks: int = 3,
+    gaf_on_the_fly: dict | None = None,
 ):
     """Build a LeNet-style or small residual 2D CNN.
 
@@ -30,14 +31,25 @@ def build_cnn2d(
         ``residual_blocks`` blocks of two 3x3 convolutions with batch norm and an identity
         (or 1x1 projection) shortcut, doubling filters and halving size from the second
         block, global average pooling, output.
+    gaf_on_the_fly
+        ``{"image_size": S, "encodings": [...]}`` to take raw ``(T, C)`` series as input and
+        compute the images inside the model (:class:`biodl.models.gaf.GramianAngularField`)
+        instead of reading stored ones; ``input_shape`` is then the series shape.
     """
     import keras
 
     if architecture not in ("lenet", "resnet"):
         raise ValueError(f"architecture must be lenet or resnet, got {architecture!r}")
-    inputs = keras.Input(shape=tuple(input_shape), name="image")
+    if gaf_on_the_fly:
+        from biodl.models.gaf import GramianAngularField
+
+        inputs = keras.Input(shape=tuple(input_shape), name="series")
+        images = GramianAngularField(**gaf_on_the_fly, name="gramian_angular_field")(inputs)
+    else:
+        inputs = images = keras.Input(shape=tuple(input_shape), name="image")
+    h = images
     if architecture == "lenet":
-        h = keras.layers.Conv2D(filters[0], 3, activation="relu", name="conv1")(inputs)
+        h = keras.layers.Conv2D(filters[0], 3, activation="relu", name="conv1")(h)
         h = keras.layers.Conv2D(filters[1], 3, activation="relu", name="conv2")(h)
         h = keras.layers.MaxPooling2D(pool_size, name="pool")(h)
         h = keras.layers.Dropout(dropout, name="conv_dropout")(h)
@@ -46,7 +58,7 @@ def build_cnn2d(
         h = keras.layers.Dropout(dropout, name="dense_dropout")(h)
     else:
         width = filters[0]
-        h = keras.layers.Conv2D(width, 3, padding="same", use_bias=False, name="stem")(inputs)
+        h = keras.layers.Conv2D(width, 3, padding="same", use_bias=False, name="stem")(h)
         h = keras.layers.BatchNormalization(name="stem_bn")(h)
         h = keras.layers.Activation("relu", name="stem_relu")(h)
         for block in range(residual_blocks):

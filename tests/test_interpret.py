@@ -12,9 +12,9 @@ import keras  # noqa: E402
 
 from biodl.interpret import attribution as attr  # noqa: E402
 from biodl.interpret.filters import filter_motifs, first_conv_layer  # noqa: E402
-from biodl.interpret.motifs import benjamini_hochberg, jaspar_database, read_meme, write_meme  # noqa: E402
+from biodl.interpret.motifs import benjamini_hochberg, read_meme, write_meme  # noqa: E402
 from biodl.models.cnn1d import build_cnn1d  # noqa: E402
-from biodl.motifs import Motif, fetch_jaspar  # noqa: E402
+from biodl.motifs import Motif, fetch_jaspar, jaspar_database  # noqa: E402
 
 
 @pytest.fixture(scope="module")

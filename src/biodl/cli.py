@@ -205,7 +205,8 @@ def cmd_modisco(args: argparse.Namespace) -> None:
 
 
 def _motif_database(args: argparse.Namespace):
-    from biodl.interpret.motifs import jaspar_database, read_meme
+    from biodl.interpret.motifs import read_meme
+    from biodl.motifs import jaspar_database
 
     if args.database:
         return read_meme(args.database)

@@ -77,9 +77,34 @@ def fetch_jaspar(motif_ids: Sequence[str], release: str = DEFAULT_RELEASE) -> li
             record = db.fetch_motif_by_id(motif_id)
         if record is None:
             raise ValueError(f"motif {motif_id!r} is not in {release}; check the matrix id")
-        counts = np.array([record.counts[base] for base in ALPHABET], dtype=float).T
-        motifs.append(Motif(record.matrix_id, record.name, counts / counts.sum(axis=1, keepdims=True)))
+        motifs.append(_from_jaspar(record))
     return motifs
+
+
+def jaspar_database(
+    release: str = DEFAULT_RELEASE, collection: str = "CORE", tax_group: str | None = "vertebrates"
+) -> list[Motif]:
+    """Every matrix of a JASPAR release / collection / taxon, offline through pyjaspar.
+
+    Raises
+    ------
+    ValueError
+        If the selection is empty (e.g. a misspelt taxon).
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        records = _jaspar(release).fetch_motifs(collection=collection, tax_group=tax_group)
+    if not records:
+        raise ValueError(
+            f"the JASPAR selection release={release!r}, collection={collection!r}, "
+            f"tax_group={tax_group!r} holds no motifs; check the spelling (e.g. 'vertebrates')"
+        )
+    return [_from_jaspar(record) for record in records]
+
+
+def _from_jaspar(record) -> Motif:
+    counts = np.array([record.counts[base] for base in ALPHABET], dtype=float).T
+    return Motif(record.matrix_id, record.name, counts / counts.sum(axis=1, keepdims=True))
 
 
 def scan_max(x: np.ndarray, pwm: np.ndarray, batch_size: int = 4096) -> np.ndarray:

@@ -1,5 +1,5 @@
-"""Motif files and motif comparison: MEME text format, TOMTOM against JASPAR (memelite,
-in-process, no MEME suite binary)."""
+"""Motif files, discovery and comparison: MEME text format, TF-MoDISco (modisco-lite),
+TOMTOM and FIMO (memelite, in-process, no MEME suite binary)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from biodl import io
-from biodl.motifs import DEFAULT_RELEASE, Motif, _jaspar
+from biodl.motifs import Motif
 from biodl.sequence import ALPHABET
 
 
@@ -86,30 +86,6 @@ def read_meme(path: io.PathLike, allow_empty: bool = False) -> list[Motif]:
         i = j + 1 + width
     if not motifs and not allow_empty:
         raise io.InputError(f"{path}: no 'MOTIF' entries found; is this a MEME motif file?")
-    return motifs
-
-
-def jaspar_database(
-    release: str = DEFAULT_RELEASE, collection: str = "CORE", tax_group: str | None = "vertebrates"
-) -> list[Motif]:
-    """Every matrix of a JASPAR release / collection / taxon, offline through pyjaspar.
-
-    Raises
-    ------
-    ValueError
-        If the selection is empty (e.g. a misspelt taxon).
-    """
-    db = _jaspar(release)
-    records = db.fetch_motifs(collection=collection, tax_group=tax_group)
-    motifs = []
-    for record in records:
-        counts = np.array([record.counts[base] for base in ALPHABET], dtype=float).T
-        motifs.append(Motif(record.matrix_id, record.name, counts / counts.sum(axis=1, keepdims=True)))
-    if not motifs:
-        raise ValueError(
-            f"the JASPAR selection release={release!r}, collection={collection!r}, "
-            f"tax_group={tax_group!r} holds no motifs; check the spelling (e.g. 'vertebrates')"
-        )
     return motifs
 
 

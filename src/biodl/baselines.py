@@ -53,3 +53,11 @@ def nearest_neighbour(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarr
 
     predicted = KNeighborsClassifier(n_neighbors=1).fit(train_x, train_y).predict(test_x)
     return np.eye(n_classes, dtype=np.float32)[predicted.astype(int)]
+
+
+def pca_embedding(train_x: np.ndarray, all_x: np.ndarray, n_components: int, seed: int = 1) -> np.ndarray:
+    """PCA fitted on the training rows only, applied to every row."""
+    from sklearn.decomposition import PCA
+
+    n_components = min(n_components, train_x.shape[0], train_x.shape[1])
+    return PCA(n_components=n_components, random_state=seed).fit(train_x).transform(all_x)

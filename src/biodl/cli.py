@@ -345,6 +345,112 @@ def cmd_evaluate_timeseries(args: argparse.Namespace) -> None:
                                                for k, v in summary.items()}))
 
 
+def cmd_simulate_omics(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from biodl import io
+    from biodl.simulate import simulate_omics
+
+    omics, labels = simulate_omics(n_per_subtype=args.n_per_subtype, n_subtypes=args.subtypes,
+                                   missing_fraction=args.missing_fraction, seed=args.seed)
+    for name, table in omics.items():
+        io.write_table(Path(args.out_dir) / f"{name}.tsv", table)
+    io.write_table(Path(args.out_dir) / "labels.tsv", labels, index=False)
+
+
+def cmd_prepare_omics(args: argparse.Namespace) -> None:
+    from biodl import io
+    from biodl.omics import OmicPreprocessor, prepare_omics, read_omic
+
+    omics, preprocessors = {}, {}
+    for spec in args.omic:
+        name, path = spec["name"], spec["path"]
+        omics[name] = read_omic(path, transpose=spec.get("transpose", False))
+        preprocessors[name] = OmicPreprocessor(log1p=spec.get("log1p", False), top_k=spec.get("top_k"),
+                                               scaling=spec.get("scaling", "standard"))
+    labels = io.read_table(args.labels, args.sample_column)
+    dataset = prepare_omics(omics, labels, args.label_column, preprocessors, complete_cases=args.complete_cases,
+                            val_fraction=args.val_fraction, test_fraction=args.test_fraction, seed=args.seed,
+                            source=str(args.labels))
+    dataset.save(args.out)
+    io.write_json(args.report, dataset.report)
+
+
+def cmd_train_omics(args: argparse.Namespace) -> None:
+    from biodl import training
+    from biodl.omics import OmicsDataset
+
+    training.configure(seed=args.seed, threads=args.threads)
+    from biodl.models.autoencoder import build_multiomics_autoencoder
+
+    dataset = OmicsDataset.load(args.data)
+    settings = dict(args.model)
+    n_classes = len(dataset.classes) if settings.pop("supervised", False) else 0
+    model = build_multiomics_autoencoder({k: v.shape[1] for k, v in dataset.arrays.items()}, n_classes=n_classes,
+                                         **settings)
+    training.fit(model, dataset.part("train"), dataset.part("val"), seed=args.seed, history_path=args.history,
+                 model_path=args.model_out, **args.training)
+
+
+def cmd_evaluate_omics(args: argparse.Namespace) -> None:
+    import numpy as np
+    import pandas as pd
+
+    from biodl import baselines, evaluate, io, training
+    from biodl.omics import OmicsDataset
+
+    training.configure(seed=args.seed, threads=args.threads)
+    rows, errors = [], []
+    first = None
+    for run in args.runs:
+        name, seed, data_path, model_path = run.split(":", 3)
+        dataset = OmicsDataset.load(data_path)
+        train, test = dataset.split != "test", dataset.split == "test"  # embeddings: fit on train+val
+        model = training.load_model(model_path)
+        z = np.asarray(model.predict(dataset.inputs(), verbose=0))
+        rows.append({"model": name, "seed": int(seed), **evaluate.embedding_metrics(
+            z[train], dataset.y[train], z[test], dataset.y[test], len(dataset.classes), int(seed))})
+        reconstructed = model._forward(dataset.inputs("test"), training=False)[2]
+        for omic, values in model.reconstruction_errors(dataset.inputs("test"), reconstructed).items():
+            present = dataset.mask[test][:, dataset.omics.index(omic)] > 0
+            errors.append({"model": name, "seed": int(seed), "omic": omic,
+                           "error": float(np.asarray(values)[present].mean())})
+        if first is None:
+            first = (name, seed, dataset, model, z)
+    seeds = sorted({(r["seed"], run.split(":", 3)[2]) for r, run in zip(rows, args.runs)})
+    for seed, data_path in seeds:
+        dataset = OmicsDataset.load(data_path)
+        train, test = dataset.split != "test", dataset.split == "test"
+        x = dataset.concatenated()
+        pca = baselines.pca_embedding(x[train], x, args.latent_dim, seed)
+        for name, z in ((f"pca{args.latent_dim}", pca), ("raw_features", x)):
+            rows.append({"model": name, "seed": seed, **evaluate.embedding_metrics(
+                z[train], dataset.y[train], z[test], dataset.y[test], len(dataset.classes), seed)})
+    table = pd.DataFrame(rows)
+    metrics = ["balanced_accuracy", "macro_f1", "kmeans_ari", "kmeans_nmi"]
+    summary = table.groupby("model", sort=False)[metrics].agg(["mean", "std"])
+    summary.columns = [f"{m}_{s}" for m, s in summary.columns]
+    io.write_table(args.table, summary.round(4))
+    io.write_json(args.metrics, {"split": "test", "latent_dim": args.latent_dim, "per_seed": rows,
+                                 "summary": summary.round(4).to_dict(orient="index"),
+                                 "reconstruction_error": errors})
+    name, seed, dataset, model, z = first
+    embedding = pd.DataFrame(z, columns=[f"z{j + 1}" for j in range(z.shape[1])])
+    embedding.insert(0, "label", np.array(dataset.classes)[dataset.y])
+    embedding.insert(0, "split", dataset.split)
+    embedding.insert(0, "sample", dataset.ids)
+    io.write_table(args.embeddings, embedding, index=False)
+    importance = model.feature_importance(dataset.inputs("test"))
+    top = [{"omic": omic, "feature": dataset.features[omic][j], "importance": float(values[j])}
+           for omic, values in importance.items() if values is not None
+           for j in np.argsort(-values)[:args.top_features]]
+    io.write_table(args.importance, pd.DataFrame(top), index=False)
+    evaluate.plot_latent(z[dataset.split == "test"], embedding["label"][dataset.split == "test"], args.latent_plot,
+                         f"{name} (seed {seed}), test split")
+    evaluate.plot_reconstruction(pd.DataFrame(errors), args.reconstruction_plot)
+    log.info("test split, mean over seeds:\n%s", summary.round(3).to_string())
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="biodl", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=_version())
@@ -505,6 +611,50 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--curves", required=True, help="output PNG of its training curves")
     _add_runtime(p)
     p.set_defaults(func=cmd_evaluate_timeseries)
+
+    p = sub.add_parser("simulate-omics", help="demo omics from a latent factor model with subtypes")
+    p.add_argument("--out-dir", required=True, help="folder for <omic>.tsv and labels.tsv")
+    p.add_argument("--n-per-subtype", type=int, default=100)
+    p.add_argument("--subtypes", type=int, default=3)
+    p.add_argument("--missing-fraction", type=float, default=0.1)
+    p.add_argument("--seed", type=int, default=1)
+    p.set_defaults(func=cmd_simulate_omics)
+
+    p = sub.add_parser("prepare-omics", help="align, split and preprocess omics tables")
+    p.add_argument("--omic", type=_json_object, action="append", required=True,
+                   help='JSON: {"name", "path", "transpose", "log1p", "top_k", "scaling"}; once per omic')
+    p.add_argument("--labels", required=True)
+    p.add_argument("--sample-column", default="sample")
+    p.add_argument("--label-column", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--report", required=True)
+    p.add_argument("--complete-cases", action="store_true", help="drop samples that lack an omic")
+    p.add_argument("--val-fraction", type=float, default=0.1)
+    p.add_argument("--test-fraction", type=float, default=0.2)
+    p.add_argument("--seed", type=int, default=1)
+    p.set_defaults(func=cmd_prepare_omics)
+
+    p = sub.add_parser("train-omics", help="train a multi-omics AE or VAE")
+    p.add_argument("--data", required=True)
+    p.add_argument("--model-out", required=True)
+    p.add_argument("--history", required=True)
+    p.add_argument("--model", type=_json_object, default={}, help="MultiOmicsAutoencoder settings (JSON)")
+    p.add_argument("--training", type=_json_object, default={}, help="training.fit arguments (JSON)")
+    _add_runtime(p)
+    p.set_defaults(func=cmd_train_omics)
+
+    p = sub.add_parser("evaluate-omics", help="embeddings on the test split, beside PCA and raw features")
+    p.add_argument("--runs", nargs="+", required=True, metavar="NAME:SEED:DATA.npz:MODEL.keras")
+    p.add_argument("--latent-dim", type=int, required=True, help="components of the PCA baseline")
+    p.add_argument("--metrics", required=True)
+    p.add_argument("--table", required=True, help="output TSV: model x metric, mean and std over seeds")
+    p.add_argument("--embeddings", required=True)
+    p.add_argument("--importance", required=True)
+    p.add_argument("--top-features", type=int, default=20)
+    p.add_argument("--latent-plot", required=True)
+    p.add_argument("--reconstruction-plot", required=True)
+    _add_runtime(p)
+    p.set_defaults(func=cmd_evaluate_omics)
     return parser
 
 

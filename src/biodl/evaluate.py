@@ -95,6 +95,70 @@ def compute_metrics(y_true: np.ndarray, scores: np.ndarray, task: str, names: Se
     return classification_metrics(y_true, scores, task, names)
 
 
+def embedding_metrics(
+    train_z: np.ndarray, train_y: np.ndarray, test_z: np.ndarray, test_y: np.ndarray, n_classes: int,
+    seed: int = 1,
+) -> dict:
+    """How much of the labels an embedding keeps, judged on the test split only.
+
+    A logistic regression fitted on the training embeddings gives balanced accuracy and
+    macro-F1 on the test embeddings; k-means with k = number of classes on the test
+    embeddings gives the adjusted Rand index and normalised mutual information.
+    """
+    from sklearn.cluster import KMeans
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import adjusted_rand_score, balanced_accuracy_score, f1_score, normalized_mutual_info_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    classifier = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000, random_state=seed))
+    predicted = classifier.fit(train_z, train_y).predict(test_z)
+    clusters = KMeans(n_clusters=n_classes, n_init=10, random_state=seed).fit_predict(test_z)
+    return {
+        "balanced_accuracy": float(balanced_accuracy_score(test_y, predicted)),
+        "macro_f1": float(f1_score(test_y, predicted, average="macro")),
+        "kmeans_ari": float(adjusted_rand_score(test_y, clusters)),
+        "kmeans_nmi": float(normalized_mutual_info_score(test_y, clusters)),
+        "n_test": int(len(test_y)),
+    }
+
+
+def plot_latent(z: np.ndarray, labels: Sequence[str], path: io.PathLike, title: str) -> None:
+    """Latent space coloured by label: the first two dimensions, and a 2D PCA projection."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sklearn.decomposition import PCA
+
+    labels = np.asarray(labels)
+    projected = PCA(n_components=2).fit_transform(z) if z.shape[1] > 2 else z
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.5))
+    for ax, values, name in ((axes[0], z[:, :2], "latent dims 1-2"), (axes[1], projected, "PCA of the latent")):
+        for k, label in enumerate(sorted(set(labels))):
+            chosen = labels == label
+            ax.scatter(values[chosen, 0], values[chosen, 1] if values.shape[1] > 1 else 0 * values[chosen, 0],
+                       s=8, alpha=0.7, color=f"C{k}", label=label)
+        ax.set_title(f"{title}: {name}", fontsize=9)
+        ax.legend(fontsize=7, markerscale=2)
+    save_figure(fig, path)
+
+
+def plot_reconstruction(errors: pd.DataFrame, path: io.PathLike) -> None:
+    """Test-split reconstruction error per omic and model (bars: mean over seeds)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    pivot = errors.groupby(["omic", "model"])["error"].mean().unstack("model")
+    fig, ax = plt.subplots(figsize=(2 + 1.5 * len(pivot), 3.8))
+    pivot.plot.bar(ax=ax, rot=0)
+    ax.set(ylabel="reconstruction loss (test)", title="Reconstruction error per omic")
+    ax.legend(fontsize=7)
+    save_figure(fig, path)
+
+
 def predictions_table(
     ids: Sequence[str], y_true: np.ndarray, scores: Mapping[str, np.ndarray], task: str,
     names: Sequence[str],

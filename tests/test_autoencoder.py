@@ -33,6 +33,8 @@ def test_variants_train_save_and_load(tmp_path, dataset, variational, integratio
     assert ("kl" in history) == variational and "rec_methylation" in history and "classification" in history
     z = model.predict(dataset.inputs(), verbose=0)
     assert z.shape == (len(dataset.ids), 3) and np.isfinite(z).all()
+    errors = model.reconstruction_errors(dataset.inputs("test"))
+    assert set(errors) == set(dims) and all(e.shape == ((dataset.split == "test").sum(),) for e in errors.values())
     loaded = training.load_model(tmp_path / "m.keras")
     np.testing.assert_allclose(loaded.predict(dataset.inputs(), verbose=0), z, atol=1e-5)
 

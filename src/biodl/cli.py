@@ -411,11 +411,9 @@ def cmd_evaluate_omics(args: argparse.Namespace) -> None:
         z = np.asarray(model.predict(dataset.inputs(), verbose=0))
         rows.append({"model": name, "seed": int(seed), **evaluate.embedding_metrics(
             z[train], dataset.y[train], z[test], dataset.y[test], len(dataset.classes), int(seed))})
-        reconstructed = model._forward(dataset.inputs("test"), training=False)[2]
-        for omic, values in model.reconstruction_errors(dataset.inputs("test"), reconstructed).items():
+        for omic, values in model.reconstruction_errors(dataset.inputs("test")).items():
             present = dataset.mask[test][:, dataset.omics.index(omic)] > 0
-            errors.append({"model": name, "seed": int(seed), "omic": omic,
-                           "error": float(np.asarray(values)[present].mean())})
+            errors.append({"model": name, "seed": int(seed), "omic": omic, "error": float(values[present].mean())})
         if first is None:
             first = (name, seed, dataset, model, z)
     for seed, data_path in sorted({(int(seed), path) for _, seed, path, _ in runs}):

@@ -152,8 +152,12 @@ class MultiOmicsAutoencoder(keras.Model):
         """The embedding: the latent mean."""
         return self.encode(inputs, training=training)[0]
 
-    def reconstruction_errors(self, inputs, reconstructions):
-        """Per omic: loss per sample (``batch``), mean over features."""
+    def reconstruction_errors(self, inputs) -> dict:
+        """Per omic: reconstruction loss of each sample (mean over features), from the latent
+        mean; the caller masks samples that lack the omic."""
+        return {k: v.numpy() for k, v in self._errors(inputs, self._forward(inputs, training=False)[2]).items()}
+
+    def _errors(self, inputs, reconstructions):
         errors = {}
         for k in self.omics:
             target = tf.cast(inputs[k], tf.float32)
@@ -168,7 +172,7 @@ class MultiOmicsAutoencoder(keras.Model):
         inputs, labels = (data if isinstance(data, tuple) else (data, None))[:2]
         mu, logvar, reconstructions, probabilities = self._forward(inputs, training=training)
         mask = tf.cast(inputs["mask"], tf.float32)
-        errors = self.reconstruction_errors(inputs, reconstructions)
+        errors = self._errors(inputs, reconstructions)
         parts = {}
         total = 0.0
         for i, k in enumerate(self.omics):

@@ -145,8 +145,11 @@ def prepare_sequences(
     seqs = [seqs[i] for i in keep]
     table = table.loc[ids]
     try:
-        targets = encode_targets(table, label_columns, task, source=str(labels))
         x = one_hot_encode(seqs, length=length, ambiguous=ambiguous, ids=ids)
+    except ValueError as err:
+        raise io.InputError(f"{fasta}: {err}") from None
+    try:  # these messages already name the label file
+        targets = encode_targets(table, label_columns, task, source=str(labels))
         split = splits.assign_splits(
             ids, method=split_method, given=table["split"] if "split" in table else None,
             strata=targets.strata, val_fraction=val_fraction, test_fraction=test_fraction,
@@ -154,7 +157,7 @@ def prepare_sequences(
             source=str(labels),
         )
     except ValueError as err:
-        raise io.InputError(f"{fasta}: {err}" if "sequence '" in str(err) else str(err)) from None
+        raise io.InputError(str(err)) from None
     if targets.task in CLASSIFICATION_TASKS:
         _check_classes_per_split(targets.y, targets.task, split, str(labels))
     report.update(

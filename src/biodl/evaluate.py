@@ -125,10 +125,7 @@ def embedding_metrics(
 
 def plot_latent(z: np.ndarray, labels: Sequence[str], path: io.PathLike, title: str) -> None:
     """Latent space coloured by label: the first two dimensions, and a 2D PCA projection."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
     from sklearn.decomposition import PCA
 
     labels = np.asarray(labels)
@@ -146,10 +143,7 @@ def plot_latent(z: np.ndarray, labels: Sequence[str], path: io.PathLike, title: 
 
 def plot_reconstruction(errors: pd.DataFrame, path: io.PathLike) -> None:
     """Test-split reconstruction error per omic and model (bars: mean over seeds)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     pivot = errors.groupby(["omic", "model"])["error"].mean().unstack("model")
     fig, ax = plt.subplots(figsize=(2 + 1.5 * len(pivot), 3.8))
@@ -189,10 +183,7 @@ def plot_performance(
     Classification: ROC and precision-recall curves, one line per model and output.
     Regression: predicted against observed values, one panel per model.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
     from sklearn.metrics import precision_recall_curve, roc_curve
 
     if task == "regression":
@@ -227,10 +218,7 @@ def plot_performance(
 def plot_confusion(y_true: np.ndarray, y_pred: np.ndarray, names: Sequence[str], path: io.PathLike,
                    title: str = "Confusion matrix, test split") -> None:
     """Counts of true (rows) against predicted (columns) classes."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
     from sklearn.metrics import confusion_matrix
 
     matrix = confusion_matrix(y_true, y_pred, labels=range(len(names)))
@@ -247,10 +235,7 @@ def plot_confusion(y_true: np.ndarray, y_pred: np.ndarray, names: Sequence[str],
 
 def plot_history(history: pd.DataFrame, path: io.PathLike) -> None:
     """Training and validation curves per epoch, best epoch marked."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     metrics = [c for c in history.columns if c not in ("epoch", "best") and not c.startswith("val_")]
     fig, axes = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics), 3.5), squeeze=False)
@@ -266,9 +251,19 @@ def plot_history(history: pd.DataFrame, path: io.PathLike) -> None:
     save_figure(fig, path)
 
 
+def pyplot():
+    """matplotlib.pyplot on the non-interactive Agg backend (no screen on clusters or CI)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
 def save_figure(fig, path: io.PathLike, dpi: int = 120) -> None:
     """Lay out, write atomically as PNG and close a matplotlib figure."""
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     fig.tight_layout()
     with io.atomic_output(path) as tmp:

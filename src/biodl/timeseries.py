@@ -269,13 +269,9 @@ def gaf_tensorflow(series, image_size: int, encodings: Sequence[str] = ("gasf", 
 def plot_examples(images: np.ndarray, y: np.ndarray, names: Sequence[str], encodings: Sequence[str],
                   path: io.PathLike) -> None:
     """The first image of every class, one row per class, one column per image channel."""
-    import matplotlib
+    from biodl.evaluate import pyplot, save_figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from biodl.evaluate import save_figure
-
+    plt = pyplot()
     n_channels = images.shape[-1]
     labels = [f"{e} ch{c}" for c in range(n_channels // len(encodings)) for e in encodings]
     fig, axes = plt.subplots(len(names), n_channels, figsize=(2.2 * n_channels, 2.2 * len(names)),

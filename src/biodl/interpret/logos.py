@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from biodl import io
-from biodl.evaluate import save_figure
+from biodl.evaluate import pyplot, save_figure
 from biodl.motifs import Motif
 from biodl.sequence import ALPHABET
 
@@ -35,10 +35,7 @@ def plot_motif_matches(
 ) -> None:
     """One row per motif: its logo, then its best TOMTOM match from ``database`` (reverse
     complemented when the match is on the minus strand), with p and q values."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     best = matches[matches["rank"] == 1].set_index("query") if len(matches) else pd.DataFrame()
     shown = sorted(motifs, key=lambda m: best.loc[m.id, "p_value"] if m.id in best.index else 1.0)[:max_motifs]
@@ -66,10 +63,7 @@ def plot_attribution_tracks(
     tracks: Sequence[np.ndarray], titles: Sequence[str], path: io.PathLike
 ) -> None:
     """Attribution logos (e.g. gradient x input), one sequence per row."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     rows = max(1, len(tracks))
     width = max((len(t) for t in tracks), default=10)

@@ -132,14 +132,9 @@ def timeseries_source_args(wildcards, input):
 TIMESERIES_ARCHITECTURES = {"gaf_cnn": "cnn2d", "cnn1d": "cnn1d", "lstm": "lstm"}
 
 
-def timeseries_model_input(wildcards_or_settings, model):
+def timeseries_model_input(settings, model):
     """The arrays a model reads: stored images for the GAF CNN, unless it computes them on
     the fly from the raw series like the other models."""
-    settings = (
-        wildcards_or_settings
-        if isinstance(wildcards_or_settings, dict)
-        else timeseries_settings(wildcards_or_settings)
-    )
     if model == "gaf_cnn" and not settings["gaf_cnn"]["gaf_on_the_fly"]:
         return "images"
     return "series"

@@ -50,7 +50,7 @@ rule prepare_timeseries:
 
 rule train_timeseries:
     input:
-        data=lambda wc: f"results/{wc.ts_dataset}/data/{timeseries_model_input(wc, wc.ts_model)}.npz",
+        data=lambda wc: f"results/{wc.ts_dataset}/data/{timeseries_model_input(timeseries_settings(wc), wc.ts_model)}.npz",
     output:
         model="results/{ts_dataset}/{ts_model}/seed{seed}/model.keras",
         history="results/{ts_dataset}/{ts_model}/seed{seed}/history.tsv",

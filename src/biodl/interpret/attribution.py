@@ -12,8 +12,6 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from biodl.sequence import ALPHABET
-
 BASELINES = ("zeros", "shuffle")
 
 
@@ -223,6 +221,6 @@ def compute_attributions(
 
 
 __all__ = [
-    "ALPHABET", "output_index", "saliency", "gradient_x_input", "integrated_gradients", "ism",
+    "output_index", "saliency", "gradient_x_input", "integrated_gradients", "ism",
     "hypothetical_contributions", "dinucleotide_shuffle", "compute_attributions", "METHODS",
 ]

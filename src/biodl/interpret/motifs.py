@@ -66,18 +66,16 @@ def read_meme(path: io.PathLike, allow_empty: bool = False) -> list[Motif]:
             raise io.InputError(f"{path}: line {j + 1}: letter-probability line lacks 'w= <width>'")
         width = int(match.group(1))
         rows = []
+        if j + width >= len(lines):
+            raise io.InputError(f"{path}: motif {motif_id!r} ends after {len(lines) - j - 1} of {width} rows")
         for k in range(j + 1, j + 1 + width):
-            values = lines[k].split() if k < len(lines) else []
             try:
-                row = [float(v) for v in values]
+                row = [float(v) for v in lines[k].split()]
             except ValueError:
                 raise io.InputError(f"{path}: line {k + 1}: non-numeric value in motif {motif_id!r}") from None
             if len(row) != 4:
-                raise io.InputError(
-                    f"{path}: line {k + 1}: motif {motif_id!r} needs {width} rows of 4 probabilities, "
-                    f"found {lines[k].strip()!r}" if k < len(lines) else
-                    f"{path}: motif {motif_id!r} ends after {len(rows)} of {width} rows"
-                )
+                raise io.InputError(f"{path}: line {k + 1}: motif {motif_id!r} needs {width} rows of 4 "
+                                    f"probabilities, found {lines[k].strip()!r}")
             rows.append(row)
         ppm = np.array(rows, dtype=float)
         if not np.allclose(ppm.sum(axis=1), 1, atol=0.02):

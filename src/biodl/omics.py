@@ -18,13 +18,47 @@ log = logging.getLogger(__name__)
 SCALINGS = ("standard", "minmax", "none")
 
 
+def read_h5ad(path: io.PathLike) -> pd.DataFrame:
+    """The ``X`` matrix of an AnnData ``.h5ad`` file (dense, CSR or CSC) as a samples x
+    features table indexed by the ``obs`` and ``var`` names; read with h5py, so AnnData
+    itself is not needed."""
+    import h5py
+    from scipy import sparse
+
+    path = Path(path)
+    try:
+        with h5py.File(path, "r") as handle:
+            names = {part: _h5ad_index(handle[part]) for part in ("obs", "var")}
+            matrix = handle["X"]
+            if isinstance(matrix, h5py.Group):
+                kind = matrix.attrs.get("encoding-type", "")
+                if kind not in ("csr_matrix", "csc_matrix"):
+                    raise io.InputError(f"{path}: X is a {kind or 'unknown'} group; expected a dense, CSR or CSC matrix")
+                build = sparse.csr_matrix if kind == "csr_matrix" else sparse.csc_matrix
+                values = build((matrix["data"][...], matrix["indices"][...], matrix["indptr"][...]),
+                               shape=tuple(matrix.attrs["shape"])).toarray()
+            else:
+                values = matrix[...]
+    except (OSError, KeyError) as err:
+        raise io.InputError(f"{path}: not a readable .h5ad file with X, obs and var: {err}") from None
+    if values.shape != (len(names["obs"]), len(names["var"])):
+        raise io.InputError(f"{path}: X is {values.shape} but obs has {len(names['obs'])} and var "
+                            f"{len(names['var'])} names")
+    return pd.DataFrame(values, index=names["obs"], columns=names["var"])
+
+
+def _h5ad_index(frame) -> list[str]:
+    column = frame.attrs.get("_index", "_index")
+    return [str(name) for name in frame[column].asstr()[...]]
+
+
 def read_omic(path: io.PathLike, transpose: bool = False) -> pd.DataFrame:
     """Read one omic table: samples in rows, the first column the sample id, features after.
 
     Parameters
     ----------
     path
-        TSV (or ``.csv``) file.
+        TSV, ``.csv``, or AnnData ``.h5ad`` (its ``X``; ``obs`` names are the samples).
     transpose
         The file has features in rows and samples in columns instead.
 
@@ -37,11 +71,14 @@ def read_omic(path: io.PathLike, transpose: bool = False) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise io.InputError(f"{path}: omic table not found")
-    sep = "," if path.suffix.lower() == ".csv" else "\t"
-    try:
-        table = pd.read_csv(path, sep=sep, index_col=0)
-    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as err:
-        raise io.InputError(f"{path}: cannot read the table: {str(err).splitlines()[0]}") from None
+    if path.suffix.lower() == ".h5ad":
+        table = read_h5ad(path)
+    else:
+        sep = "," if path.suffix.lower() == ".csv" else "\t"
+        try:
+            table = pd.read_csv(path, sep=sep, index_col=0)
+        except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as err:
+            raise io.InputError(f"{path}: cannot read the table: {str(err).splitlines()[0]}") from None
     if transpose:
         table = table.T
     table.index = table.index.astype(str)

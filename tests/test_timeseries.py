@@ -12,6 +12,7 @@ from biodl.timeseries import (
     read_channels,
     read_series_table,
     read_ucr,
+    window_slices,
     write_series_tables,
 )
 
@@ -137,3 +138,24 @@ def test_on_the_fly_model_trains_saves_and_loads(tmp_path):
     field = keras.Model(loaded.inputs, loaded.get_layer("gramian_angular_field").output)
     np.testing.assert_allclose(field.predict(x_test[:3], verbose=0), images.x[series.split == "test"][:3].astype(np.float32),
                                atol=2e-3)
+
+
+def test_window_slices_stretch_a_window_back_to_full_length():
+    ramp = np.tile(np.arange(100, dtype="float32")[None, :, None], (3, 1, 2))
+    x, y = window_slices(ramp, np.array([0, 1, 2]), copies=2, fraction=0.5, seed=0)
+    assert x.shape == (9, 100, 2) and x.dtype == ramp.dtype
+    np.testing.assert_array_equal(x[:3], ramp)
+    np.testing.assert_array_equal(y, [0, 1, 2] * 3)
+    copies = x[3:, :, 0]
+    # a half-length window of a unit ramp, stretched to 100 points: slope 49/99, start inside [0, 50]
+    np.testing.assert_allclose(np.diff(copies, axis=1), 49 / 99, atol=1e-5)
+    assert np.all((copies[:, 0] >= 0) & (copies[:, 0] <= 50)) and np.all(copies[:, -1] <= 99)
+    same, _ = window_slices(ramp, np.zeros(3), copies=1, fraction=1.0)
+    np.testing.assert_array_equal(same[3:], ramp)
+
+
+def test_window_slices_refuse_bad_arguments():
+    with pytest.raises(ValueError, match="needs \\(N, T, C\\) series"):
+        window_slices(np.zeros((4, 10)), np.zeros(4), copies=1)
+    with pytest.raises(ValueError, match="0 < fraction <= 1"):
+        window_slices(np.zeros((4, 10, 1)), np.zeros(4), copies=1, fraction=1.5)

@@ -8,6 +8,7 @@ is wrong (exit status 2), never a bare traceback.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
 import sys
@@ -69,6 +70,7 @@ def cmd_train(args: argparse.Namespace) -> None:
     from biodl import training
     from biodl.datasets import EncodedDataset
     from biodl.sequence import add_reverse_complements
+    from biodl.timeseries import window_slices
 
     training.configure(seed=args.seed, threads=args.threads, mixed_precision=args.mixed_precision)
     from biodl.models import BUILDERS
@@ -77,6 +79,14 @@ def cmd_train(args: argparse.Namespace) -> None:
     model = BUILDERS[args.architecture](dataset.x.shape[1:], len(dataset.names), dataset.task, **args.model)
     settings = dict(args.training)
     augment = add_reverse_complements if settings.pop("reverse_complement", False) else None
+    copies, fraction = settings.pop("window_slices", 0), settings.pop("window_fraction", 0.9)
+    if copies:
+        if dataset.x.ndim != 3:
+            raise ValueError(f"{args.data}: window slicing needs raw (N, T, C) series, but this file holds "
+                             f"arrays of shape {dataset.x.shape}; train the GAF CNN with gaf_on_the_fly")
+        augment = functools.partial(window_slices, copies=copies, fraction=fraction, seed=args.seed)
+        log.info("window slicing: %d -> %d training series", (dataset.split == "train").sum(),
+                 (dataset.split == "train").sum() * (copies + 1))
     training.fit(
         model, dataset.part("train"), dataset.part("val"), task=dataset.task, seed=args.seed,
         augment=augment, history_path=args.history, model_path=args.model_out, **settings,

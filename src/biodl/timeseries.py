@@ -181,6 +181,52 @@ def fill_missing(values: np.ndarray, policy: str = "interpolate", ids: Sequence[
     return values
 
 
+def window_slices(
+    series: np.ndarray, labels: np.ndarray, copies: int, fraction: float = 0.9, seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Window-slicing augmentation (Le Guennec et al., 2016) of a training set.
+
+    Each copy takes, from every series, a window of ``fraction`` of its length at a random
+    start and stretches it back to the full length by linear interpolation.
+
+    Parameters
+    ----------
+    series
+        ``(N, T, C)`` series.
+    labels
+        ``(N, ...)`` targets, repeated for each copy.
+    copies
+        Number of sliced copies added to the originals.
+    fraction
+        Window length as a fraction of ``T``, in (0, 1].
+    seed
+        Seed of the window starts.
+
+    Returns
+    -------
+    series, labels
+        The originals followed by ``copies`` sliced copies: ``(N * (copies + 1), T, C)``.
+    """
+    series = np.asarray(series)
+    if series.ndim != 3:
+        raise ValueError(f"window slicing needs (N, T, C) series, got shape {series.shape}")
+    if copies < 0 or not 0 < fraction <= 1:
+        raise ValueError(f"need copies >= 0 and 0 < fraction <= 1, got {copies} and {fraction}")
+    n, length, _ = series.shape
+    width = max(2, int(round(fraction * length)))
+    positions = np.linspace(0, width - 1, length)
+    rng = np.random.default_rng(seed)
+    rows = np.arange(n)[:, None]
+    parts = [series]
+    for _ in range(copies):
+        where = rng.integers(0, length - width + 1, size=n)[:, None] + positions[None, :]
+        left = np.floor(where).astype(int)
+        right = np.minimum(left + 1, length - 1)
+        weight = (where - left)[..., None]
+        parts.append((series[rows, left] * (1 - weight) + series[rows, right] * weight).astype(series.dtype))
+    return np.concatenate(parts), np.concatenate([np.asarray(labels)] * (copies + 1))
+
+
 def paa_matrix(length: int, image_size: int) -> np.ndarray:
     """``(length, image_size)`` matrix M with ``PAA(x) = x @ M`` for pyts's piecewise
     aggregate approximation (PAA is linear, so M is the PAA of the identity)."""

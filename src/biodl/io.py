@@ -11,7 +11,7 @@ import json
 import logging
 import os
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -140,13 +140,7 @@ def read_table(path: PathLike, id_column: str) -> pd.DataFrame:
         If the file is missing or empty, lacks ``id_column``, or repeats an id.
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: table not found")
-    sep = "," if path.suffix.lower() == ".csv" or path.name.lower().endswith(".csv.gz") else "\t"
-    try:
-        table = pd.read_csv(path, sep=sep, dtype={id_column: str})
-    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as err:
-        raise InputError(f"{path}: cannot read the table: {str(err).splitlines()[0]}") from None
+    table = read_delimited(path, dtype={id_column: str})
     if id_column not in table.columns:
         raise InputError(
             f"{path}: no {id_column!r} column; the first line must be a header naming it "
@@ -160,6 +154,32 @@ def read_table(path: PathLike, id_column: str) -> pd.DataFrame:
         raise InputError(f"{path}: line {line} has an empty {id_column!r}")
     _fail_on_duplicates(table[id_column].tolist(), f"{path}: duplicate {id_column!r} values")
     return table.set_index(id_column)
+
+
+def read_delimited(path: PathLike, what: str = "table", **options: Any) -> pd.DataFrame:
+    """Read a tab-separated file (comma-separated when named ``.csv`` or ``.csv.gz``) with
+    :func:`pandas.read_csv` ``options``; a missing or unparsable file raises
+    :class:`InputError` naming it, ``what`` saying what it should have been."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: {what} not found")
+    sep = "," if path.suffix.lower() == ".csv" or path.name.lower().endswith(".csv.gz") else "\t"
+    try:
+        return pd.read_csv(path, sep=sep, **options)
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as err:
+        raise InputError(f"{path}: cannot read the {what}: {str(err).splitlines()[0]}") from None
+
+
+def numeric_cells(table: pd.DataFrame, path: PathLike, locate: Callable[[int, int], str]) -> pd.DataFrame:
+    """``table`` as float64 (empty cells become NaN). The first cell that is not a number
+    raises :class:`InputError`: ``"<path>: <locate(row, column)>: <cell> is not a number"``,
+    ``row`` and ``column`` being 0-based positions."""
+    values = table.apply(pd.to_numeric, errors="coerce")
+    bad = (values.isna() & table.notna()).to_numpy()
+    if bad.any():
+        row, col = np.argwhere(bad)[0]
+        raise InputError(f"{path}: {locate(row, col)}: {table.iat[row, col]!r} is not a number")
+    return values.astype(np.float64)
 
 
 def write_table(path: PathLike, table: pd.DataFrame, index: bool = True) -> None:

@@ -26,6 +26,8 @@ def read_h5ad(path: io.PathLike) -> pd.DataFrame:
     from scipy import sparse
 
     path = Path(path)
+    if not path.is_file():
+        raise io.InputError(f"{path}: .h5ad file not found")
     try:
         with h5py.File(path, "r") as handle:
             names = {part: _h5ad_index(handle[part]) for part in ("obs", "var")}
@@ -69,16 +71,10 @@ def read_omic(path: io.PathLike, transpose: bool = False) -> pd.DataFrame:
         or a feature with no value at all.
     """
     path = Path(path)
-    if not path.is_file():
-        raise io.InputError(f"{path}: omic table not found")
     if path.suffix.lower() == ".h5ad":
         table = read_h5ad(path)
     else:
-        sep = "," if path.suffix.lower() == ".csv" else "\t"
-        try:
-            table = pd.read_csv(path, sep=sep, index_col=0)
-        except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as err:
-            raise io.InputError(f"{path}: cannot read the table: {str(err).splitlines()[0]}") from None
+        table = io.read_delimited(path, what="omic table", index_col=0)
     if transpose:
         table = table.T
     table.index = table.index.astype(str)
@@ -89,18 +85,13 @@ def read_omic(path: io.PathLike, transpose: bool = False) -> pd.DataFrame:
             raise io.InputError(f"{path}: {len(duplicated)} duplicated {what} ids, e.g. {duplicated[0]!r}")
     if table.empty:
         raise io.InputError(f"{path}: no samples or no features")
-    values = table.apply(pd.to_numeric, errors="coerce")
-    bad = values.isna() & table.notna()
-    if bad.to_numpy().any():
-        row, col = np.argwhere(bad.to_numpy())[0]
-        raise io.InputError(
-            f"{path}: sample {table.index[row]!r}, feature {table.columns[col]!r}: "
-            f"{table.iat[row, col]!r} is not a number"
-        )
+    values = io.numeric_cells(
+        table, path, lambda row, col: f"sample {table.index[row]!r}, feature {table.columns[col]!r}"
+    )
     empty = values.columns[values.isna().all()]
     if len(empty):
         raise io.InputError(f"{path}: {len(empty)} features have no value in any sample, e.g. {empty[0]!r}")
-    return values.astype(np.float64)
+    return values
 
 
 def align_samples(

@@ -54,16 +54,10 @@ def read_series_table(path: io.PathLike) -> tuple[pd.DataFrame, np.ndarray]:
     time_columns = [c for c in table.columns if c not in RESERVED_COLUMNS]
     if not time_columns:
         raise io.InputError(f"{path}: no time-point columns after id, label and split")
-    values = table[time_columns].apply(pd.to_numeric, errors="coerce")
-    bad = values.isna() & table[time_columns].notna()
-    if bad.to_numpy().any():
-        row, col = np.argwhere(bad.to_numpy())[0]
-        raise io.InputError(
-            f"{path}: line {row + 2}, column {time_columns[col]!r}: "
-            f"{table[time_columns].iat[row, col]!r} is not a number"
-        )
+    values = io.numeric_cells(table[time_columns], path,
+                              lambda row, col: f"line {row + 2}, column {time_columns[col]!r}")
     meta = table[[c for c in ("label", "split") if c in table.columns]]
-    return meta, values.to_numpy(np.float64)
+    return meta, values.to_numpy()
 
 
 def read_ucr(path: io.PathLike) -> tuple[np.ndarray, np.ndarray]:

@@ -12,6 +12,7 @@ from biodl.timeseries import (
     read_channels,
     read_series_table,
     read_ucr,
+    read_ucr_split,
     window_slices,
     write_series_tables,
 )
@@ -67,6 +68,11 @@ def test_ucr_format(tmp_path):
     (tmp_path / "b.txt").write_text("1 0.5 x\n")
     with pytest.raises(io.InputError, match="line 1"):
         read_ucr(tmp_path / "b.txt")
+    (tmp_path / "test.txt").write_text("2 0.3 0.4 0.5 0.6\n")
+    meta, joined = read_ucr_split(tmp_path / "u.txt", tmp_path / "test.txt")
+    assert meta.index.tolist() == ["train_00000", "train_00001", "test_00000"]
+    assert meta["split"].tolist() == ["train", "train", "test"] and meta["label"].tolist() == ["1", "2", "2"]
+    assert joined.shape == (3, 4, 1) and np.isnan(joined[:2, 3, 0]).all() and joined[2, 3, 0] == 0.6
 
 
 def test_channel_tables_round_trip_and_must_match(tmp_path):

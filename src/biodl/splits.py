@@ -108,7 +108,9 @@ def assign_splits(
     """Split items into train/val/test by one of :data:`SPLIT_METHODS`.
 
     ``auto`` uses the labels' ``split`` column when there is one, held-out chromosomes when
-    test chromosomes are configured, and a seeded stratified random split otherwise.
+    test chromosomes are configured, and a seeded stratified random split otherwise. A
+    ``split`` column without ``val`` rows (an official train/test split) gets ``val_fraction``
+    of its training rows drawn as validation, stratified and seeded.
 
     Returns
     -------
@@ -129,6 +131,10 @@ def assign_splits(
         if given is None:
             raise ValueError(f"{source}: split method 'column' needs a 'split' column")
         split = check_given_split(given, source)
+        if not np.any(split == "val"):  # e.g. an official train/test split: validation comes from train
+            train = np.flatnonzero(split == "train")
+            strata_train = None if strata is None else np.asarray(strata)[train]
+            split[train[random_split(train.size, val_fraction, 0.0, seed, strata_train) == "val"]] = "val"
     elif method == "chromosomes":
         split = chromosome_split(ids, test_chromosomes, val_chromosomes)
     else:

@@ -85,8 +85,8 @@ def cmd_train(args: argparse.Namespace) -> None:
             raise ValueError(f"{args.data}: window slicing needs raw (N, T, C) series, but this file holds "
                              f"arrays of shape {dataset.x.shape}; train the GAF CNN with gaf_on_the_fly")
         augment = functools.partial(window_slices, copies=copies, fraction=fraction, seed=args.seed)
-        log.info("window slicing: %d -> %d training series", (dataset.split == "train").sum(),
-                 (dataset.split == "train").sum() * (copies + 1))
+        n_train = int((dataset.split == "train").sum())
+        log.info("window slicing: %d -> %d training series", n_train, n_train * (copies + 1))
     training.fit(
         model, dataset.part("train"), dataset.part("val"), task=dataset.task, seed=args.seed,
         augment=augment, history_path=args.history, model_path=args.model_out, **settings,
@@ -311,25 +311,23 @@ def cmd_evaluate_timeseries(args: argparse.Namespace) -> None:
     series = data["series"]
     test = series.split == "test"
     y_test = series.y[test]
+    names = np.array(series.names)
     per_run, predictions = {}, []
-    for run in args.runs:
-        name, seed, inputs, path = run.split(":", 3)
-        dataset = data[inputs]
-        scores = training.predict(training.load_model(path), dataset.part("test")[0])
+
+    def record(name: str, seed: str, scores: np.ndarray) -> None:
         per_run.setdefault(name, {})[seed] = evaluate.compute_metrics(y_test, scores, series.task, series.names)
         predictions.append(pd.DataFrame({"id": series.ids[test], "model": name, "seed": int(seed),
-                                         "true": np.array(series.names)[y_test],
-                                         "predicted": np.array(series.names)[scores.argmax(axis=1)]}))
+                                         "true": names[y_test], "predicted": names[scores.argmax(axis=1)]}))
+
+    for run in args.runs:
+        name, seed, inputs, path = run.split(":", 3)
+        scores = training.predict(training.load_model(path), data[inputs].part("test")[0])
+        record(name, seed, scores)
         if name == args.confusion_model and seed == str(args.confusion_seed):
             evaluate.plot_confusion(y_test, scores.argmax(axis=1), series.names, args.confusion,
                                     title=f"{name} (seed {seed}), test split")
-    fit_x = series.x[series.split != "test"].reshape(int((~test).sum()), -1)
-    nn_scores = baselines.nearest_neighbour(fit_x, series.y[series.split != "test"],
-                                            series.x[test].reshape(int(test.sum()), -1), len(series.names))
-    per_run["1nn"] = {"-": evaluate.compute_metrics(y_test, nn_scores, series.task, series.names)}
-    predictions.append(pd.DataFrame({"id": series.ids[test], "model": "1nn", "seed": -1,
-                                     "true": np.array(series.names)[y_test],
-                                     "predicted": np.array(series.names)[nn_scores.argmax(axis=1)]}))
+    flat = series.x.reshape(len(series.x), -1)
+    record("1nn", "-1", baselines.nearest_neighbour(flat[~test], series.y[~test], flat[test], len(series.names)))
     summary = {}
     for name, runs in per_run.items():
         accuracy = np.array([m["accuracy"] for m in runs.values()])

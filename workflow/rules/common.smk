@@ -155,24 +155,28 @@ def timeseries_model_input(settings, model):
     return "series"
 
 
-def timeseries_runs(wildcards):
-    """Every trained model of a time-series dataset, one per (model, seed)."""
-    settings = timeseries_settings(wildcards)
-    return [
-        f"results/{wildcards.ts_dataset}/{model}/seed{seed}/model.keras"
-        for model in settings["models"]
-        for seed in settings["seeds"]
-    ]
+def trained_models(dataset, settings):
+    """``results/<dataset>/<model>/seed<seed>/model.keras`` for every configured model and seed."""
+    return [f"results/{dataset}/{model}/seed{seed}/model.keras" for model in settings["models"] for seed in settings["seeds"]]
 
 
-def timeseries_run_args(wildcards, input):
-    """NAME:SEED:INPUTS:PATH for each trained model, as evaluate-timeseries expects."""
-    settings = timeseries_settings(wildcards)
-    pairs = [(m, s) for m in settings["models"] for s in settings["seeds"]]
+def run_args(dataset, settings, data_of):
+    """MODEL:SEED:DATA:MODEL_PATH for every trained model, as the evaluate-* commands expect;
+    ``data_of(model, seed)`` names the data that model reads."""
+    runs = [(model, seed) for model in settings["models"] for seed in settings["seeds"]]
     return " ".join(
-        f"{model}:{seed}:{timeseries_model_input(settings, model)}:{path}"
-        for (model, seed), path in zip(pairs, input.models)
+        f"{model}:{seed}:{data_of(model, seed)}:{path}"
+        for (model, seed), path in zip(runs, trained_models(dataset, settings))
     )
+
+
+def timeseries_runs(wildcards):
+    return trained_models(wildcards.ts_dataset, timeseries_settings(wildcards))
+
+
+def timeseries_run_args(wildcards):
+    settings = timeseries_settings(wildcards)
+    return run_args(wildcards.ts_dataset, settings, lambda model, seed: timeseries_model_input(settings, model))
 
 
 SIMULATED_OMICS = {
@@ -230,21 +234,12 @@ def omics_model_settings(wildcards):
 
 
 def omics_runs(wildcards):
-    settings = omics_settings(wildcards)
-    return [
-        f"results/{wildcards.omics_dataset}/{model}/seed{seed}/model.keras"
-        for model in settings["models"]
-        for seed in settings["seeds"]
-    ]
+    return trained_models(wildcards.omics_dataset, omics_settings(wildcards))
 
 
-def omics_run_args(wildcards, input):
-    settings = omics_settings(wildcards)
-    pairs = [(m, s) for m in settings["models"] for s in settings["seeds"]]
-    return " ".join(
-        f"{model}:{seed}:results/{wildcards.omics_dataset}/seed{seed}/data.npz:{path}"
-        for (model, seed), path in zip(pairs, input.models)
-    )
+def omics_run_args(wildcards):
+    dataset = wildcards.omics_dataset
+    return run_args(dataset, omics_settings(wildcards), lambda model, seed: f"results/{dataset}/seed{seed}/data.npz")
 
 
 def as_json(value):

@@ -6,7 +6,10 @@ The modules are small and import TensorFlow only where they train or predict:
   :mod:`biodl.datasets`: read, encode, label and split data;
 - :mod:`biodl.simulate`: demo data; :mod:`biodl.motifs`: JASPAR matrices and PWM scans;
 - :mod:`biodl.models`: Keras builders; :mod:`biodl.training`: the one ``fit``;
-- :mod:`biodl.evaluate`, :mod:`biodl.baselines`: held-out metrics, plots, baselines.
+- :mod:`biodl.evaluate`, :mod:`biodl.baselines`: held-out metrics, plots, baselines;
+- :mod:`biodl.timeseries`: series readers and Gramian angular field images;
+- :mod:`biodl.omics`: omic tables, sample alignment and preprocessing;
+- :mod:`biodl.interpret`: attributions, filter and MoDISco motifs, TOMTOM, logos.
 """
 
 from biodl.io import InputError

@@ -1,5 +1,6 @@
 """A Keras layer that computes Gramian angular fields from raw series inside the model,
-so large data sets need no stored images (``input_pipeline: on_the_fly``)."""
+so large data sets need no stored images (config ``gaf_cnn: {gaf_on_the_fly: ...}``) and
+augmented series get their own images."""
 
 from __future__ import annotations
 

@@ -404,7 +404,7 @@ def cmd_evaluate_omics(args: argparse.Namespace) -> None:
         dataset = datasets[data_path]
         train, test = dataset.split != "test", dataset.split == "test"  # embeddings: fit on train+val
         model = training.load_model(model_path)
-        z = np.asarray(model.predict(dataset.inputs(), verbose=0))
+        z = training.predict(model, dataset.inputs())
         rows.append({"model": name, "seed": int(seed), **evaluate.embedding_metrics(
             z[train], dataset.y[train], z[test], dataset.y[test], len(dataset.classes), int(seed))})
         for omic, values in model.reconstruction_errors(dataset.inputs("test")).items():

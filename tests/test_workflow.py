@@ -138,4 +138,12 @@ def test_tiny_end_to_end_run(tmp_path):
     # rerunning does nothing: outputs are complete and up to date
     again = snakemake("--cores", "2", "--configfile", str(config), "-n", cwd=tmp_path)
     assert "Nothing to be done" in again.stdout + again.stderr
+    # a changed model setting retrains that model only, not the data preparation before it
+    changed = json.loads(json.dumps(TINY_CONFIG))
+    changed["timeseries"]["tinyts"]["gaf_cnn"] = {"dropout": 0.3}
+    changed["sequences"]["tiny"]["model"]["dense_units"] = [8]
+    plan = snakemake("-n", "--configfile", str(write_config(tmp_path / "changed.yaml", changed)), cwd=tmp_path)
+    jobs = plan.stdout + plan.stderr
+    assert re.search(r"train_timeseries\s+1\n", jobs) and re.search(r"train_cnn1d\s+1\n", jobs), jobs
+    assert "prepare_timeseries" not in jobs and "prepare_sequences" not in jobs and "prepare_omics" not in jobs
     shutil.rmtree(tmp_path / ".snakemake", ignore_errors=True)

@@ -91,6 +91,12 @@ def simulate_class_args(wildcards):
     return " ".join(f"--class {shlex.quote(name + '=' + ','.join(ids))}" for name, ids in classes.items())
 
 
+def settings_subset(settings_of, *keys):
+    """A params function giving only ``keys`` of a dataset's settings, so that changing a
+    model or training setting does not rerun the data preparation (and every model after it)."""
+    return lambda wildcards: {key: settings_of(wildcards)[key] for key in keys}
+
+
 def optional_flag(flag, value):
     """``--flag value`` (or ``--flag v1 v2`` for a list) when a value is set, else nothing."""
     if value in (None, "", []):

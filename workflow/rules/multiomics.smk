@@ -32,7 +32,7 @@ rule prepare_omics:
         report="results/{omics_dataset}/seed{seed}/report.json",
     params:
         omics=omic_args,
-        settings=omics_settings,
+        settings=settings_subset(omics_settings, "sample_column", "label_column", "val_fraction", "test_fraction"),
         complete_cases=lambda wc: "--complete-cases" if omics_settings(wc)["complete_cases"] else "",
     log:
         "logs/{omics_dataset}/prepare_omics_seed{seed}.log",

@@ -33,7 +33,7 @@ rule prepare_sequences:
         splits="results/{seq_dataset}/data/splits.tsv",
         report="results/{seq_dataset}/data/report.json",
     params:
-        settings=sequence_settings,
+        settings=settings_subset(sequence_settings, "task", "ambiguous", "split"),
         label_columns=lambda wc: optional_flag("--label-columns", sequence_settings(wc)["label_columns"]),
         length=lambda wc: optional_flag("--length", sequence_settings(wc)["length"]),
         test_chromosomes=lambda wc: sequence_settings(wc)["split"]["test_chromosomes"],

@@ -32,7 +32,9 @@ rule prepare_timeseries:
         ),
     params:
         source=timeseries_source_args,
-        settings=timeseries_settings,
+        settings=settings_subset(
+            timeseries_settings, "image_size", "encodings", "missing", "val_fraction", "test_fraction"
+        ),
         seed=config["seed"],
     log:
         "logs/{ts_dataset}/prepare_timeseries.log",

@@ -117,6 +117,11 @@ def test_image_models_and_layer():
     for architecture in ("lenet", "resnet"):
         model = build_cnn2d((16, 16, 2), 3, "multiclass", architecture=architecture)
         assert model.output_shape == (None, 3)
+    # running statistics that settle within the few steps a small training set gives
+    norms = [layer for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    assert len(norms) == 7 and {layer.momentum for layer in norms} == {0.9}
+    with pytest.raises(ValueError, match="batch_norm_momentum"):
+        build_cnn2d((16, 16, 2), 3, architecture="resnet", batch_norm_momentum=1.0)
     assert build_lstm((30, 2), 2).output_shape == (None, 2)
     inputs = keras.Input((30, 1))
     on_the_fly = keras.Model(inputs, GramianAngularField(8)(inputs))

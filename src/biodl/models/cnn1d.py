@@ -18,6 +18,7 @@ def build_cnn1d(
     dense_units: Sequence[int] = (64,),
     dropout: float = 0.2,
     batch_norm: bool = True,
+    batch_norm_momentum: float = 0.99,
     l2: float = 0.0,
 ):
     """Build conv -> pool blocks, a global pooling or flatten, dense layers and a task head.
@@ -37,6 +38,9 @@ def build_cnn1d(
         ``"max"`` (DeepBind: position-invariant), ``"avg"`` or ``"flatten"`` (Basset).
     dense_units, dropout, batch_norm, l2
         Fully connected layers and regularisation.
+    batch_norm_momentum
+        Of the running statistics; 0.9 for tiny training sets that give a few steps per
+        epoch (see :func:`biodl.models.cnn2d.build_cnn2d`).
 
     Returns
     -------
@@ -50,6 +54,8 @@ def build_cnn1d(
             "filters, kernel_sizes and pool_sizes need one entry per convolution block and "
             f"the same length; got {list(filters)}, {list(kernel_sizes)}, {list(pool_sizes)}"
         )
+    if not 0 <= batch_norm_momentum < 1:
+        raise ValueError(f"batch_norm_momentum must be in [0, 1), got {batch_norm_momentum}")
     if global_pool not in ("max", "avg", "flatten"):
         raise ValueError(f"global_pool must be max, avg or flatten, got {global_pool!r}")
     regulariser = keras.regularizers.L2(l2) if l2 else None
@@ -59,7 +65,7 @@ def build_cnn1d(
         h = keras.layers.Conv1D(n_filters, width, padding="same", kernel_regularizer=regulariser,
                                 use_bias=not batch_norm, name=f"conv{i + 1}")(h)
         if batch_norm:
-            h = keras.layers.BatchNormalization(name=f"conv{i + 1}_bn")(h)
+            h = keras.layers.BatchNormalization(momentum=batch_norm_momentum, name=f"conv{i + 1}_bn")(h)
         h = keras.layers.Activation("relu", name=f"conv{i + 1}_relu")(h)
         if pool > 1:
             h = keras.layers.MaxPooling1D(pool, padding="same", name=f"conv{i + 1}_pool")(h)

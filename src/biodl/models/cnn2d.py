@@ -15,6 +15,7 @@ def build_cnn2d(
     pool_size: int = 2,
     dropout: float = 0.25,
     residual_blocks: int = 3,
+    batch_norm_momentum: float = 0.9,
     gaf_on_the_fly: dict | None = None,
 ):
     """Build a LeNet-style or small residual 2D CNN.
@@ -31,6 +32,11 @@ def build_cnn2d(
         ``residual_blocks`` blocks of two 3x3 convolutions with batch norm and an identity
         (or 1x1 projection) shortcut, doubling filters and halving size from the second
         block, global average pooling, output.
+    batch_norm_momentum
+        Of the residual network's running statistics. Keras's 0.99 needs hundreds of steps to
+        forget its initial values, and a 50-series training set gives 3 steps per epoch: at
+        0.99 the network scores 0.73 in cross-validation on GunPoint's training series,
+        at 0.9 it scores 0.99.
     gaf_on_the_fly
         ``{"image_size": S, "encodings": [...]}`` to take raw ``(T, C)`` series as input and
         compute the images inside the model (:class:`biodl.models.gaf.GramianAngularField`)
@@ -40,6 +46,8 @@ def build_cnn2d(
 
     if architecture not in ("lenet", "resnet"):
         raise ValueError(f"architecture must be lenet or resnet, got {architecture!r}")
+    if not 0 <= batch_norm_momentum < 1:
+        raise ValueError(f"batch_norm_momentum must be in [0, 1), got {batch_norm_momentum}")
     if gaf_on_the_fly:
         from biodl.models.gaf import GramianAngularField
 
@@ -59,7 +67,7 @@ def build_cnn2d(
     else:
         width = filters[0]
         h = keras.layers.Conv2D(width, 3, padding="same", use_bias=False, name="stem")(h)
-        h = keras.layers.BatchNormalization(name="stem_bn")(h)
+        h = keras.layers.BatchNormalization(momentum=batch_norm_momentum, name="stem_bn")(h)
         h = keras.layers.Activation("relu", name="stem_relu")(h)
         for block in range(residual_blocks):
             stride = 1 if block == 0 else 2
@@ -67,10 +75,10 @@ def build_cnn2d(
             shortcut = h
             h = keras.layers.Conv2D(width, 3, strides=stride, padding="same", use_bias=False,
                                     name=f"block{block}_conv1")(h)
-            h = keras.layers.BatchNormalization(name=f"block{block}_bn1")(h)
+            h = keras.layers.BatchNormalization(momentum=batch_norm_momentum, name=f"block{block}_bn1")(h)
             h = keras.layers.Activation("relu", name=f"block{block}_relu1")(h)
             h = keras.layers.Conv2D(width, 3, padding="same", use_bias=False, name=f"block{block}_conv2")(h)
-            h = keras.layers.BatchNormalization(name=f"block{block}_bn2")(h)
+            h = keras.layers.BatchNormalization(momentum=batch_norm_momentum, name=f"block{block}_bn2")(h)
             if stride != 1 or shortcut.shape[-1] != width:
                 shortcut = keras.layers.Conv2D(width, 1, strides=stride, use_bias=False,
                                                name=f"block{block}_project")(shortcut)

@@ -84,6 +84,16 @@ def test_config_wrong_type_is_named(tmp_path):
     assert result.returncode != 0 and "'many' is not of type 'integer'" in result.stdout + result.stderr
 
 
+def test_training_overrides_take_only_per_network_training_settings(tmp_path):
+    config = json.loads(json.dumps(TINY_CONFIG))
+    config["timeseries"]["tinyts"]["training_overrides"] = {"lstm": {"window_slices": 2}}
+    result = snakemake("-n", "--configfile", str(write_config(tmp_path / "c.yaml", config)), cwd=tmp_path)
+    assert result.returncode != 0 and "'window_slices' was unexpected" in result.stdout + result.stderr
+    config["timeseries"]["tinyts"]["training_overrides"] = {"transformer": {"patience": 2}}
+    result = snakemake("-n", "--configfile", str(write_config(tmp_path / "c.yaml", config)), cwd=tmp_path)
+    assert result.returncode != 0 and "'transformer' does not match any of the regexes" in result.stdout + result.stderr
+
+
 def test_configfile_replaces_the_default_datasets(tmp_path):
     result = snakemake("-n", "--configfile", str(write_config(tmp_path / "c.yaml", TINY_CONFIG)), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -141,9 +151,10 @@ def test_tiny_end_to_end_run(tmp_path):
     # a changed model setting retrains that model only, not the data preparation before it
     changed = json.loads(json.dumps(TINY_CONFIG))
     changed["timeseries"]["tinyts"]["gaf_cnn"] = {"dropout": 0.3}
+    changed["timeseries"]["tinyts"]["training_overrides"] = {"lstm": {"patience": 100}, "cnn1d": {"patience": 7}}
     changed["sequences"]["tiny"]["model"]["dense_units"] = [8]
     plan = snakemake("-n", "--configfile", str(write_config(tmp_path / "changed.yaml", changed)), cwd=tmp_path)
     jobs = plan.stdout + plan.stderr
-    assert re.search(r"train_timeseries\s+1\n", jobs) and re.search(r"train_cnn1d\s+1\n", jobs), jobs
+    assert re.search(r"train_timeseries\s+2\n", jobs) and re.search(r"train_cnn1d\s+1\n", jobs), jobs
     assert "prepare_timeseries" not in jobs and "prepare_sequences" not in jobs and "prepare_omics" not in jobs
     shutil.rmtree(tmp_path / ".snakemake", ignore_errors=True)

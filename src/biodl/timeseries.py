@@ -227,7 +227,7 @@ def window_slices(
     if copies < 0 or not 0 < fraction <= 1:
         raise ValueError(f"need copies >= 0 and 0 < fraction <= 1, got {copies} and {fraction}")
     n, length, _ = series.shape
-    width = max(2, int(round(fraction * length)))
+    width = max(2, round(fraction * length))
     positions = np.linspace(0, width - 1, length)
     rng = np.random.default_rng(seed)
     rows = np.arange(n)[:, None]

@@ -1,19 +1,26 @@
 """biodl: deep learning for DNA sequences, time series and multi-omics.
 
-The modules are small and import TensorFlow only where they train or predict:
+Each data type has one module whose functions are the workflow's steps, with the
+workflow's defaults (a notebook calling them gets what a rule computes):
 
-- :mod:`biodl.io`, :mod:`biodl.sequence`, :mod:`biodl.targets`, :mod:`biodl.splits`,
-  :mod:`biodl.datasets`: read, encode, label and split data;
-- :mod:`biodl.simulate`: demo data; :mod:`biodl.motifs`: JASPAR matrices and PWM scans;
-- :mod:`biodl.models`: Keras builders; :mod:`biodl.training`: the one ``fit``;
-- :mod:`biodl.evaluate`, :mod:`biodl.baselines`: held-out metrics, plots, baselines;
-- :mod:`biodl.timeseries`: series readers and Gramian angular field images;
-- :mod:`biodl.omics`: omic tables, sample alignment and preprocessing;
-- :mod:`biodl.interpret`: attributions, filter and MoDISco motifs, TOMTOM, logos.
+- :mod:`biodl.sequences`: FASTA + labels -> one-hot -> the 1D CNN ``cnn1d`` -> test metrics
+  beside a PWM scan;
+- :mod:`biodl.timeseries`: series -> Gramian angular field images -> 2D CNN, beside the FCN,
+  an LSTM and 1-NN;
+- :mod:`biodl.omics`: omic tables -> autoencoders / VAEs -> embeddings beside PCA;
+- :mod:`biodl.interpret`: attributions, filter motifs, TF-MoDISco, TOMTOM and FIMO.
+
+Beneath them: :mod:`biodl.io` (readers and atomic writers), :mod:`biodl.dna` (one-hot
+encoding), :mod:`biodl.pwm` (motif matrices), :mod:`biodl.gaf` (image math),
+:mod:`biodl.targets`, :mod:`biodl.splits`, :mod:`biodl.datasets`, :mod:`biodl.simulate`
+(demo data), :mod:`biodl.models` (Keras builders), :mod:`biodl.training` (the one ``fit``),
+:mod:`biodl.evaluate` (metrics), :mod:`biodl.baselines`, :mod:`biodl.plots`. The workflow's
+configuration is :mod:`biodl.config`; ``biodl <command>`` is :mod:`biodl.cli`. TensorFlow is
+imported only where a model is built, trained or run.
 """
 
+from biodl.dna import one_hot_encode, reverse_complement
 from biodl.io import InputError
-from biodl.sequence import one_hot_encode, reverse_complement
 
 __all__ = ["InputError", "one_hot_encode", "reverse_complement"]
 __version__ = "0.1.0"

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from biodl.motifs import Motif, scan_max
+from biodl.pwm import Motif, scan_max
 
 
 def pwm_features(x: np.ndarray, motifs: Sequence[Motif]) -> np.ndarray:

@@ -1,7 +1,7 @@
-"""Metrics, prediction tables and plots for held-out data.
+"""Metrics and prediction tables for held-out data, and their summary over seeds.
 
 Functions here take arrays of the test split only; nothing in this module trains or
-tunes anything.
+tunes anything. Pictures are in :mod:`biodl.plots`.
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from biodl import io
-
 
 def as_score_matrix(scores: np.ndarray) -> np.ndarray:
     """Scores as ``(N, K)``: one column per output (per class for multiclass)."""
@@ -20,7 +18,8 @@ def as_score_matrix(scores: np.ndarray) -> np.ndarray:
     return scores.reshape(len(scores), -1)
 
 
-def _label_matrix(y: np.ndarray, task: str, n_outputs: int) -> np.ndarray:
+def label_matrix(y: np.ndarray, task: str, n_outputs: int) -> np.ndarray:
+    """Targets as a 0/1 ``(N, K)`` matrix (one column per class for multiclass)."""
     if task == "multiclass":
         return np.eye(n_outputs, dtype=int)[np.asarray(y, dtype=int)]
     return np.asarray(y).reshape(len(y), -1)
@@ -38,7 +37,7 @@ def classification_metrics(
     from sklearn import metrics as skm
 
     scores = as_score_matrix(scores)
-    onehot = _label_matrix(y_true, task, scores.shape[1])
+    onehot = label_matrix(y_true, task, scores.shape[1])
     per_output = {}
     for j, name in enumerate(names):
         per_output[name] = {
@@ -123,36 +122,6 @@ def embedding_metrics(
     }
 
 
-def plot_latent(z: np.ndarray, labels: Sequence[str], path: io.PathLike, title: str) -> None:
-    """Latent space coloured by label: the first two dimensions, and a 2D PCA projection."""
-    plt = pyplot()
-    from sklearn.decomposition import PCA
-
-    labels = np.asarray(labels)
-    projected = PCA(n_components=2).fit_transform(z) if z.shape[1] > 2 else z
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4.5))
-    for ax, values, name in ((axes[0], z[:, :2], "latent dims 1-2"), (axes[1], projected, "PCA of the latent")):
-        for k, label in enumerate(sorted(set(labels))):
-            chosen = labels == label
-            ax.scatter(values[chosen, 0], values[chosen, 1] if values.shape[1] > 1 else 0 * values[chosen, 0],
-                       s=8, alpha=0.7, color=f"C{k}", label=label)
-        ax.set_title(f"{title}: {name}", fontsize=9)
-        ax.legend(fontsize=7, markerscale=2)
-    save_figure(fig, path)
-
-
-def plot_reconstruction(errors: pd.DataFrame, path: io.PathLike) -> None:
-    """Test-split reconstruction error per omic and model (bars: mean over seeds)."""
-    plt = pyplot()
-
-    pivot = errors.groupby(["omic", "model"])["error"].mean().unstack("model")
-    fig, ax = plt.subplots(figsize=(2 + 1.5 * len(pivot), 3.8))
-    pivot.plot.bar(ax=ax, rot=0)
-    ax.set(ylabel="reconstruction loss (test)", title="Reconstruction error per omic")
-    ax.legend(fontsize=7)
-    save_figure(fig, path)
-
-
 def predictions_table(
     ids: Sequence[str], y_true: np.ndarray, scores: Mapping[str, np.ndarray], task: str,
     names: Sequence[str],
@@ -174,98 +143,10 @@ def predictions_table(
     return table
 
 
-def plot_performance(
-    y_true: np.ndarray, scores: Mapping[str, np.ndarray], task: str, names: Sequence[str],
-    path: io.PathLike,
-) -> None:
-    """One PNG comparing models on the test split.
-
-    Classification: ROC and precision-recall curves, one line per model and output.
-    Regression: predicted against observed values, one panel per model.
-    """
-    plt = pyplot()
-    from sklearn.metrics import precision_recall_curve, roc_curve
-
-    if task == "regression":
-        truth = np.asarray(y_true).reshape(len(y_true), -1)
-        fig, axes = plt.subplots(1, len(scores), figsize=(4.5 * len(scores), 4.2), squeeze=False)
-        for ax, (model_name, values) in zip(axes[0], scores.items()):
-            values = as_score_matrix(values)
-            for j, name in enumerate(names):
-                ax.scatter(truth[:, j], values[:, j], s=4, alpha=0.5, color=f"C{j}", label=name)
-            ax.set(xlabel="observed", ylabel="predicted", title=f"{model_name}, test split")
-            ax.legend(fontsize=7)
-        save_figure(fig, path)
-        return
-    fig, (roc_ax, pr_ax) = plt.subplots(1, 2, figsize=(10, 4.8))
-    for style, (model_name, values) in zip(("-", "--", ":", "-."), scores.items()):
-        values = as_score_matrix(values)
-        onehot = _label_matrix(y_true, task, values.shape[1])
-        for j, name in enumerate(names):
-            label = model_name if len(names) == 1 else f"{model_name}: {name}"
-            fpr, tpr, _ = roc_curve(onehot[:, j], values[:, j])
-            roc_ax.plot(fpr, tpr, style, color=f"C{j}", label=label)
-            precision, recall, _ = precision_recall_curve(onehot[:, j], values[:, j])
-            pr_ax.plot(recall, precision, style, color=f"C{j}", label=label)
-    roc_ax.plot([0, 1], [0, 1], color="grey", lw=0.5)
-    roc_ax.set(xlabel="false positive rate", ylabel="true positive rate", title="ROC, test split")
-    pr_ax.set(xlabel="recall", ylabel="precision", title="Precision-recall, test split")
-    roc_ax.legend(fontsize=7, loc="lower right")
-    pr_ax.legend(fontsize=7, loc="lower left")
-    save_figure(fig, path)
-
-
-def plot_confusion(y_true: np.ndarray, y_pred: np.ndarray, names: Sequence[str], path: io.PathLike,
-                   title: str = "Confusion matrix, test split") -> None:
-    """Counts of true (rows) against predicted (columns) classes."""
-    plt = pyplot()
-    from sklearn.metrics import confusion_matrix
-
-    matrix = confusion_matrix(y_true, y_pred, labels=range(len(names)))
-    fig, ax = plt.subplots(figsize=(1.2 + 0.6 * len(names), 1 + 0.6 * len(names)))
-    ax.imshow(matrix, cmap="Blues")
-    for (i, j), count in np.ndenumerate(matrix):
-        ax.text(j, i, str(count), ha="center", va="center",
-                color="white" if count > matrix.max() / 2 else "black", fontsize=8)
-    ax.set_xticks(range(len(names)), names, rotation=45, ha="right", fontsize=7)
-    ax.set_yticks(range(len(names)), names, fontsize=7)
-    ax.set(xlabel="predicted", ylabel="true", title=title)
-    save_figure(fig, path)
-
-
-def plot_history(history: pd.DataFrame, path: io.PathLike) -> None:
-    """Training and validation curves per epoch, best epoch marked."""
-    plt = pyplot()
-
-    metrics = [c for c in history.columns if c not in ("epoch", "best") and not c.startswith("val_")]
-    fig, axes = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics), 3.5), squeeze=False)
-    best = history.loc[history["best"].astype(bool), "epoch"] if "best" in history else []
-    for ax, metric in zip(axes[0], metrics):
-        ax.plot(history["epoch"], history[metric], label="train")
-        if f"val_{metric}" in history:
-            ax.plot(history["epoch"], history[f"val_{metric}"], label="validation")
-        for epoch in best:
-            ax.axvline(epoch, color="grey", ls=":", lw=1)
-        ax.set(xlabel="epoch", ylabel=metric)
-        ax.legend(fontsize=8)
-    save_figure(fig, path)
-
-
-def pyplot():
-    """matplotlib.pyplot on the non-interactive Agg backend (no screen on clusters or CI)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def save_figure(fig, path: io.PathLike, dpi: int = 120) -> None:
-    """Lay out, write atomically as PNG and close a matplotlib figure."""
-    plt = pyplot()
-
-    fig.tight_layout()
-    with io.atomic_output(path) as tmp:
-        fig.savefig(tmp, dpi=dpi)
-    plt.close(fig)
+def summarise_over_seeds(values: Sequence[float]) -> dict:
+    """Mean and spread of one metric over seeds (or runs): ``mean``, ``std`` (the sample
+    standard deviation, ddof = 1, as pandas and R compute it; ``None`` for a single value)
+    and ``n``. Every report of spread over seeds uses this one function."""
+    values = np.asarray(values, dtype=np.float64)
+    std = float(values.std(ddof=1)) if values.size > 1 else None
+    return {"mean": float(values.mean()), "std": std, "n": int(values.size)}

@@ -1,97 +1,42 @@
-"""Multi-omics tables: reading, aligning samples across omics, per-omic preprocessing
-fitted on the training split only, and masks for samples that lack an omic."""
+"""Multi-omics datasets, step by step: omic tables aligned by sample (masks where a
+sample lacks an omic), split, and preprocessed with statistics of the training split only
+(:func:`prepare`); an autoencoder or VAE embeds them (:func:`train`); the embeddings are
+judged on the test split beside PCA of the same size and the raw features (:func:`evaluate`).
+
+Each function is one workflow rule (``prepare_omics``, ``train_omics``, ``evaluate_omics``);
+their defaults are the workflow's. Omic tables are read by :func:`biodl.io.read_omic`.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from biodl import io
+from biodl import splits
+from biodl.io.files import InputError, PathLike, load_arrays, save_arrays, write_json, write_table
+from biodl.targets import encode_targets
+from biodl.training import TrainingSettings, keyword_settings
 
 log = logging.getLogger(__name__)
 
 SCALINGS = ("standard", "minmax", "none")
+MODEL_NAME = re.compile(r"^(?P<integration>joint|early)_(?P<kind>vae|ae)(?P<supervised>_supervised)?$")
+"""Model names: ``joint_vae``, ``early_ae``, ``joint_vae_supervised``, ..."""
 
 
-def read_h5ad(path: io.PathLike) -> pd.DataFrame:
-    """The ``X`` matrix of an AnnData ``.h5ad`` file (dense, CSR or CSC) as a samples x
-    features table indexed by the ``obs`` and ``var`` names; read with h5py, so AnnData
-    itself is not needed."""
-    import h5py
-    from scipy import sparse
+@dataclass(frozen=True)
+class OmicsTraining(TrainingSettings):
+    """Training settings of the multi-omics models (``omics.<name>.training``)."""
 
-    path = Path(path)
-    if not path.is_file():
-        raise io.InputError(f"{path}: .h5ad file not found")
-    try:
-        with h5py.File(path, "r") as handle:
-            names = {part: _h5ad_index(handle[part]) for part in ("obs", "var")}
-            matrix = handle["X"]
-            if isinstance(matrix, h5py.Group):
-                kind = matrix.attrs.get("encoding-type", "")
-                if kind not in ("csr_matrix", "csc_matrix"):
-                    raise io.InputError(f"{path}: X is a {kind or 'unknown'} group; expected a dense, CSR or CSC matrix")
-                build = sparse.csr_matrix if kind == "csr_matrix" else sparse.csc_matrix
-                values = build((matrix["data"][...], matrix["indices"][...], matrix["indptr"][...]),
-                               shape=tuple(matrix.attrs["shape"])).toarray()
-            else:
-                values = matrix[...]
-    except (OSError, KeyError) as err:
-        raise io.InputError(f"{path}: not a readable .h5ad file with X, obs and var: {err}") from None
-    if values.shape != (len(names["obs"]), len(names["var"])):
-        raise io.InputError(f"{path}: X is {values.shape} but obs has {len(names['obs'])} and var "
-                            f"{len(names['var'])} names")
-    return pd.DataFrame(values, index=names["obs"], columns=names["var"])
-
-
-def _h5ad_index(frame) -> list[str]:
-    column = frame.attrs.get("_index", "_index")
-    return [str(name) for name in frame[column].asstr()[...]]
-
-
-def read_omic(path: io.PathLike, transpose: bool = False) -> pd.DataFrame:
-    """Read one omic table: samples in rows, the first column the sample id, features after.
-
-    Parameters
-    ----------
-    path
-        TSV, ``.csv``, or AnnData ``.h5ad`` (its ``X``; ``obs`` names are the samples).
-    transpose
-        The file has features in rows and samples in columns instead.
-
-    Raises
-    ------
-    io.InputError
-        On a duplicated sample or feature, a non-numeric cell (naming sample and feature),
-        or a feature with no value at all.
-    """
-    path = Path(path)
-    if path.suffix.lower() == ".h5ad":
-        table = read_h5ad(path)
-    else:
-        table = io.read_delimited(path, what="omic table", index_col=0)
-    if transpose:
-        table = table.T
-    table.index = table.index.astype(str)
-    table.columns = table.columns.astype(str)
-    for axis, what in ((table.index, "sample"), (table.columns, "feature")):
-        duplicated = axis[axis.duplicated()].unique()
-        if len(duplicated):
-            raise io.InputError(f"{path}: {len(duplicated)} duplicated {what} ids, e.g. {duplicated[0]!r}")
-    if table.empty:
-        raise io.InputError(f"{path}: no samples or no features")
-    values = io.numeric_cells(
-        table, path, lambda row, col: f"sample {table.index[row]!r}, feature {table.columns[col]!r}"
-    )
-    empty = values.columns[values.isna().all()]
-    if len(empty):
-        raise io.InputError(f"{path}: {len(empty)} features have no value in any sample, e.g. {empty[0]!r}")
-    return values
+    epochs: int = 300
+    batch_size: int = 16
+    learning_rate: float = 1e-3
+    patience: int = 20
 
 
 def align_samples(
@@ -110,7 +55,7 @@ def align_samples(
 
     Raises
     ------
-    io.InputError
+    InputError
         When an omic shares no sample with the labels, or no sample is left.
     """
     labelled = list(labels.index.astype(str))
@@ -119,7 +64,7 @@ def align_samples(
     for name in omics:
         if not mask[name].any():
             example = omics[name].index[0]
-            raise io.InputError(
+            raise InputError(
                 f"omic {name!r} shares no sample id with the labels (omic e.g. {example!r}, "
                 f"labels e.g. {labelled[0]!r})"
             )
@@ -133,7 +78,7 @@ def align_samples(
         "unlabelled_per_omic": {name: int((~table.index.isin(labelled)).sum()) for name, table in omics.items()},
     }
     if not keep.any():
-        raise io.InputError("no labelled sample has the omics required; check the sample ids")
+        raise InputError("no labelled sample has the omics required; check the sample ids")
     if report["left_out"]:
         reason = "not in every omic (complete_cases)" if complete_cases else "in no omic"
         log.warning("%d of %d labelled samples are %s and left out", report["left_out"], len(labelled), reason)
@@ -253,40 +198,92 @@ class OmicsDataset:
         """All omics side by side (a missing omic is zeros, the training mean after scaling)."""
         return np.concatenate(list(self.arrays.values()), axis=1)
 
-    def save(self, path: io.PathLike) -> None:
+    def save(self, path: PathLike) -> None:
         arrays = {f"omic__{k}": v for k, v in self.arrays.items()}
         arrays.update({f"features__{k}": np.array(v) for k, v in self.features.items()})
-        io.save_arrays(path, mask=self.mask, y=self.y, ids=self.ids.astype(str), split=self.split.astype(str),
+        save_arrays(path, mask=self.mask, y=self.y, ids=self.ids.astype(str), split=self.split.astype(str),
                        classes=np.array(self.classes), omics=np.array(self.omics), **arrays)
 
     @classmethod
-    def load(cls, path: io.PathLike) -> "OmicsDataset":
-        data = io.load_arrays(path)
+    def load(cls, path: PathLike) -> "OmicsDataset":
+        data = load_arrays(path)
         omics = [str(o) for o in data["omics"]]
         return cls({k: data[f"omic__{k}"] for k in omics}, {k: [str(f) for f in data[f"features__{k}"]] for k in omics},
                    data["mask"], data["y"], data["ids"], data["split"], [str(c) for c in data["classes"]])
 
 
-def prepare_omics(
-    omics: Mapping[str, pd.DataFrame],
-    labels: pd.DataFrame,
-    label_column: str,
-    preprocessors: Mapping[str, OmicPreprocessor],
+PREPROCESSING = ("log1p", "top_k", "scaling")
+"""Per-omic preprocessing settings (:class:`OmicPreprocessor`)."""
+READING = ("path", "transpose")
+"""Per-omic reading settings (:func:`biodl.io.read_omic`)."""
+
+
+def prepare(
+    omics: Mapping[str, Mapping],
+    labels: PathLike,
     *,
+    sample_column: str = "sample",
+    label_column: str = "subtype",
     complete_cases: bool = False,
     val_fraction: float = 0.1,
     test_fraction: float = 0.2,
     seed: int = 1,
+) -> OmicsDataset:
+    """Read omic tables and labels, align, split and preprocess them.
+
+    Parameters
+    ----------
+    omics
+        Omic name -> ``{"path": ..., "transpose": ..., "log1p": ..., "top_k": ...,
+        "scaling": ...}`` (:func:`biodl.io.read_omic` and :class:`OmicPreprocessor`; their
+        defaults for keys not given).
+    labels
+        Table of samples: ``sample_column``, ``label_column``, optionally ``split``.
+    label_column
+        The class of each sample.
+    complete_cases
+        Keep only samples that have every omic (default: those with at least one; missing
+        omics are masked).
+    val_fraction, test_fraction, seed
+        Seeded split, stratified by class (a ``split`` column in the labels wins).
+
+    Raises
+    ------
+    InputError
+        Naming the file and what is wrong.
+    """
+    from biodl.io.tables import read_omic, read_table
+
+    tables, preprocessors = {}, {}
+    for name, spec in omics.items():
+        unknown = sorted(set(spec) - set(READING) - set(PREPROCESSING))
+        if unknown:
+            raise ValueError(f"omic {name!r}: unknown settings {unknown}; known are {list(READING + PREPROCESSING)}")
+        tables[name] = read_omic(**{k: spec[k] for k in READING if k in spec})
+        preprocessors[name] = OmicPreprocessor(**{k: spec[k] for k in PREPROCESSING if k in spec})
+    return build_dataset(tables, read_table(labels, sample_column), preprocessors, label_column=label_column,
+                         complete_cases=complete_cases, val_fraction=val_fraction, test_fraction=test_fraction,
+                         seed=seed, source=str(labels))
+
+
+def build_dataset(
+    tables: Mapping[str, pd.DataFrame],
+    labels: pd.DataFrame,
+    preprocessors: Mapping[str, OmicPreprocessor],
+    *,
+    label_column: str,
+    complete_cases: bool,
+    val_fraction: float,
+    test_fraction: float,
+    seed: int,
     source: str = "labels",
 ) -> OmicsDataset:
-    """Align, split (stratified by class, seeded, or the labels' ``split`` column) and
-    preprocess omics, fitting every preprocessing statistic on the training split."""
-    from biodl import splits
-    from biodl.targets import encode_targets
-
+    """:func:`prepare` on tables already in memory: ``tables`` (samples x features each) and
+    ``labels`` indexed by sample. Every preprocessing statistic is fitted on the training
+    split."""
     if label_column not in labels.columns:
-        raise io.InputError(f"{source}: no label column {label_column!r}; columns are {list(labels.columns)}")
-    samples, mask, report = align_samples(omics, labels[label_column], complete_cases)
+        raise InputError(f"{source}: no label column {label_column!r}; columns are {list(labels.columns)}")
+    samples, mask, report = align_samples(tables, labels[label_column], complete_cases)
     table = labels.loc[samples]
     try:
         targets = encode_targets(table, [label_column], "multiclass", source=source)
@@ -294,12 +291,205 @@ def prepare_omics(
             samples, given=table["split"] if "split" in table else None, strata=targets.y,
             val_fraction=val_fraction, test_fraction=test_fraction, seed=seed, source=source,
         )
-        arrays = preprocess_omics(omics, samples, mask, split == "train", preprocessors)
+        arrays = preprocess_omics(tables, samples, mask, split == "train", preprocessors)
     except ValueError as err:
-        raise io.InputError(f"{source}: {err}") from None
+        raise InputError(f"{source}: {err}") from None
     report.update(classes=targets.names, split_counts={s: int(np.sum(split == s)) for s in splits.SPLITS},
                   features={k: int(v.shape[1]) for k, v in arrays.items()})
     log.info("prepared omics: %s", report)
     features = {k: preprocessors[k].features for k in arrays}
     return OmicsDataset(arrays, features, mask.to_numpy(), targets.y, np.array(samples), split, targets.names,
                         report)
+
+
+def model_kind(name: str) -> dict:
+    """``integration``, ``variational`` and ``supervised`` of a model name such as
+    ``joint_vae_supervised`` (:data:`MODEL_NAME`)."""
+    match = MODEL_NAME.match(name)
+    if match is None:
+        raise ValueError(f"omics model {name!r}: expected (joint|early)_(vae|ae), optionally with _supervised")
+    return {"integration": match["integration"], "variational": match["kind"] == "vae",
+            "supervised": bool(match["supervised"])}
+
+
+def train(
+    dataset: OmicsDataset,
+    name: str = "joint_vae",
+    *,
+    model: Mapping | None = None,
+    training: Mapping | None = None,
+    seed: int = 1,
+    model_path: PathLike | None = None,
+    history_path: PathLike | None = None,
+):
+    """Build the autoencoder ``name`` and train it on the training split, stopping on the
+    validation split.
+
+    Parameters
+    ----------
+    dataset
+        From :func:`prepare`.
+    name
+        ``(joint|early)_(vae|ae)``, with ``_supervised`` for a classifier head on the latent.
+    model
+        Keyword arguments of :class:`biodl.models.autoencoder.MultiOmicsAutoencoder`
+        (``latent_dim``, ``hidden``, ``likelihoods``, ...), its defaults for the rest;
+        integration, variational and classes come from ``name``.
+    training
+        Fields of :class:`OmicsTraining`; its defaults for the rest.
+    seed
+        Seeds the shuffling (seed TensorFlow with :func:`biodl.training.configure` first).
+    model_path, history_path
+        Where to write the model (``.keras``) and its per-epoch history (TSV).
+
+    Returns
+    -------
+    model, history
+    """
+    from biodl.models.autoencoder import MultiOmicsAutoencoder, build_multiomics_autoencoder
+    from biodl.training import fit
+
+    kind = model_kind(name)
+    settings = OmicsTraining(**keyword_settings(OmicsTraining, training, "omics training"))
+    model_settings = keyword_settings(MultiOmicsAutoencoder, model, "omics model")
+    fixed = sorted({"input_dims", "integration", "variational", "n_classes"} & set(model_settings))
+    if fixed:
+        raise ValueError(f"omics model: {fixed} follow from the data and the model name {name!r}; do not set them")
+    network = build_multiomics_autoencoder(
+        {k: v.shape[1] for k, v in dataset.arrays.items()},
+        n_classes=len(dataset.classes) if kind["supervised"] else 0,
+        integration=kind["integration"], variational=kind["variational"], **model_settings,
+    )
+    history = fit(network, dataset.part("train"), dataset.part("val"), settings, seed=seed,
+                  history_path=history_path, model_path=model_path)
+    return network, history
+
+
+EMBEDDING_METRICS = ("balanced_accuracy", "macro_f1", "kmeans_ari", "kmeans_nmi")
+
+
+@dataclass
+class OmicsEvaluation:
+    """Test-split judgement of every model's embedding, beside PCA and the raw features.
+
+    Attributes
+    ----------
+    per_seed
+        One row per model (``pca<k>`` and ``raw_features`` included) and seed:
+        :func:`biodl.evaluate.embedding_metrics`.
+    reconstruction
+        One row per model, seed and omic: mean test-split reconstruction loss over the
+        samples that have the omic.
+    latent_dim
+        Size of the models' latent space, and of the PCA baseline.
+    embeddings
+        The first model and seed's embedding of every sample (``sample``, ``split``,
+        ``label``, ``z1``...).
+    importance
+        The first model's most important features per omic (:meth:`feature_importance`).
+    first_run
+        ``(model, seed)`` of the embedding shown.
+    """
+
+    per_seed: list[dict]
+    reconstruction: list[dict]
+    latent_dim: int
+    embeddings: pd.DataFrame
+    importance: pd.DataFrame
+    first_run: tuple[str, int]
+
+    def summary(self) -> pd.DataFrame:
+        """Per model: mean and sample standard deviation over seeds of each metric
+        (:func:`biodl.evaluate.summarise_over_seeds`), rounded to 4 digits."""
+        from biodl.evaluate import summarise_over_seeds
+
+        table = pd.DataFrame(self.per_seed)
+        rows = {}
+        for model, runs in table.groupby("model", sort=False):
+            rows[model] = {}
+            for metric in EMBEDDING_METRICS:
+                spread = summarise_over_seeds(runs[metric])
+                rows[model].update({f"{metric}_mean": spread["mean"], f"{metric}_std": spread["std"]})
+        return pd.DataFrame.from_dict(rows, orient="index").rename_axis("model").astype(float).round(4)
+
+    @property
+    def metrics(self) -> dict:
+        """What ``metrics.json`` holds."""
+        summary = self.summary().astype(object).where(self.summary().notna(), None)
+        return {"split": "test", "latent_dim": self.latent_dim, "per_seed": self.per_seed,
+                "summary": summary.to_dict(orient="index"), "reconstruction_error": self.reconstruction}
+
+    def test_embedding(self) -> tuple[np.ndarray, np.ndarray]:
+        """The shown embedding of the test samples, and their labels."""
+        test = self.embeddings["split"] == "test"
+        latent = [c for c in self.embeddings.columns if c.startswith("z")]
+        return self.embeddings.loc[test, latent].to_numpy(), self.embeddings.loc[test, "label"].to_numpy()
+
+    def reconstruction_table(self) -> pd.DataFrame:
+        """:attr:`reconstruction` as a table: ``model``, ``seed``, ``omic``, ``error``."""
+        return pd.DataFrame(self.reconstruction)
+
+    def write(self, metrics: PathLike, table: PathLike, embeddings: PathLike, importance: PathLike) -> None:
+        """Write ``metrics.json``, ``table.tsv`` (the summary), ``embeddings.tsv`` and
+        ``feature_importance.tsv``."""
+        write_table(table, self.summary())
+        write_json(metrics, self.metrics)
+        write_table(embeddings, self.embeddings, index=False)
+        write_table(importance, self.importance, index=False)
+
+
+def evaluate(
+    datasets: Mapping[int, OmicsDataset], models: Mapping[tuple[str, int], object], *, top_features: int = 20,
+) -> OmicsEvaluation:
+    """Judge embeddings on the test split: a logistic regression fitted on the training and
+    validation embeddings, k-means on the test embeddings; PCA of the models' latent size
+    (fitted on the non-test samples) and the raw features are scored the same way.
+
+    Parameters
+    ----------
+    datasets
+        Seed -> the dataset prepared with that seed's split.
+    models
+        ``(model name, seed)`` -> a trained model on that seed's dataset.
+    top_features
+        Features listed per omic in ``importance``.
+    """
+    from biodl.baselines import pca_embedding
+    from biodl.evaluate import embedding_metrics
+    from biodl.training import predict
+
+    def scored(name: str, seed: int, dataset: OmicsDataset, z: np.ndarray) -> dict:
+        train, test = dataset.split != "test", dataset.split == "test"  # embeddings: fit on train+val
+        return {"model": name, "seed": seed, **embedding_metrics(
+            z[train], dataset.y[train], z[test], dataset.y[test], len(dataset.classes), seed)}
+
+    per_seed, reconstruction, embedded = [], [], {}
+    for (name, seed), model in models.items():
+        dataset = datasets[seed]
+        z = predict(model, dataset.inputs())
+        embedded.setdefault((name, seed), (model, z))
+        per_seed.append(scored(name, seed, dataset, z))
+        test = dataset.split == "test"
+        for omic, values in model.reconstruction_errors(dataset.inputs("test")).items():
+            present = dataset.mask[test][:, dataset.omics.index(omic)] > 0
+            reconstruction.append({"model": name, "seed": seed, "omic": omic, "error": float(values[present].mean())})
+    (first_name, first_seed), (first_model, z) = next(iter(embedded.items()))
+    latent_dim = int(first_model.settings["latent_dim"])
+    for seed in sorted(datasets):
+        dataset = datasets[seed]
+        x = dataset.concatenated()
+        pca = pca_embedding(x[dataset.split != "test"], x, latent_dim, seed)
+        for name, values in ((f"pca{latent_dim}", pca), ("raw_features", x)):
+            per_seed.append(scored(name, seed, dataset, values))
+    dataset = datasets[first_seed]
+    embedding = pd.DataFrame(z, columns=[f"z{j + 1}" for j in range(z.shape[1])])
+    embedding.insert(0, "label", np.array(dataset.classes)[dataset.y])
+    embedding.insert(0, "split", dataset.split)
+    embedding.insert(0, "sample", dataset.ids)
+    importance = first_model.feature_importance(dataset.inputs("test"))
+    top = pd.DataFrame([{"omic": omic, "feature": dataset.features[omic][j], "importance": float(values[j])}
+                        for omic, values in importance.items() if values is not None
+                        for j in np.argsort(-values)[:top_features]])
+    evaluation = OmicsEvaluation(per_seed, reconstruction, latent_dim, embedding, top, (first_name, first_seed))
+    log.info("test split, mean over seeds:\n%s", evaluation.summary().round(3).to_string())
+    return evaluation

@@ -1,16 +1,55 @@
-"""Demo data that needs no download: DNA with planted JASPAR motifs."""
+"""Demo data that needs no download: DNA with planted JASPAR motifs (the
+``simulate_dna`` step) and multi-omics tables driven by subtypes (``simulate_omics``)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from biodl.motifs import DEFAULT_RELEASE, Motif, fetch_jaspar
-from biodl.sequence import ALPHABET, reverse_complement
+from biodl.dna import ALPHABET, reverse_complement
+from biodl.io.fasta import write_fasta
+from biodl.io.files import PathLike, write_table
+from biodl.io.jaspar import DEFAULT_RELEASE, fetch_jaspar
+from biodl.pwm import Motif
 
 HUMAN_GC = 0.41
+
+
+class SimulatedDNA(NamedTuple):
+    """Simulated sequences: ``ids``, ``sequences``, ``labels`` (``id``, ``class``) and the
+    ``truth`` table of planted sites."""
+
+    ids: list[str]
+    sequences: list[str]
+    labels: pd.DataFrame
+    truth: pd.DataFrame
+
+    def write(self, fasta: PathLike, labels: PathLike, truth: PathLike) -> None:
+        """Write the FASTA (gzipped for ``.gz``), the labels and the truth table (TSV)."""
+        write_fasta(fasta, self.ids, self.sequences)
+        write_table(labels, self.labels, index=False)
+        write_table(truth, self.truth, index=False)
+
+
+class SimulatedOmics(NamedTuple):
+    """Simulated ``omics`` (name -> samples x features table) and ``labels`` (``sample``,
+    ``subtype``)."""
+
+    omics: dict[str, pd.DataFrame]
+    labels: pd.DataFrame
+
+    def write(self, labels: PathLike, **omics: PathLike) -> None:
+        """Write the labels and each omic to the path given under its name (TSV)."""
+        missing = sorted(set(self.omics) - set(omics))
+        if missing:
+            raise ValueError(f"no path given for the simulated omics {missing}")
+        for name, table in self.omics.items():
+            write_table(Path(omics[name]), table)
+        write_table(labels, self.labels, index=False)
 
 
 def sample_motif_site(motif: Motif, rng: np.random.Generator) -> str:
@@ -29,7 +68,7 @@ def simulate_dna(
     gc: float = HUMAN_GC,
     release: str = DEFAULT_RELEASE,
     seed: int = 1,
-) -> tuple[list[str], list[str], pd.DataFrame, pd.DataFrame]:
+) -> SimulatedDNA:
     """Simulate labelled sequences with JASPAR motifs planted per class.
 
     Each sequence is an i.i.d. background with GC fraction ``gc``; a sequence of a class
@@ -91,7 +130,7 @@ def simulate_dna(
     labels = pd.DataFrame(label_rows, columns=["id", "class"])
     truth = pd.DataFrame(truth_rows, columns=["id", "class", "motif_id", "motif_name", "start",
                                               "end", "strand"])
-    return ids, seqs, labels, truth
+    return SimulatedDNA(ids, seqs, labels, truth)
 
 
 def simulate_omics(
@@ -103,7 +142,7 @@ def simulate_omics(
     binary_like: Sequence[str] = ("methylation",),
     missing_fraction: float = 0.1,
     seed: int = 1,
-) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+) -> SimulatedOmics:
     """Several omics generated from one latent factor model driven by subtypes.
 
     Each subtype has its own latent mean; a sample's latent is that mean plus unit noise;
@@ -140,4 +179,4 @@ def simulate_omics(
             omic = names[1 + rng.integers(len(names) - 1)]
             omics[omic] = omics[omic].drop(index=samples[i])
     labels = pd.DataFrame({"sample": samples, "subtype": [f"subtype{k + 1}" for k in subtype]})
-    return omics, labels
+    return SimulatedOmics(omics, labels)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 SPLITS = ("train", "val", "test")
 SPLIT_METHODS = ("auto", "random", "chromosomes", "column")
+SPLIT_SETTINGS = ("method", "val_fraction", "test_fraction", "test_chromosomes", "val_chromosomes")
+"""The settings of :func:`assign_splits` a user chooses (``sequences.<name>.split``)."""
 _GENOMIC_ID = re.compile(r"^(?:[^:]*::)?(chr[0-9A-Za-z_]+):\d+-\d+")
 
 
@@ -143,3 +145,19 @@ def assign_splits(
         if not np.any(split == required):
             raise ValueError(f"the {method} split left no {required} samples; adjust the split settings")
     return split
+
+
+def split_settings(values: Mapping | None) -> dict:
+    """``values`` as keyword arguments of :func:`assign_splits`, checked against
+    :data:`SPLIT_SETTINGS`.
+
+    Raises
+    ------
+    ValueError
+        On an unknown key, listing the known ones.
+    """
+    values = dict(values or {})
+    unknown = sorted(set(values) - set(SPLIT_SETTINGS))
+    if unknown:
+        raise ValueError(f"split: unknown settings {unknown}; known are {list(SPLIT_SETTINGS)}")
+    return values

@@ -139,7 +139,7 @@ def encode_targets(
     value_maps: dict[str, list[str]] = {}
     for j, column in enumerate(columns):
         values = table[column]
-        distinct = sorted(values.unique(), key=str)
+        distinct = sorted((v.item() if hasattr(v, "item") else v for v in values.unique()), key=str)
         if len(distinct) != 2:
             raise ValueError(
                 f"{source}: column {column!r} has {len(distinct)} distinct values "

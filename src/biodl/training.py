@@ -1,14 +1,19 @@
 """The one training path: every biodl model is compiled and fitted by :func:`fit`.
 
 :func:`configure` sets seeds, thread counts, determinism and GPU options; call it once,
-before any TensorFlow work, as the CLI does.
+before any TensorFlow work, as the CLI does. The defaults of ``epochs``, ``batch_size``,
+``learning_rate`` and ``patience`` belong to each data type's ``train`` step
+(:func:`biodl.sequences.train`, :func:`biodl.timeseries.train`, :func:`biodl.omics.train`);
+:func:`fit` takes them explicitly.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +30,39 @@ LOSSES = {
     "multiclass": "sparse_categorical_crossentropy",
     "regression": "mse",
 }
+
+
+@dataclass(frozen=True)
+class TrainingSettings:
+    """How :func:`fit` trains: Adam at ``learning_rate`` on batches of ``batch_size`` for at
+    most ``epochs``, stopping after ``patience`` epochs without a lower validation loss.
+
+    Each data type subclasses it with its defaults and augmentation settings
+    (:class:`biodl.sequences.SequenceTraining`, :class:`biodl.timeseries.TimeseriesTraining`,
+    :class:`biodl.omics.OmicsTraining`).
+    """
+
+    epochs: int
+    batch_size: int
+    learning_rate: float
+    patience: int
+
+
+def keyword_settings(target: Callable, values: Mapping[str, Any] | None, what: str) -> dict[str, Any]:
+    """``values`` as keyword arguments of ``target`` (a function or a settings class).
+
+    Raises
+    ------
+    ValueError
+        Naming ``what`` and the unknown keys, and listing the known ones.
+    """
+    values = dict(values or {})
+    known = [name for name, p in inspect.signature(target).parameters.items()
+             if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise ValueError(f"{what}: unknown settings {unknown}; known are {known}")
+    return values
 
 
 def configure(
@@ -104,14 +142,11 @@ def fit(
     model,
     train: tuple[np.ndarray, np.ndarray],
     val: tuple[np.ndarray, np.ndarray],
+    settings: TrainingSettings,
     *,
     task: str | None = None,
     loss: Any = None,
     metrics: list | None = None,
-    epochs: int = 50,
-    batch_size: int = 64,
-    learning_rate: float = 1e-3,
-    patience: int = 5,
     seed: int = 1,
     augment: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None,
     history_path: io.PathLike | None = None,
@@ -127,14 +162,14 @@ def fit(
     train, val
         ``(inputs, targets)`` arrays. Validation data drives early stopping only; the
         test split never reaches this function.
+    settings
+        Epochs, batch size, learning rate and patience (:class:`TrainingSettings`); the
+        weights of the epoch with the lowest validation loss are kept.
     task, loss
         The loss is ``loss`` if given, else the standard one for ``task``
         (:data:`LOSSES`); models with ``computes_own_loss`` (the autoencoders) need neither.
     metrics
         Extra Keras metrics to log per epoch.
-    epochs, batch_size, learning_rate, patience
-        Adam optimiser settings; training stops after ``patience`` epochs without a lower
-        validation loss and the best weights are restored.
     seed
         Seed for the shuffling of the training data.
     augment
@@ -156,14 +191,14 @@ def fit(
     x_train, y_train = train
     if augment is not None:
         x_train, y_train = augment(x_train, y_train)
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss, metrics=metrics)
+    model.compile(optimizer=keras.optimizers.Adam(settings.learning_rate), loss=loss, metrics=metrics)
     early_stopping = keras.callbacks.EarlyStopping(
-        monitor="val_loss", patience=patience, restore_best_weights=True, verbose=0
+        monitor="val_loss", patience=settings.patience, restore_best_weights=True, verbose=0
     )
     result = model.fit(
-        make_dataset(x_train, y_train, batch_size, shuffle=True, seed=seed),
-        validation_data=make_dataset(*val, batch_size),
-        epochs=epochs, callbacks=[early_stopping], verbose=verbose, shuffle=False,
+        make_dataset(x_train, y_train, settings.batch_size, shuffle=True, seed=seed),
+        validation_data=make_dataset(*val, settings.batch_size),
+        epochs=settings.epochs, callbacks=[early_stopping], verbose=verbose, shuffle=False,
     )
     history = pd.DataFrame(result.history)
     history.insert(0, "epoch", np.arange(1, len(history) + 1))

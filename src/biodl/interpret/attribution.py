@@ -1,18 +1,43 @@
 """Attributions for sequence models: saliency, gradient x input, integrated gradients,
-in-silico saturation mutagenesis (ISM) and hypothetical contributions.
+in-silico saturation mutagenesis (ISM) and hypothetical contributions; and the workflow step
+that explains chosen outputs on held-out sequences (:func:`attribute`).
 
 Gradients are taken of the output layer's pre-activation (the logit), which does not
-saturate the way a sigmoid or softmax probability does. Every function takes one-hot
-``(N, L, 4)`` inputs and returns ``(N, L, 4)`` float32 arrays.
+saturate the way a sigmoid or softmax probability does. Every method takes one-hot
+``(N, L, 4)`` inputs (checked: fractional rows from ``ambiguous: fractional`` are refused)
+and returns ``(N, L, 4)`` float32 arrays.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
+from biodl.dna import check_one_hot, dinucleotide_shuffle
+from biodl.io.files import PathLike, load_arrays, save_arrays
+
+log = logging.getLogger(__name__)
+
 BASELINES = ("zeros", "shuffle")
+METHODS = ("saliency", "gradient_x_input", "integrated_gradients", "ism")
+IG_STEPS = 32
+"""Points on the integrated-gradients path (trapezoid rule), unless a caller says otherwise."""
+EXPLAINED_SPLIT = "test"
+"""The split whose sequences are explained, read for filter motifs and scanned by FIMO."""
+
+
+def _one_hot(x: np.ndarray) -> np.ndarray:
+    """``x`` as float32 after checking it is one-hot."""
+    bad = check_one_hot(x, "attribution input")
+    if bad.size:
+        raise ValueError(
+            f"attributions need one-hot sequences (0/1, at most one base per position); {bad.size} of "
+            f"{len(x)} are not, e.g. sequence #{bad[0]} (fractional N or IUPAC bases from ambiguous: fractional?)"
+        )
+    return np.asarray(x, dtype=np.float32)
 
 
 def output_index(model, output: int | str, names: Sequence[str] | None = None) -> int:
@@ -67,7 +92,7 @@ def _batched(function, x: np.ndarray, batch_size: int) -> np.ndarray:
 
 def saliency(model, x: np.ndarray, output: int = 0, batch_size: int = 256) -> np.ndarray:
     """Gradient of the output's logit with respect to each input base."""
-    return _batched(_gradient_function(model, output), x, batch_size)
+    return _batched(_gradient_function(model, output), _one_hot(x), batch_size)
 
 
 def gradient_x_input(model, x: np.ndarray, output: int = 0, batch_size: int = 256) -> np.ndarray:
@@ -75,52 +100,8 @@ def gradient_x_input(model, x: np.ndarray, output: int = 0, batch_size: int = 25
     return saliency(model, x, output, batch_size) * np.asarray(x, dtype=np.float32)
 
 
-def dinucleotide_shuffle(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Shuffle one one-hot sequence keeping its dinucleotide counts (Altschul-Erickson).
-
-    A random Eulerian path through the dinucleotide graph: the last outgoing edge of every
-    base is chosen by a random arborescence into the final base, the others are shuffled.
-    """
-    seq = np.asarray(x).argmax(axis=-1)
-    if len(seq) < 3:
-        return np.asarray(x).copy()
-    edges: dict[int, list[int]] = {b: [] for b in range(4)}
-    for a, b in zip(seq[:-1], seq[1:]):
-        edges[int(a)].append(int(b))
-    last = int(seq[-1])
-    # random arborescence towards `last`: each other base keeps one edge for its final exit
-    while True:
-        final_exit: dict[int, int] = {}
-        for base, targets in edges.items():
-            if base != last and targets:
-                final_exit[base] = targets[rng.integers(len(targets))]
-        if all(_reaches(base, last, final_exit) for base in final_exit):
-            break
-    walk = {}
-    for base, targets in edges.items():
-        rest = list(targets)
-        if base in final_exit:
-            rest.remove(final_exit[base])
-        order = [rest[i] for i in rng.permutation(len(rest))]
-        walk[base] = order + ([final_exit[base]] if base in final_exit else [])
-    out = [int(seq[0])]
-    for _ in range(len(seq) - 1):
-        out.append(walk[out[-1]].pop(0))
-    return np.eye(4, dtype=np.float32)[out] * (np.asarray(x).sum(axis=-1, keepdims=True) > 0)
-
-
-def _reaches(base: int, last: int, final_exit: dict[int, int]) -> bool:
-    seen = set()
-    while base != last:
-        if base in seen or base not in final_exit:
-            return False
-        seen.add(base)
-        base = final_exit[base]
-    return True
-
-
 def integrated_gradients(
-    model, x: np.ndarray, output: int = 0, steps: int = 50, baseline: str = "zeros",
+    model, x: np.ndarray, output: int = 0, steps: int = IG_STEPS, baseline: str = "zeros",
     n_baselines: int = 1, seed: int = 1, batch_size: int = 256,
 ) -> np.ndarray:
     """Integrated gradients (Sundararajan et al. 2017) from a zero or shuffled baseline.
@@ -137,8 +118,8 @@ def integrated_gradients(
         raise ValueError(f"baseline must be one of {BASELINES}, got {baseline!r}")
     if steps < 2:
         raise ValueError(f"steps must be at least 2, got {steps}")
+    x = _one_hot(x)
     gradient = _gradient_function(model, output)
-    x = np.asarray(x, dtype=np.float32)
     rng = np.random.default_rng(seed)
     alphas = np.linspace(0, 1, steps, dtype=np.float32)
     weights = np.full(steps, 1 / (steps - 1), dtype=np.float32)
@@ -166,8 +147,8 @@ def ism(
     """
     import tensorflow as tf
 
+    x = _one_hot(x)
     logit = _logit_function(model, output)
-    x = np.asarray(x, dtype=np.float32)
     n, length, _ = x.shape
     result = np.zeros((n, length, 4), dtype=np.float32)
     reference = _batched(logit, x, batch_size)
@@ -199,11 +180,8 @@ def hypothetical_contributions(gradients: np.ndarray) -> np.ndarray:
     return gradients - gradients.mean(axis=-1, keepdims=True)
 
 
-METHODS = ("saliency", "gradient_x_input", "integrated_gradients", "ism")
-
-
 def compute_attributions(
-    model, x: np.ndarray, output: int, methods: Sequence[str], ig_steps: int = 32,
+    model, x: np.ndarray, output: int, methods: Sequence[str], ig_steps: int = IG_STEPS,
     ig_baseline: str = "zeros", seed: int = 1, batch_size: int = 256,
 ) -> dict[str, np.ndarray]:
     """Run each of ``methods`` (names from :data:`METHODS`) for one output."""
@@ -220,7 +198,119 @@ def compute_attributions(
     return {method: runners[method]() for method in methods}
 
 
-__all__ = [
-    "output_index", "saliency", "gradient_x_input", "integrated_gradients", "ism",
-    "hypothetical_contributions", "dinucleotide_shuffle", "compute_attributions", "METHODS",
-]
+@dataclass
+class Attributions:
+    """Attributions of chosen model outputs on chosen sequences.
+
+    Attributes
+    ----------
+    outputs, output_indices
+        Explained output names and their columns in the model output.
+    methods
+        Attribution methods, as in :data:`METHODS`.
+    x, ids
+        Per output index: the explained ``(n, L, 4)`` sequences and their ids.
+    values
+        Per output index and method: ``(n, L, 4)`` attributions.
+    tracks, titles
+        The attribution tracks drawn for the top-scoring sequences of each output (the
+        first method; saliency and ISM multiplied by the input), and their titles. Not saved.
+    """
+
+    outputs: list[str]
+    output_indices: list[int]
+    methods: list[str]
+    x: dict[int, np.ndarray]
+    ids: dict[int, np.ndarray]
+    values: dict[int, dict[str, np.ndarray]]
+    tracks: list[np.ndarray]
+    titles: list[str]
+
+    def save(self, path: PathLike) -> None:
+        """Write one ``.npz``: ``outputs``, ``output_indices``, ``methods``, and per output
+        index ``j``: ``x_j``, ``ids_j`` and ``<method>_j``."""
+        arrays = {"outputs": np.array(self.outputs), "output_indices": np.array(self.output_indices),
+                  "methods": np.array(self.methods)}
+        for j in self.output_indices:
+            arrays.update({f"x_{j}": self.x[j], f"ids_{j}": self.ids[j]})
+            arrays.update({f"{method}_{j}": values for method, values in self.values[j].items()})
+        save_arrays(path, **arrays)
+
+    @classmethod
+    def load(cls, path: PathLike) -> "Attributions":
+        """Read what :meth:`save` wrote (without the tracks)."""
+        arrays = load_arrays(path)
+        indices = [int(j) for j in arrays["output_indices"]]
+        methods = [str(m) for m in arrays["methods"]]
+        return cls([str(o) for o in arrays["outputs"]], indices, methods,
+                   {j: arrays[f"x_{j}"] for j in indices}, {j: arrays[f"ids_{j}"] for j in indices},
+                   {j: {m: arrays[f"{m}_{j}"] for m in methods} for j in indices}, [], [])
+
+
+def attribute(
+    model,
+    dataset,
+    *,
+    outputs: Sequence[str] = (),
+    methods: Sequence[str] = ("saliency", "integrated_gradients"),
+    split: str = EXPLAINED_SPLIT,
+    max_sequences: int = 1000,
+    ig_steps: int = IG_STEPS,
+    ig_baseline: str = "zeros",
+    n_tracks: int = 2,
+    seed: int = 1,
+) -> Attributions:
+    """Explain each chosen output on the ``split`` sequences that are positive for it.
+
+    Parameters
+    ----------
+    model, dataset
+        A trained sequence model and its :class:`biodl.datasets.EncodedDataset`.
+    outputs
+        Output (class or label) names to explain; none: all.
+    methods
+        Attribution methods (:data:`METHODS`); the first is drawn in the tracks.
+    split
+        Split whose sequences are explained (attributions need no held-out data; the test
+        split shows what the model does on data it never saw).
+    max_sequences
+        At most this many sequences per output, drawn at random (seeded).
+    ig_steps, ig_baseline
+        Integrated-gradients path points and baseline (``zeros`` or ``shuffle``).
+    n_tracks
+        Top-scoring sequences per output whose attributions are drawn.
+    seed
+        Seeds the draw of sequences and the shuffled baselines.
+
+    Raises
+    ------
+    ValueError
+        On an unknown output or method, or an output with no positive sequence in ``split``.
+    """
+    from biodl.training import predict
+
+    outputs = list(outputs) or list(dataset.names)
+    indices = [output_index(model, name, dataset.names) for name in outputs]
+    result = Attributions(outputs, indices, list(methods), {}, {}, {}, [], [])
+    rng = np.random.default_rng(seed)
+    for name, j in zip(outputs, indices):
+        chosen = dataset.examples_of(j, split)
+        not_one_hot = check_one_hot(dataset.x[chosen])
+        if not_one_hot.size:
+            log.warning("%d of %d %s-split sequences of output %r hold fractional (ambiguous) bases and are "
+                        "not explained", not_one_hot.size, chosen.size, split, name)
+            chosen = np.delete(chosen, not_one_hot)
+        if chosen.size == 0:
+            raise ValueError(f"no {split}-split sequences are positive for output {name!r}")
+        if chosen.size > max_sequences:
+            chosen = np.sort(rng.choice(chosen, max_sequences, replace=False))
+        x = dataset.x[chosen].astype(np.float32)
+        values = compute_attributions(model, x, j, methods, ig_steps=ig_steps, ig_baseline=ig_baseline, seed=seed)
+        result.x[j], result.ids[j], result.values[j] = x, dataset.ids[chosen], values
+        log.info("attributions for output %r on %d %s sequences: %s", name, len(chosen), split, ", ".join(values))
+        scores = predict(model, x)[:, j]
+        shown = values[methods[0]]
+        for k in np.argsort(-scores)[:n_tracks]:
+            result.tracks.append(shown[k] * x[k] if methods[0] in ("saliency", "ism") else shown[k])
+            result.titles.append(f"{name}: {dataset.ids[chosen][k]} (score {scores[k]:.2f}, {methods[0]})")
+    return result

@@ -11,8 +11,10 @@ import logging
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
-from biodl.motifs import Motif
+from biodl.io.files import PathLike, write_table
+from biodl.pwm import Motif, information_content
 
 log = logging.getLogger(__name__)
 
@@ -24,17 +26,35 @@ class FilterMotifs:
     Attributes
     ----------
     motifs
-        One :class:`biodl.motifs.Motif` per filter with at least ``min_sites`` windows,
+        One :class:`biodl.pwm.Motif` per filter with at least ``min_sites`` windows,
         named ``filter<k>``.
     n_sites
         Windows above the threshold, per filter (all filters).
     information
         Total information content (bits) per filter; NaN where too few sites.
+    min_sites
+        Fewest windows that give a filter a PPM.
     """
 
     motifs: list[Motif]
     n_sites: np.ndarray
     information: np.ndarray
+    min_sites: int
+
+    def table(self) -> pd.DataFrame:
+        """One row per filter: ``filter``, ``n_sites``, ``information_bits``, ``has_motif``."""
+        return pd.DataFrame({
+            "filter": [f"filter{k}" for k in range(len(self.n_sites))], "n_sites": self.n_sites,
+            "information_bits": self.information, "has_motif": self.n_sites >= self.min_sites,
+        })
+
+    def write(self, meme: PathLike, table: PathLike) -> None:
+        """Write the PPMs (MEME, with their site counts) and :meth:`table` (TSV)."""
+        from biodl.io.meme import write_meme
+
+        sites = dict(zip(self.table()["filter"], self.n_sites))
+        write_meme(meme, self.motifs, nsites=[sites[m.id] for m in self.motifs])
+        write_table(table, self.table(), index=False)
 
 
 def first_conv_layer(model):
@@ -57,12 +77,6 @@ def filter_activations(model, x: np.ndarray, batch_size: int = 256) -> np.ndarra
     layer = first_conv_layer(model)
     sub = keras.Model(model.inputs, layer.output)
     return np.asarray(sub.predict(np.asarray(x, dtype=np.float32), batch_size=batch_size, verbose=0))
-
-
-def information_content(ppm: np.ndarray) -> np.ndarray:
-    """Bits per position of a PPM against a uniform background."""
-    p = np.clip(ppm, 1e-9, 1)
-    return (ppm * np.log2(p / 0.25)).sum(axis=1)
 
 
 def filter_motifs(
@@ -130,4 +144,4 @@ def filter_motifs(
     if few.size:
         log.warning("%d of %d filters have fewer than %d activating windows and get no PPM: %s",
                     few.size, n_sites.size, min_sites, ", ".join(f"filter{k}" for k in few[:20]))
-    return FilterMotifs(motifs, n_sites, np.array(info))
+    return FilterMotifs(motifs, n_sites, np.array(info), min_sites)

@@ -1,13 +1,18 @@
 """Keras 3 model builders; each returns an uncompiled ``keras.Model``.
 
-:data:`BUILDERS` maps the architecture names used in configs and on the command line to
-their builder, each called as ``builder(input_shape, n_outputs, task, **settings)``.
+The supervised builders are called as ``builder(input_shape, n_outputs, task, **settings)``
+and their signatures hold the defaults the workflow uses:
+
+- :func:`build_cnn1d`: the DNA model (``cnn1d``);
+- :func:`build_fcn`: the fully convolutional network for raw series (``fcn``);
+- :func:`build_cnn2d`: the CNN on Gramian angular field images (``gaf_cnn``);
+- :func:`build_lstm`: the recurrent baseline for raw series (``lstm``).
+
+The multi-omics autoencoders are in :mod:`biodl.models.autoencoder` (imports TensorFlow).
 """
 
-from biodl.models.cnn1d import build_cnn1d
+from biodl.models.cnn1d import build_cnn1d, build_fcn
 from biodl.models.cnn2d import build_cnn2d
 from biodl.models.rnn import build_lstm
 
-BUILDERS = {"cnn1d": build_cnn1d, "cnn2d": build_cnn2d, "lstm": build_lstm}
-
-__all__ = ["BUILDERS", "build_cnn1d", "build_cnn2d", "build_lstm"]
+__all__ = ["build_cnn1d", "build_cnn2d", "build_fcn", "build_lstm"]

@@ -22,6 +22,8 @@ import tensorflow as tf
 
 INTEGRATIONS = ("early", "joint")
 LIKELIHOODS = ("gaussian", "bernoulli")
+DEFAULT_LIKELIHOOD = "gaussian"
+DEFAULT_LOSS_WEIGHT = 1.0
 
 
 def _mlp(widths: Sequence[int], dropout: float, batch_norm: bool, name: str) -> keras.Sequential:
@@ -52,7 +54,8 @@ class MultiOmicsAutoencoder(keras.Model):
     integration
         ``early`` or ``joint`` (see the module docstring).
     likelihoods, loss_weights
-        Per omic: ``gaussian`` or ``bernoulli``, and the weight of its reconstruction loss.
+        Per omic: ``gaussian`` (the default) or ``bernoulli``, and the weight of its
+        reconstruction loss (default 1).
     beta, warmup_steps
         KL weight, reached linearly over ``warmup_steps`` optimiser steps.
     n_classes, classifier_weight
@@ -65,20 +68,21 @@ class MultiOmicsAutoencoder(keras.Model):
                  dropout: float = 0.1, input_dropout: float = 0.0, batch_norm: bool = False,
                  variational: bool = True,
                  integration: str = "joint", likelihoods: dict | None = None,
-                 loss_weights: dict | None = None, beta: float = 1.0, warmup_steps: int = 0,
+                 loss_weights: dict | None = None, beta: float = 1.0, warmup_steps: int = 200,
                  n_classes: int = 0, classifier_weight: float = 1.0, **kwargs):
         super().__init__(**kwargs)
         if integration not in INTEGRATIONS:
             raise ValueError(f"integration must be one of {INTEGRATIONS}, got {integration!r}")
         self.input_dims = {str(k): int(v) for k, v in input_dims.items()}
         self.omics = list(self.input_dims)
-        self.likelihoods = {k: (likelihoods or {}).get(k, "gaussian") for k in self.omics}
+        self.likelihoods = {k: (likelihoods or {}).get(k, DEFAULT_LIKELIHOOD) for k in self.omics}
         bad = {k: v for k, v in self.likelihoods.items() if v not in LIKELIHOODS}
         if bad:
             raise ValueError(f"likelihoods must be {LIKELIHOODS}; got {bad}")
-        self.loss_weights = {k: float((loss_weights or {}).get(k, 1.0)) for k in self.omics}
+        self.loss_weights = {k: float((loss_weights or {}).get(k, DEFAULT_LOSS_WEIGHT)) for k in self.omics}
         self.settings = dict(latent_dim=int(latent_dim), hidden=list(hidden), dropout=float(dropout),
-                             input_dropout=float(input_dropout), batch_norm=bool(batch_norm), variational=bool(variational),
+                             input_dropout=float(input_dropout), batch_norm=bool(batch_norm),
+                             variational=bool(variational),
                              integration=integration, beta=float(beta), warmup_steps=int(warmup_steps),
                              n_classes=int(n_classes), classifier_weight=float(classifier_weight))
         s = self.settings

@@ -1,4 +1,5 @@
-"""DeepBind / Basset-style 1D CNN on one-hot DNA."""
+"""1D CNNs: the DeepBind / Basset-style network on one-hot DNA (:func:`build_cnn1d`), and
+the fully convolutional network for raw time series (:func:`build_fcn`) built from it."""
 
 from __future__ import annotations
 
@@ -20,8 +21,12 @@ def build_cnn1d(
     batch_norm: bool = True,
     batch_norm_momentum: float = 0.99,
     l2: float = 0.0,
+    name: str = "cnn1d",
 ):
     """Build conv -> pool blocks, a global pooling or flatten, dense layers and a task head.
+
+    The defaults are the DNA model of the workflow (``sequences.<name>.model`` in the
+    config repeats them).
 
     Parameters
     ----------
@@ -41,6 +46,8 @@ def build_cnn1d(
     batch_norm_momentum
         Of the running statistics; 0.9 for tiny training sets that give a few steps per
         epoch (see :func:`biodl.models.cnn2d.build_cnn2d`).
+    name
+        Name of the Keras model.
 
     Returns
     -------
@@ -82,4 +89,34 @@ def build_cnn1d(
         if dropout:
             h = keras.layers.Dropout(dropout, name=f"dense{i + 1}_dropout")(h)
     outputs = output_layer(task, n_outputs)(h)
-    return keras.Model(inputs, outputs, name="cnn1d")
+    return keras.Model(inputs, outputs, name=name)
+
+
+def build_fcn(
+    input_shape: tuple[int, int],
+    n_outputs: int,
+    task: str = "multiclass",
+    filters: Sequence[int] = (128, 256, 128),
+    kernel_sizes: Sequence[int] = (8, 5, 3),
+    dropout: float = 0.0,
+    batch_norm_momentum: float = 0.9,
+):
+    """The fully convolutional network of Wang et al. (2017) for raw ``(T, C)`` series:
+    convolution blocks with batch norm and ReLU, no pooling, global average pooling, the
+    task head. Built by :func:`build_cnn1d`.
+
+    Parameters
+    ----------
+    filters, kernel_sizes
+        One entry per convolution block (the paper's 128-256-128 filters of widths 8-5-3).
+    dropout
+        After each block (the paper has none).
+    batch_norm_momentum
+        0.9, so that the running statistics settle within the few steps per epoch that a
+        small training set gives (Keras's 0.99 does not; see :func:`build_cnn2d`).
+    """
+    return build_cnn1d(
+        input_shape, n_outputs, task, filters=filters, kernel_sizes=kernel_sizes, pool_sizes=(1,) * len(filters),
+        global_pool="avg", dense_units=(), dropout=dropout, batch_norm=True,
+        batch_norm_momentum=batch_norm_momentum, name="fcn",
+    )

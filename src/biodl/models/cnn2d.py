@@ -9,16 +9,19 @@ def build_cnn2d(
     input_shape: tuple[int, int, int],
     n_outputs: int,
     task: str = "multiclass",
-    architecture: str = "lenet",
+    architecture: str = "resnet",
     filters: tuple[int, int] = (32, 64),
     dense_units: int = 128,
-    pool_size: int = 2,
-    dropout: float = 0.25,
+    pool_size: int = 4,
+    dropout: float = 0.5,
     residual_blocks: int = 3,
     batch_norm_momentum: float = 0.9,
     gaf_on_the_fly: dict | None = None,
 ):
-    """Build a LeNet-style or small residual 2D CNN.
+    """Build a small residual (default) or LeNet-style 2D CNN.
+
+    The defaults are the workflow's GAF CNN (``timeseries.<name>.gaf_cnn`` in the config
+    repeats them).
 
     Parameters
     ----------
@@ -31,7 +34,9 @@ def build_cnn2d(
         dense(dense_units) -> dropout -> output. ``"resnet"``: a stem convolution, then
         ``residual_blocks`` blocks of two 3x3 convolutions with batch norm and an identity
         (or 1x1 projection) shortcut, doubling filters and halving size from the second
-        block, global average pooling, output.
+        block, global average pooling, dropout, output. ``dense_units`` and
+        ``pool_size`` are LeNet's only, ``residual_blocks`` and ``batch_norm_momentum`` the
+        residual network's.
     batch_norm_momentum
         Of the residual network's running statistics. Keras's 0.99 needs hundreds of steps to
         forget its initial values, and a 50-series training set gives 3 steps per epoch: at

@@ -1,20 +1,20 @@
 """A Keras layer that computes Gramian angular fields from raw series inside the model,
-so large data sets need no stored images (config ``gaf_cnn: {gaf_on_the_fly: ...}``) and
-augmented series get their own images."""
+so large data sets need no stored images (``build_cnn2d(gaf_on_the_fly=...)``) and
+augmented series get their own images. The math is :func:`biodl.gaf.gaf_tensorflow`."""
 
 from __future__ import annotations
 
 import keras
 
-from biodl.timeseries import gaf_tensorflow
+from biodl.gaf import GAF_ENCODINGS, gaf_tensorflow
 
 
 @keras.saving.register_keras_serializable(package="biodl")
 class GramianAngularField(keras.layers.Layer):
     """``(batch, T, C)`` series -> ``(batch, S, S, C * len(encodings))`` GASF/GADF images,
-    the same numbers as :func:`biodl.timeseries.gaf_images` (within 1e-5)."""
+    the same numbers as :func:`biodl.gaf.gaf_images` (within 1e-5)."""
 
-    def __init__(self, image_size: int, encodings=("gasf", "gadf"), **kwargs):
+    def __init__(self, image_size: int, encodings=GAF_ENCODINGS, **kwargs):
         super().__init__(**kwargs)
         self.image_size = int(image_size)
         self.encodings = tuple(encodings)

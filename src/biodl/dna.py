@@ -1,4 +1,5 @@
-"""One-hot encoding of DNA, reverse complements, padding and trimming.
+"""DNA as strings and one-hot arrays: encoding, padding and trimming, reverse
+complements, dinucleotide shuffles, and the one-hot check attribution methods need.
 
 The encoder is one numba kernel over the bytes of all sequences joined together; it pads
 or centre-trims every record to a common length while it encodes, so no intermediate
@@ -136,7 +137,7 @@ def resolve_length(lengths: np.ndarray, length: int | None) -> int:
     if longest > MAX_AUTO_LENGTH:
         raise ValueError(
             f"the longest sequence is {longest} bp, over the {MAX_AUTO_LENGTH} bp that biodl "
-            "pads to automatically; set a length (config: sequences.datasets.<name>.length) "
+            "pads to automatically; set a length (config: sequences.<name>.length) "
             "to centre-trim or pad every sequence to it"
         )
     if longest == 0:
@@ -243,3 +244,64 @@ def decode(x: np.ndarray) -> str | list[str]:
 def add_reverse_complements(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Augment a training set with the reverse complement of every sequence (same targets)."""
     return np.concatenate([x, reverse_complement(x)]), np.concatenate([y, y])
+
+
+def check_one_hot(x: np.ndarray, what: str = "input") -> np.ndarray:
+    """Return the indices of the sequences in ``(N, L, 4)`` ``x`` that are not one-hot.
+
+    One-hot means every value is 0 or 1 and every position has at most one 1 (an all-zero
+    position is an ``N`` or padding). Fractional rows (``ambiguous: fractional``) fail.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not ``(N, L, 4)``.
+    """
+    x = np.asarray(x)
+    if x.ndim != 3 or x.shape[-1] != 4:
+        raise ValueError(f"{what}: expected one-hot sequences of shape (N, length, 4), got {x.shape}")
+    binary = ((x == 0) | (x == 1)).all(axis=(1, 2))
+    at_most_one = (x.sum(axis=-1) <= 1).all(axis=1)
+    return np.flatnonzero(~(binary & at_most_one))
+
+
+def dinucleotide_shuffle(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Shuffle one ``(L, 4)`` one-hot sequence keeping its dinucleotide counts
+    (Altschul-Erickson): a random Eulerian path through the dinucleotide graph. The last
+    outgoing edge of every base is chosen by a random arborescence into the final base, the
+    others are shuffled. All-zero positions stay all-zero."""
+    seq = np.asarray(x).argmax(axis=-1)
+    if len(seq) < 3:
+        return np.asarray(x).copy()
+    edges: dict[int, list[int]] = {b: [] for b in range(4)}
+    for a, b in zip(seq[:-1], seq[1:]):
+        edges[int(a)].append(int(b))
+    last = int(seq[-1])
+    while True:
+        final_exit: dict[int, int] = {}
+        for base, targets in edges.items():
+            if base != last and targets:
+                final_exit[base] = targets[rng.integers(len(targets))]
+        if all(_reaches(base, last, final_exit) for base in final_exit):
+            break
+    walk = {}
+    for base, targets in edges.items():
+        rest = list(targets)
+        if base in final_exit:
+            rest.remove(final_exit[base])
+        order = [rest[i] for i in rng.permutation(len(rest))]
+        walk[base] = order + ([final_exit[base]] if base in final_exit else [])
+    out = [int(seq[0])]
+    for _ in range(len(seq) - 1):
+        out.append(walk[out[-1]].pop(0))
+    return np.eye(4, dtype=np.float32)[out] * (np.asarray(x).sum(axis=-1, keepdims=True) > 0)
+
+
+def _reaches(base: int, last: int, final_exit: dict[int, int]) -> bool:
+    seen = set()
+    while base != last:
+        if base in seen or base not in final_exit:
+            return False
+        seen.add(base)
+        base = final_exit[base]
+    return True

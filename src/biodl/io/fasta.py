@@ -1,0 +1,87 @@
+"""FASTA files, plain or gzip-compressed."""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Sequence
+from pathlib import Path
+
+from biodl.io.files import InputError, PathLike, atomic_output, check_unique
+
+
+def open_text(path: PathLike):
+    """Open a text file for reading, gunzipping it when its first bytes say gzip."""
+    with open(path, "rb") as handle:
+        gzipped = handle.read(2) == b"\x1f\x8b"
+    return gzip.open(path, "rt") if gzipped else open(path)
+
+
+def read_fasta(path: PathLike) -> tuple[list[str], list[str]]:
+    """Read a FASTA or gzipped FASTA file with Biopython.
+
+    Parameters
+    ----------
+    path
+        Plain or gzip-compressed FASTA (detected from the content, not the name).
+
+    Returns
+    -------
+    ids, sequences
+        Record identifiers (the first word of each header) and sequences, in file order.
+
+    Raises
+    ------
+    InputError
+        If the file is missing, empty, not FASTA, or has a record with no identifier, no
+        sequence, or an identifier used twice.
+    """
+    from Bio import SeqIO
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: FASTA file not found")
+    ids: list[str] = []
+    seqs: list[str] = []
+    try:
+        with open_text(path) as handle:
+            for record in SeqIO.parse(handle, "fasta"):
+                ids.append(record.id)
+                seqs.append(str(record.seq))
+    except (ValueError, UnicodeDecodeError, EOFError, OSError) as err:
+        first = _first_content_line(path)
+        raise InputError(
+            f"{path}: not a readable FASTA file; every record must start with a '>' header "
+            f"line (first line with content: {first!r}). Parser said: {str(err).splitlines()[0]}"
+        ) from None
+    if not ids:
+        raise InputError(f"{path}: no FASTA records found (the file is empty or has no '>' line)")
+    for i, (name, seq) in enumerate(zip(ids, seqs)):
+        if not name:
+            raise InputError(f"{path}: record #{i + 1} has an empty header (no identifier after '>')")
+        if not seq:
+            raise InputError(f"{path}: record {name!r} (#{i + 1}) has no sequence")
+    check_unique(ids, f"{path}: duplicate FASTA identifiers")
+    return ids, seqs
+
+
+def _first_content_line(path: Path) -> str:
+    try:
+        with open_text(path) as handle:
+            for line in handle:
+                if line.strip():
+                    return line.rstrip()[:60]
+    except (UnicodeDecodeError, EOFError, OSError):
+        return "<binary or corrupt data>"
+    return ""
+
+
+def write_fasta(path: PathLike, ids: Sequence[str], sequences: Sequence[str]) -> None:
+    """Write records to FASTA, gzip-compressed when ``path`` ends in ``.gz``, atomically."""
+    path = Path(path)
+    text = "".join(f">{name}\n{seq}\n" for name, seq in zip(ids, sequences, strict=True))
+    with atomic_output(path) as tmp:
+        if path.suffix == ".gz":
+            with gzip.open(tmp, "wt", compresslevel=6) as handle:
+                handle.write(text)
+        else:
+            tmp.write_text(text)

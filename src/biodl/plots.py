@@ -1,0 +1,215 @@
+"""Every picture biodl draws, as PNG (matplotlib on the Agg backend, logomaker for logos).
+
+Each ``plot_*`` function writes its PNG atomically and returns the (closed) figure, so
+callers and tests can look at what was drawn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from biodl.dna import ALPHABET
+from biodl.evaluate import as_score_matrix, label_matrix
+from biodl.io.files import PathLike, atomic_output
+from biodl.pwm import Motif, information_content
+
+
+def pyplot():
+    """matplotlib.pyplot on the non-interactive Agg backend (no screen on clusters or CI)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def save_figure(fig, path: PathLike, dpi: int = 120):
+    """Lay out, write atomically as PNG and close a matplotlib figure; returns it."""
+    fig.tight_layout()
+    with atomic_output(path) as tmp:
+        fig.savefig(tmp, dpi=dpi)
+    pyplot().close(fig)
+    return fig
+
+
+def plot_performance(
+    y_true: np.ndarray, scores: Mapping[str, np.ndarray], task: str, names: Sequence[str], path: PathLike,
+):
+    """One PNG comparing models on the test split.
+
+    Classification: ROC and precision-recall curves, one line per model and output.
+    Regression: predicted against observed values, one panel per model.
+    """
+    plt = pyplot()
+    from sklearn.metrics import precision_recall_curve, roc_curve
+
+    if task == "regression":
+        truth = np.asarray(y_true).reshape(len(y_true), -1)
+        fig, axes = plt.subplots(1, len(scores), figsize=(4.5 * len(scores), 4.2), squeeze=False)
+        for ax, (model_name, values) in zip(axes[0], scores.items()):
+            values = as_score_matrix(values)
+            for j, name in enumerate(names):
+                ax.scatter(truth[:, j], values[:, j], s=4, alpha=0.5, color=f"C{j}", label=name)
+            ax.set(xlabel="observed", ylabel="predicted", title=f"{model_name}, test split")
+            ax.legend(fontsize=7)
+        return save_figure(fig, path)
+    fig, (roc_ax, pr_ax) = plt.subplots(1, 2, figsize=(10, 4.8))
+    for style, (model_name, values) in zip(("-", "--", ":", "-."), scores.items()):
+        values = as_score_matrix(values)
+        onehot = label_matrix(y_true, task, values.shape[1])
+        for j, name in enumerate(names):
+            label = model_name if len(names) == 1 else f"{model_name}: {name}"
+            fpr, tpr, _ = roc_curve(onehot[:, j], values[:, j])
+            roc_ax.plot(fpr, tpr, style, color=f"C{j}", label=label)
+            precision, recall, _ = precision_recall_curve(onehot[:, j], values[:, j])
+            pr_ax.plot(recall, precision, style, color=f"C{j}", label=label)
+    roc_ax.plot([0, 1], [0, 1], color="grey", lw=0.5)
+    roc_ax.set(xlabel="false positive rate", ylabel="true positive rate", title="ROC, test split")
+    pr_ax.set(xlabel="recall", ylabel="precision", title="Precision-recall, test split")
+    roc_ax.legend(fontsize=7, loc="lower right")
+    pr_ax.legend(fontsize=7, loc="lower left")
+    return save_figure(fig, path)
+
+
+def plot_history(history: pd.DataFrame, path: PathLike):
+    """Training and validation curves per epoch, one panel per logged quantity, the kept
+    (best) epoch marked."""
+    plt = pyplot()
+    metrics = [c for c in history.columns if c not in ("epoch", "best") and not c.startswith("val_")]
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics), 3.5), squeeze=False)
+    best = history.loc[history["best"].astype(bool), "epoch"] if "best" in history else []
+    for ax, metric in zip(axes[0], metrics):
+        ax.plot(history["epoch"], history[metric], label="train")
+        if f"val_{metric}" in history:
+            ax.plot(history["epoch"], history[f"val_{metric}"], label="validation")
+        for epoch in best:
+            ax.axvline(epoch, color="grey", ls=":", lw=1)
+        ax.set(xlabel="epoch", ylabel=metric)
+        ax.legend(fontsize=8)
+    return save_figure(fig, path)
+
+
+def plot_confusion(y_true: np.ndarray, y_pred: np.ndarray, names: Sequence[str], path: PathLike,
+                   title: str = "Confusion matrix, test split"):
+    """Counts of true (rows) against predicted (columns) classes."""
+    plt = pyplot()
+    from sklearn.metrics import confusion_matrix
+
+    matrix = confusion_matrix(y_true, y_pred, labels=range(len(names)))
+    fig, ax = plt.subplots(figsize=(1.2 + 0.6 * len(names), 1 + 0.6 * len(names)))
+    ax.imshow(matrix, cmap="Blues")
+    for (i, j), count in np.ndenumerate(matrix):
+        ax.text(j, i, str(count), ha="center", va="center",
+                color="white" if count > matrix.max() / 2 else "black", fontsize=8)
+    ax.set_xticks(range(len(names)), names, rotation=45, ha="right", fontsize=7)
+    ax.set_yticks(range(len(names)), names, fontsize=7)
+    ax.set(xlabel="predicted", ylabel="true", title=title)
+    return save_figure(fig, path)
+
+
+def plot_latent(z: np.ndarray, labels: Sequence[str], path: PathLike, title: str):
+    """Latent space coloured by label: the first two dimensions, and a 2D PCA projection."""
+    plt = pyplot()
+    from sklearn.decomposition import PCA
+
+    labels = np.asarray(labels)
+    projected = PCA(n_components=2).fit_transform(z) if z.shape[1] > 2 else z
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.5))
+    for ax, values, name in ((axes[0], z[:, :2], "latent dims 1-2"), (axes[1], projected, "PCA of the latent")):
+        for k, label in enumerate(sorted(set(labels))):
+            chosen = labels == label
+            ax.scatter(values[chosen, 0], values[chosen, 1] if values.shape[1] > 1 else 0 * values[chosen, 0],
+                       s=8, alpha=0.7, color=f"C{k}", label=label)
+        ax.set_title(f"{title}: {name}", fontsize=9)
+        ax.legend(fontsize=7, markerscale=2)
+    return save_figure(fig, path)
+
+
+def plot_reconstruction(errors: pd.DataFrame, path: PathLike):
+    """Test-split reconstruction error per omic and model (bars: mean over seeds) from a
+    table with ``omic``, ``model`` and ``error`` columns."""
+    plt = pyplot()
+    pivot = errors.groupby(["omic", "model"])["error"].mean().unstack("model")
+    fig, ax = plt.subplots(figsize=(2 + 1.5 * len(pivot), 3.8))
+    pivot.plot.bar(ax=ax, rot=0)
+    ax.set(ylabel="reconstruction loss (test)", title="Reconstruction error per omic")
+    ax.legend(fontsize=7)
+    return save_figure(fig, path)
+
+
+def plot_gaf_examples(images: np.ndarray, y: np.ndarray, names: Sequence[str], encodings: Sequence[str],
+                      path: PathLike):
+    """The first image of every class, one row per class, one column per image channel."""
+    plt = pyplot()
+    n_channels = images.shape[-1]
+    labels = [f"{e} ch{c}" for c in range(n_channels // len(encodings)) for e in encodings]
+    fig, axes = plt.subplots(len(names), n_channels, figsize=(2.2 * n_channels, 2.2 * len(names)),
+                             squeeze=False)
+    for row, name in enumerate(names):
+        first = int(np.flatnonzero(y == row)[0])
+        for col in range(n_channels):
+            ax = axes[row, col]
+            ax.imshow(images[first, :, :, col].astype(np.float32), cmap="rainbow", origin="lower")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.set_title(f"{name}: {labels[col]}", fontsize=8)
+    return save_figure(fig, path)
+
+
+def _information_frame(ppm: np.ndarray) -> pd.DataFrame:
+    bits = information_content(ppm)[:, None]
+    return pd.DataFrame(ppm * np.clip(bits, 0, None), columns=list(ALPHABET))
+
+
+def _draw_logo(ax, frame: pd.DataFrame, title: str, ylabel: str = "bits") -> None:
+    import logomaker
+
+    logomaker.Logo(frame, ax=ax, color_scheme="classic", show_spines=False)
+    ax.set_title(title, fontsize=8)
+    ax.set_ylabel(ylabel, fontsize=7)
+    ax.tick_params(labelsize=6)
+
+
+def plot_motif_matches(
+    motifs: Sequence[Motif], matches: pd.DataFrame, database: Mapping[str, Motif], path: PathLike,
+    max_motifs: int = 24,
+):
+    """One row per motif: its logo, then its best TOMTOM match from ``database`` (reverse
+    complemented when the match is on the minus strand), with p and q values."""
+    plt = pyplot()
+    best = matches[matches["rank"] == 1].set_index("query") if len(matches) else pd.DataFrame()
+    shown = sorted(motifs, key=lambda m: best.loc[m.id, "p_value"] if m.id in best.index else 1.0)[:max_motifs]
+    rows = max(1, len(shown))
+    fig, axes = plt.subplots(rows, 2, figsize=(9, 1.4 * rows), squeeze=False)
+    for ax_row, motif in zip(axes, shown):
+        _draw_logo(ax_row[0], _information_frame(motif.ppm), motif.id)
+        if motif.id in best.index:
+            hit = best.loc[motif.id]
+            target = database[hit["target_id"]]
+            ppm = target.ppm[::-1, ::-1] if hit["strand"] == "-" else target.ppm
+            title = (f"{hit['target_id']} {hit['target_name']} ({hit['strand']})  "
+                     f"p={hit['p_value']:.1e} q={hit['q_value']:.1e}")
+            _draw_logo(ax_row[1], _information_frame(ppm), title)
+        else:
+            ax_row[1].axis("off")
+    if not shown:
+        axes[0, 0].text(0.5, 0.5, "no motifs", ha="center")
+        axes[0, 0].axis("off")
+        axes[0, 1].axis("off")
+    return save_figure(fig, path, dpi=110)
+
+
+def plot_attribution_tracks(tracks: Sequence[np.ndarray], titles: Sequence[str], path: PathLike):
+    """Attribution logos (e.g. gradient x input), one sequence per row."""
+    plt = pyplot()
+    rows = max(1, len(tracks))
+    width = max((len(t) for t in tracks), default=10)
+    fig, axes = plt.subplots(rows, 1, figsize=(min(24, 2 + width / 12), 1.6 * rows), squeeze=False)
+    for ax, track, title in zip(axes[:, 0], tracks, titles):
+        _draw_logo(ax, pd.DataFrame(np.asarray(track, dtype=float), columns=list(ALPHABET)), title,
+                   ylabel="attribution")
+    return save_figure(fig, path, dpi=110)

@@ -1,0 +1,74 @@
+"""Motif matrices: position probability matrices, their information content, log-odds
+PWMs, and scanning one-hot sequences for the best match on either strand."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Motif:
+    """A motif as a position probability matrix.
+
+    Attributes
+    ----------
+    id
+        Database identifier with version, e.g. ``MA0139.2``.
+    name
+        Transcription factor name, e.g. ``CTCF``.
+    ppm
+        ``(width, 4)`` base probabilities in A, C, G, T order; rows sum to 1.
+    """
+
+    id: str
+    name: str
+    ppm: np.ndarray
+
+    @property
+    def width(self) -> int:
+        return int(self.ppm.shape[0])
+
+    def pwm(self, background: Sequence[float] = (0.25,) * 4, pseudocount: float = 0.01) -> np.ndarray:
+        """Log2-odds matrix against ``background``; ``pseudocount`` keeps it finite."""
+        probs = (self.ppm + pseudocount) / (1 + 4 * pseudocount)
+        return np.log2(probs / np.asarray(background, dtype=float)).astype(np.float32)
+
+
+def information_content(ppm: np.ndarray) -> np.ndarray:
+    """Bits per position of a ``(width, 4)`` PPM against a uniform background."""
+    ppm = np.asarray(ppm)
+    return (ppm * np.log2(np.clip(ppm, 1e-9, 1) / 0.25)).sum(axis=1)
+
+
+def scan_max(x: np.ndarray, pwm: np.ndarray, batch_size: int = 4096) -> np.ndarray:
+    """Best PWM score of each one-hot sequence over all positions and both strands.
+
+    Parameters
+    ----------
+    x
+        ``(N, L, 4)`` one-hot sequences (any numeric dtype).
+    pwm
+        ``(W, 4)`` log-odds matrix, ``W <= L``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(N,)`` float32 scores.
+    """
+    x = np.asarray(x)
+    width, length = pwm.shape[0], x.shape[1]
+    if width > length:
+        raise ValueError(f"motif of width {width} is longer than the sequences ({length} bp)")
+    both = np.stack([pwm, pwm[::-1, ::-1]], axis=-1).astype(np.float32)  # (W, 4, 2)
+    n_windows = length - width + 1
+    best = np.empty(x.shape[0], dtype=np.float32)
+    for start in range(0, x.shape[0], batch_size):
+        chunk = x[start:start + batch_size].astype(np.float32)
+        scores = np.zeros((chunk.shape[0], n_windows, 2), dtype=np.float32)
+        for k in range(width):
+            scores += chunk[:, k:k + n_windows, :] @ both[k]
+        best[start:start + batch_size] = scores.max(axis=(1, 2))
+    return best

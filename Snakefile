@@ -1,9 +1,11 @@
 # biodl workflow: `snakemake --cores all` runs config/config.yaml;
 # `snakemake --cores all --configfile my.yaml` runs my.yaml instead (not merged with the default).
-import shlex
+# Every rule runs the biodl command of the same name (workflow/scripts/run_step.py) with its
+# named files and params.settings; docs/architecture.md draws the rule graph.
+import sys
 from pathlib import Path
 
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
 
 min_version("9.0")
 
@@ -15,22 +17,20 @@ if not workflow.overwrite_configfiles:
     configfile: "config/config.yaml"
 
 
-validate(config, "workflow/schemas/config.schema.yaml")
+# The workflow uses the biodl of this checkout (src/), in whichever environment runs it.
+sys.path.insert(0, str(Path(workflow.basedir) / "src"))
+import biodl.config  # plain Python, no TensorFlow: a dry run stays instant
 
-# Rules run `python -m biodl` from this checkout's src/, in whichever environment runs
-# them (.venv, conda --sdm, a cluster node), so the code always matches the workflow.
-shell.prefix(
-    "set -euo pipefail; export PYTHONPATH="
-    + shlex.quote(str(Path(workflow.basedir) / "src"))
-    + '${{PYTHONPATH:+:$PYTHONPATH}}; export TF_CPP_MIN_LOG_LEVEL=2; '
-)
+# Schema check with every default filled in, nested blocks merged over theirs, then the
+# checks across keys (workflow/schemas/config.schema.yaml, biodl.config).
+biodl.config.check(biodl.config.validate(config))
 
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/sequences.smk"
-include: "workflow/rules/motifs.smk"
+include: "workflow/rules/interpret.smk"
 include: "workflow/rules/timeseries.smk"
-include: "workflow/rules/multiomics.smk"
+include: "workflow/rules/omics.smk"
 
 
 rule all:

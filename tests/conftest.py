@@ -26,3 +26,15 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"{SHARED_DATA} not present")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def keras():
+    """TensorFlow set up once for the session (seeded, 2 threads, deterministic), as the
+    commands do before any TensorFlow work; tests that build models ask for it."""
+    from biodl import training
+
+    training.configure(seed=0, threads=2)
+    import keras
+
+    return keras

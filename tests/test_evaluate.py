@@ -1,5 +1,4 @@
 import numpy as np
-import pandas as pd
 import pytest
 
 from biodl import evaluate
@@ -17,6 +16,7 @@ def test_multiclass_uses_argmax_and_macro_averages():
     scores = np.array([[0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8], [0.6, 0.3, 0.1]])
     m = evaluate.compute_metrics(y, scores, "multiclass", ["a", "b", "c"])
     assert m["accuracy"] == 0.75 and set(m["per_output"]) == {"a", "b", "c"}
+    assert m["f1"] == pytest.approx(np.mean([2 / 3, 1.0, 2 / 3]))
 
 
 def test_regression_metrics():
@@ -26,15 +26,27 @@ def test_regression_metrics():
     assert m["r2"] < 0
 
 
-def test_predictions_table_and_plots(tmp_path):
+def test_predictions_table():
     y = np.array([0, 1, 2, 1])
-    scores = {"cnn": np.eye(3)[[0, 1, 2, 2]], "pwm_scan": np.full((4, 3), 1 / 3)}
+    scores = {"cnn1d": np.eye(3)[[0, 1, 2, 2]], "pwm_scan": np.full((4, 3), 1 / 3)}
     table = evaluate.predictions_table(["a", "b", "c", "d"], y, scores, "multiclass", ["x", "y", "z"])
     assert table["true"].tolist() == ["x", "y", "z", "y"]
-    assert table["cnn_predicted"].tolist() == ["x", "y", "z", "z"]
-    evaluate.plot_performance(y, scores, "multiclass", ["x", "y", "z"], tmp_path / "p.png")
-    history = pd.DataFrame({"epoch": [1, 2], "loss": [1.0, 0.5], "val_loss": [1.1, 0.7], "best": [False, True]})
-    evaluate.plot_history(history, tmp_path / "h.png")
-    evaluate.plot_performance(np.arange(5.0), {"cnn": np.arange(5.0)}, "regression", ["v"], tmp_path / "r.png")
-    for name in ("p.png", "h.png", "r.png"):
-        assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
+    assert table["cnn1d_predicted"].tolist() == ["x", "y", "z", "z"]
+    assert table["cnn1d_z"].tolist() == [0, 0, 1, 1]
+
+
+def test_embedding_metrics_see_separable_classes():
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], 30)
+    z = rng.normal(size=(60, 2)) + 6 * y[:, None]
+    m = evaluate.embedding_metrics(z[::2], y[::2], z[1::2], y[1::2], 2)
+    assert m["balanced_accuracy"] == 1.0 and m["kmeans_ari"] == 1.0 and m["n_test"] == 30
+    noise = evaluate.embedding_metrics(z[::2], rng.permutation(y[::2]), z[1::2], rng.permutation(y[1::2]), 2)
+    assert noise["kmeans_ari"] < 0.2
+
+
+def test_spread_over_seeds_is_the_sample_standard_deviation():
+    spread = evaluate.summarise_over_seeds([0.9, 1.0, 0.95])
+    assert spread["mean"] == pytest.approx(0.95) and spread["n"] == 3
+    assert spread["std"] == pytest.approx(0.05)  # ddof = 1; the population value would be 0.0408
+    assert evaluate.summarise_over_seeds([0.7]) == {"mean": 0.7, "std": None, "n": 1}

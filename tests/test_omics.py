@@ -4,68 +4,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from biodl import io
-from biodl.omics import OmicPreprocessor, align_samples, preprocess_omics, read_omic
+from biodl import io, omics
+from biodl.omics import OmicPreprocessor, align_samples, preprocess_omics
+from biodl.simulate import simulate_omics
 
 
-def write(path, text):
-    path.write_text(text)
-    return path
-
-
-def test_read_omic_both_orientations(tmp_path):
-    rows = read_omic(write(tmp_path / "a.tsv", "sample\tg1\tg2\ns1\t1\t2\ns2\t3\t4\n"))
-    cols = read_omic(write(tmp_path / "b.tsv", "feature\ts1\ts2\ng1\t1\t3\ng2\t2\t4\n"), transpose=True)
-    pd.testing.assert_frame_equal(rows, cols, check_names=False)
-    assert rows.loc["s2", "g1"] == 3.0
-
-
-def write_h5ad(path, table, layout):
-    """A minimal AnnData file as anndata writes it: X dense or CSR, obs/var name indexes."""
-    import h5py
-    from scipy import sparse
-
-    strings = h5py.string_dtype()
-    with h5py.File(path, "w") as handle:
-        handle.attrs.update({"encoding-type": "anndata", "encoding-version": "0.1.0"})
-        if layout == "dense":
-            handle["X"] = table.to_numpy()
-        else:
-            matrix = sparse.csr_matrix(table.to_numpy())
-            group = handle.create_group("X")
-            group.attrs.update({"encoding-type": "csr_matrix", "encoding-version": "0.1.0", "shape": matrix.shape})
-            for name in ("data", "indices", "indptr"):
-                group[name] = getattr(matrix, name)
-        for part, names in (("obs", table.index), ("var", table.columns)):
-            group = handle.create_group(part)
-            group.attrs.update({"encoding-type": "dataframe", "_index": "_index", "column-order": []})
-            group.create_dataset("_index", data=np.array(names, dtype=object), dtype=strings)
-    return path
-
-
-@pytest.mark.parametrize("layout", ["dense", "csr"])
-def test_read_omic_from_h5ad(tmp_path, layout):
-    table = pd.DataFrame([[0.0, 2.5, 0.0], [1.0, 0.0, 3.0]], index=["s1", "s2"], columns=["g1", "g2", "g3"])
-    read = read_omic(write_h5ad(tmp_path / "x.h5ad", table, layout))
-    pd.testing.assert_frame_equal(read, table)
-
-
-def test_unreadable_h5ad_is_named(tmp_path):
-    with pytest.raises(io.InputError, match="bad.h5ad: not a readable .h5ad file"):
-        read_omic(write(tmp_path / "bad.h5ad", "not hdf5"))
-
-
-@pytest.mark.parametrize("text, message", [
-    ("sample\tg1\ns1\t1\ns1\t2\n", "duplicated sample ids, e.g. 's1'"),
-    ("sample\tg1\tg2\ns1\t1\tabc\n", "sample 's1', feature 'g2': 'abc' is not a number"),
-    ("sample\tg1\tg2\ns1\t1\t\ns2\t2\t\n", "1 features have no value in any sample, e.g. 'g2'"),
-])
-def test_bad_omic_tables(tmp_path, text, message):
-    with pytest.raises(io.InputError, match=message):
-        read_omic(write(tmp_path / "bad.tsv", text))
-
-
-def omic(samples, features=3, seed=0):
+def table_of(samples, features=3, seed=0):
     rng = np.random.default_rng(seed)
     return pd.DataFrame(rng.normal(size=(len(samples), features)), index=samples,
                         columns=[f"f{i}" for i in range(features)])
@@ -73,27 +17,23 @@ def omic(samples, features=3, seed=0):
 
 def test_alignment_masks_missing_omics_and_counts(caplog):
     labels = pd.Series(["a", "b", "a", "b"], index=["s1", "s2", "s3", "s4"])
-    omics = {"rna": omic(["s1", "s2", "s3", "x9"]), "protein": omic(["s2", "s3"])}
+    tables = {"rna": table_of(["s1", "s2", "s3", "x9"]), "protein": table_of(["s2", "s3"])}
     with caplog.at_level(logging.WARNING):
-        samples, mask, report = align_samples(omics, labels)
+        samples, mask, report = align_samples(tables, labels)
     assert samples == ["s1", "s2", "s3"]  # s4 has no omic
     assert mask.loc["s1"].tolist() == [True, False]
     assert report["samples_per_omic"] == {"rna": 3, "protein": 2}
     assert report["samples_in_every_omic"] == 2 and report["left_out"] == 1
     assert "1 samples of omic 'rna' have no label" in caplog.text
-    complete, _, _ = align_samples(omics, labels, complete_cases=True)
+    complete, _, _ = align_samples(tables, labels, complete_cases=True)
     assert complete == ["s2", "s3"]
-
-
-def test_omic_with_no_shared_sample_is_an_error():
-    labels = pd.Series(["a"], index=["s1"])
     with pytest.raises(io.InputError, match="omic 'rna' shares no sample id"):
-        align_samples({"rna": omic(["x1", "x2"])}, labels)
+        align_samples({"rna": table_of(["x1", "x2"])}, labels)
 
 
 def test_preprocessing_uses_training_samples_only():
     samples = [f"s{i}" for i in range(6)]
-    table = omic(samples, features=5)
+    table = table_of(samples, features=5)
     table.loc["s5"] = 1000.0  # an outlier in the test split must not move the scaling
     train = np.array([True] * 4 + [False] * 2)
     mask = pd.DataFrame({"rna": [True] * 6}, index=samples)
@@ -115,14 +55,53 @@ def test_minmax_and_missing_rows_stay_zero():
         OmicPreprocessor(scaling="zscore")
 
 
-def test_prepare_omics_command_refuses_misaligned_ids_and_writes_nothing(tmp_path, capsys):
-    from biodl.cli import main
+@pytest.fixture(scope="module")
+def simulated_files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("omics")
+    simulated = simulate_omics(n_per_subtype=30, missing_fraction=0.1, seed=1)
+    simulated.write(folder / "labels.tsv", **{name: folder / f"{name}.tsv" for name in simulated.omics})
+    return folder
 
-    write(tmp_path / "rna.tsv", "sample\tg1\tg2\nA\t1\t2\nB\t3\t4\n")
-    write(tmp_path / "labels.tsv", "sample\tsubtype\nX\tLumA\nY\tBasal\n")
-    status = main(["prepare-omics", "--omic", f'{{"name": "rna", "path": "{tmp_path / "rna.tsv"}"}}',
-                   "--labels", str(tmp_path / "labels.tsv"), "--label-column", "subtype",
-                   "--out", str(tmp_path / "out" / "d.npz"), "--report", str(tmp_path / "out" / "r.json")])
-    assert status == 2
-    assert "omic 'rna' shares no sample id with the labels" in capsys.readouterr().err
-    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+def test_prepare_reads_tables_with_their_settings(simulated_files):
+    specs = {"mrna": {"path": simulated_files / "mrna.tsv", "top_k": 20},
+             "methylation": {"path": simulated_files / "methylation.tsv", "scaling": "minmax"}}
+    dataset = omics.prepare(specs, simulated_files / "labels.tsv", seed=2)
+    assert dataset.report["features"] == {"mrna": 20, "methylation": 150}
+    assert dataset.report["split_counts"] == {"train": 63, "val": 9, "test": 18}
+    assert dataset.arrays["methylation"][dataset.split == "train"].max() == pytest.approx(1.0)
+    with pytest.raises(ValueError, match=r"omic 'mrna': unknown settings \['topk'\]"):
+        omics.prepare({"mrna": {"path": simulated_files / "mrna.tsv", "topk": 5}}, simulated_files / "labels.tsv")
+    with pytest.raises(io.InputError, match="no label column 'cancer'"):
+        omics.prepare(specs, simulated_files / "labels.tsv", label_column="cancer")
+
+
+def test_model_names():
+    assert omics.model_kind("joint_vae_supervised") == {"integration": "joint", "variational": True,
+                                                        "supervised": True}
+    assert omics.model_kind("early_ae") == {"integration": "early", "variational": False, "supervised": False}
+    with pytest.raises(ValueError, match="omics model 'late_vae'"):
+        omics.model_kind("late_vae")
+
+
+def test_train_and_evaluate_beside_pca(simulated_files, keras):
+    specs = {name: {"path": simulated_files / f"{name}.tsv"} for name in ("mrna", "mirna", "methylation")}
+    datasets = {seed: omics.prepare(specs, simulated_files / "labels.tsv", seed=seed) for seed in (1, 2)}
+    models = {}
+    for name in ("joint_vae", "early_ae_supervised"):
+        for seed, dataset in datasets.items():
+            models[(name, seed)], _ = omics.train(dataset, name, model={"latent_dim": 3, "hidden": [16]},
+                                                  training={"epochs": 3}, seed=seed)
+    assert models[("early_ae_supervised", 1)].settings["n_classes"] == 3
+    assert models[("joint_vae", 1)].settings["warmup_steps"] == 200  # the default
+    with pytest.raises(ValueError, match=r"\['integration'\] follow from the data and the model name"):
+        omics.train(datasets[1], "joint_vae", model={"integration": "early"})
+    result = omics.evaluate(datasets, models, top_features=5)
+    summary = result.summary()
+    assert summary.index.tolist() == ["joint_vae", "early_ae_supervised", "pca3", "raw_features"]
+    assert summary.loc["raw_features", "balanced_accuracy_mean"] > 0.7 and result.latent_dim == 3
+    assert len(result.per_seed) == 8 and result.first_run == ("joint_vae", 1)
+    assert result.importance.groupby("omic").size().to_dict() == {"methylation": 5, "mirna": 5, "mrna": 5}
+    z, labels = result.test_embedding()
+    assert z.shape == (18, 3) and len(labels) == 18
+    assert set(result.reconstruction_table()["omic"]) == {"mrna", "mirna", "methylation"}

@@ -1,20 +1,17 @@
-"""Checks on the real CTCF ChIP-seq data in ../shared/data (skipped when it is absent)."""
+"""Checks on the real data in ../shared/data (skipped when it is absent)."""
 
 import numpy as np
 import yaml
 
-from biodl import baselines, evaluate
-from biodl.datasets import prepare_sequences
-from biodl.motifs import fetch_jaspar
+from biodl import baselines, config, evaluate, omics, sequences
+from biodl.io.jaspar import fetch_jaspar
 from conftest import ROOT
 
 
 def test_ctcf_example_prepares_and_pwm_baseline_is_informative(shared_data):
-    config = yaml.safe_load((ROOT / "config" / "examples" / "ctcf.yaml").read_text())["sequences"]["ctcf"]
+    example = yaml.safe_load((ROOT / "config" / "examples" / "ctcf.yaml").read_text())["sequences"]["ctcf"]
     folder = shared_data / "ctcf_chipseq"
-    ds = prepare_sequences(folder / "sequences.fa.gz", folder / "labels.tsv", task="binary",
-                           split_method="chromosomes", **{k: config["split"][k] for k in
-                                                          ("test_chromosomes", "val_chromosomes")})
+    ds = sequences.prepare(folder / "sequences.fa.gz", folder / "labels.tsv", task="binary", split=example["split"])
     assert ds.x.shape == (20544, 101, 4)
     assert int(ds.y.sum()) == 10323
     test_ids = ds.ids[ds.split == "test"]
@@ -26,14 +23,12 @@ def test_ctcf_example_prepares_and_pwm_baseline_is_informative(shared_data):
     assert np.isin(ds.split, ["train", "val", "test"]).all()
 
 
-def test_breast_tcga_tables_align(shared_data):
-    from biodl.omics import OmicPreprocessor, prepare_omics, read_omic
-    from biodl import io
-
-    folder = shared_data / "breast_tcga"
-    omics = {name: read_omic(folder / f"{name}.tsv") for name in ("mrna", "mirna", "protein")}
-    labels = io.read_table(folder / "subtype.tsv", "sample")
-    ds = prepare_omics(omics, labels, "subtype", {k: OmicPreprocessor() for k in omics}, test_fraction=0.3, seed=1)
+def test_breast_tcga_tables_align_with_the_example_settings(shared_data):
+    example = config.load(ROOT / "config" / "examples" / "breast_tcga.yaml")
+    settings = config.rule_settings(example, "prepare_omics", omics_dataset="breast_tcga", seed="1")
+    settings["omics"] = {name: {**spec, "path": shared_data / spec["path"].removeprefix("../shared/data/")}
+                         for name, spec in settings["omics"].items()}
+    ds = omics.prepare(labels=shared_data / "breast_tcga" / "subtype.tsv", **settings)
     assert ds.report["samples_in_every_omic"] == 150 and ds.mask.all()
     assert ds.report["features"] == {"mrna": 200, "mirna": 184, "protein": 142}
     assert ds.classes == ["Basal", "Her2", "LumA"] and ds.report["split_counts"]["test"] == 45

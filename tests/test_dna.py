@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from biodl.sequence import (
+from biodl.dna import (
     add_reverse_complements,
     decode,
     one_hot_encode,
@@ -61,7 +61,7 @@ def test_default_length_is_longest():
 
 
 def test_long_sequences_need_a_length():
-    with pytest.raises(ValueError, match="set a length"):
+    with pytest.raises(ValueError, match=r"set a length \(config: sequences.<name>.length\)"):
         resolve_length(np.array([2001]), None)
     assert one_hot_encode(["A" * 2500], length=100).shape == (1, 100, 4)
 
@@ -97,7 +97,7 @@ def test_matches_plain_numpy_on_random_sequences():
 
 
 def test_small_chunks_give_the_same_encoding():
-    from biodl import sequence
+    from biodl import dna as sequence
 
     rng = np.random.default_rng(3)
     seqs = ["".join(rng.choice(list("ACGTN"), n)) for n in rng.integers(1, 40, size=60)]
@@ -107,3 +107,29 @@ def test_small_chunks_give_the_same_encoding():
     sequence._translate(seqs, lengths, sequence._BYTE_TO_CODE, sequence._PAD_CODE, out, invalid, chunk_bp=50)
     np.testing.assert_array_equal(sequence._FRACTION_ROWS[out], one_hot_encode(seqs, length=25, ambiguous="fractional"))
     assert (invalid == -1).all()
+
+
+def test_dinucleotide_shuffle_keeps_dinucleotide_counts():
+    from biodl.dna import dinucleotide_shuffle
+
+    rng = np.random.default_rng(0)
+    seq = one_hot_encode("".join(rng.choice(list("ACGT"), 200)))
+    shuffled = dinucleotide_shuffle(seq, rng)
+
+    def counts(onehot):
+        idx = onehot.argmax(axis=1)
+        return np.bincount(idx[:-1] * 4 + idx[1:], minlength=16)
+
+    np.testing.assert_array_equal(counts(shuffled), counts(seq))
+    assert not np.array_equal(shuffled, seq)
+    assert shuffled[0].argmax() == seq[0].argmax() and shuffled[-1].argmax() == seq[-1].argmax()
+
+
+def test_check_one_hot_flags_fractional_sequences():
+    from biodl.dna import check_one_hot
+
+    x = one_hot_encode(["ACGN", "ACGT", "RCGT"], ambiguous="fractional")
+    np.testing.assert_array_equal(check_one_hot(x), [0, 2])
+    assert check_one_hot(one_hot_encode(["ACGN", "ACGT"])).size == 0  # N as zeros is fine
+    with pytest.raises(ValueError, match=r"shape \(N, length, 4\)"):
+        check_one_hot(np.zeros((2, 5)))

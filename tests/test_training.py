@@ -3,29 +3,8 @@ import pandas as pd
 import pytest
 
 from biodl import training
-from biodl.sequence import add_reverse_complements, one_hot_encode
-
-training.configure(seed=0, threads=2)
-
-from biodl.models.cnn1d import build_cnn1d  # noqa: E402
-
-
-@pytest.mark.parametrize(
-    "task, n_outputs, activation",
-    [("binary", 1, "sigmoid"), ("multilabel", 3, "sigmoid"), ("multiclass", 3, "softmax"),
-     ("regression", 2, "linear")],
-)
-def test_head_follows_task(task, n_outputs, activation):
-    model = build_cnn1d((50, 4), n_outputs, task, filters=(8,), kernel_sizes=(5,), pool_sizes=(2,))
-    head = model.get_layer("output")
-    assert head.activation.__name__ == activation
-    assert model.output_shape == (None, n_outputs)
-    assert model.get_layer("conv1").filters == 8
-
-
-def test_block_settings_must_line_up():
-    with pytest.raises(ValueError, match="one entry per convolution block"):
-        build_cnn1d((50, 4), 1, filters=(8, 16), kernel_sizes=(5,), pool_sizes=(2,))
+from biodl.dna import add_reverse_complements, one_hot_encode
+from biodl.sequences import SequenceTraining
 
 
 def planted_data(n=240, length=40, seed=0):
@@ -38,17 +17,18 @@ def planted_data(n=240, length=40, seed=0):
 
 def train_once(tmp_path, name):
     training.configure(seed=7, threads=2)
+    from biodl.models import build_cnn1d
+
     x, y = planted_data()
-    model = build_cnn1d(x.shape[1:], 1, "binary", filters=(8,), kernel_sizes=(7,), pool_sizes=(1,),
-                        dense_units=(8,))
-    history = training.fit(model, (x[:160], y[:160]), (x[160:200], y[160:200]), task="binary",
-                           epochs=20, batch_size=32, learning_rate=0.01, patience=5, seed=7,
+    model = build_cnn1d(x.shape[1:], 1, "binary", filters=(8,), kernel_sizes=(7,), pool_sizes=(1,), dense_units=(8,))
+    settings = SequenceTraining(epochs=20, batch_size=32, learning_rate=0.01, patience=5)
+    history = training.fit(model, (x[:160], y[:160]), (x[160:200], y[160:200]), settings, task="binary", seed=7,
                            augment=add_reverse_complements, verbose=0,
                            history_path=tmp_path / f"{name}.tsv", model_path=tmp_path / f"{name}.keras")
     return model, history, x, y
 
 
-def test_fit_learns_saves_and_is_reproducible(tmp_path):
+def test_fit_learns_saves_and_is_reproducible(tmp_path, keras):
     model_a, history_a, x, y = train_once(tmp_path, "a")
     model_b, history_b, _, _ = train_once(tmp_path, "b")
     for wa, wb in zip(model_a.get_weights(), model_b.get_weights()):
@@ -57,6 +37,7 @@ def test_fit_learns_saves_and_is_reproducible(tmp_path):
     assert history_a["val_loss"].min() < history_a["val_loss"].iloc[0]
     written = pd.read_csv(tmp_path / "a.tsv", sep="\t")
     assert list(written.columns[:3]) == ["epoch", "loss", "val_loss"] and written["best"].sum() == 1
+    assert written.loc[written["best"], "val_loss"].item() == written["val_loss"].min()
     loaded = training.load_model(tmp_path / "a.keras")
     np.testing.assert_allclose(training.predict(loaded, x[200:]), training.predict(model_a, x[200:]), atol=1e-6)
     from sklearn.metrics import roc_auc_score
@@ -64,12 +45,24 @@ def test_fit_learns_saves_and_is_reproducible(tmp_path):
     assert roc_auc_score(y[200:, 0], training.predict(model_a, x[200:])[:, 0]) > 0.9
 
 
-def test_fit_needs_a_loss_or_task():
-    model = build_cnn1d((20, 4), 1)
+def test_fit_needs_a_loss_or_task(keras):
+    from biodl.models import build_cnn1d
+
     with pytest.raises(ValueError, match="give a loss or a task"):
-        training.fit(model, (np.zeros((4, 20, 4)), np.zeros((4, 1))), (np.zeros((2, 20, 4)), np.zeros((2, 1))))
+        training.fit(build_cnn1d((20, 4), 1), (np.zeros((4, 20, 4)), np.zeros((4, 1))),
+                     (np.zeros((2, 20, 4)), np.zeros((2, 1))), SequenceTraining())
 
 
-def test_model_path_needs_keras_suffix(tmp_path):
+def test_model_files(tmp_path, keras):
+    from biodl.models import build_cnn1d
+
     with pytest.raises(ValueError, match=".keras"):
         training.save_model(build_cnn1d((20, 4), 1), tmp_path / "m.h5")
+    with pytest.raises(training.io.InputError, match="model file not found"):
+        training.load_model(tmp_path / "none.keras")
+
+
+def test_keyword_settings_name_the_unknown_key():
+    assert training.keyword_settings(SequenceTraining, {"epochs": 3}, "x") == {"epochs": 3}
+    with pytest.raises(ValueError, match=r"sequences training: unknown settings \['epoch'\]; known are \['epochs'"):
+        training.keyword_settings(SequenceTraining, {"epoch": 3}, "sequences training")

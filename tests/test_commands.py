@@ -1,0 +1,45 @@
+"""The steps behind the commands: settings checked against the library function, the seed
+handed to TensorFlow, and bad input as exit status 2."""
+
+import argparse
+
+import numpy as np
+
+from biodl.commands import COMMANDS, run
+from biodl.datasets import EncodedDataset
+from biodl.io.jaspar import fetch_jaspar
+from biodl.io.meme import write_meme
+
+
+def test_settings_are_the_library_functions_keyword_arguments():
+    assert COMMANDS["train-sequences"].setting_names() == ["model", "training", "seed"]
+    assert COMMANDS["filter-motifs"].setting_names()[:2] == ["threshold", "min_sites"]
+    assert "split" in COMMANDS["filter-motifs"].setting_names()
+    assert COMMANDS["simulate-dna"].setting_names()[-1] == "classes"  # required, given in extra
+    assert all(not name.endswith("_path") for c in COMMANDS.values() for name in c.setting_names())
+
+
+def test_fimo_step_with_settings(tmp_path, capsys):
+    (ctcf,) = fetch_jaspar(["MA0139"])
+    write_meme(tmp_path / "m.meme", [ctcf])
+    consensus = "".join("ACGT"[i] for i in ctcf.ppm.argmax(axis=1))
+    x = np.zeros((2, 40, 4), dtype=np.uint8)
+    x[:, np.arange(40), np.arange(40) % 4] = 1
+    x[1, 5:20] = np.eye(4, dtype=np.uint8)[["ACGT".index(b) for b in consensus]]
+    EncodedDataset(x, np.array([0, 1]), np.array(["a", "b"]), np.array(["val", "val"]), "multiclass",
+                   ["n", "p"]).save(tmp_path / "d.npz")
+    paths = argparse.Namespace(motifs=tmp_path / "m.meme", data=tmp_path / "d.npz", hits=tmp_path / "hits.tsv")
+    assert run("fimo", paths, {"split": "val", "threshold": 1e-5}) == 0
+    hits = (tmp_path / "hits.tsv").read_text().splitlines()
+    assert len(hits) == 2 and "\tb\t5\t20\t+\t" in hits[1]
+    assert run("fimo", paths, {"split": "val", "threshhold": 1e-5}) == 2
+    assert "biodl fimo: error: unknown settings ['threshhold']" in capsys.readouterr().err
+
+
+def test_runs_must_match_the_model_files(tmp_path, capsys):
+    paths = argparse.Namespace(series="s.npz", images="i.npz", models=["a.keras"], history="h.tsv",
+                               metrics=tmp_path / "m.json", predictions="p.tsv", confusion="c.png", curves="k.png")
+    settings = {"runs": [{"model": "fcn", "seed": 1}, {"model": "fcn", "seed": 2}], "seed": 1}
+    assert run("evaluate-timeseries", paths, settings) == 2
+    assert "settings list 2 runs for 1 model files" in capsys.readouterr().err
+    assert not (tmp_path / "m.json").exists()

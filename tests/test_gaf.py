@@ -1,0 +1,35 @@
+import numpy as np
+import pytest
+
+from biodl.gaf import gaf_images, gaf_tensorflow, paa_matrix
+
+
+@pytest.mark.parametrize("length, size", [(150, 64), (37, 10), (20, 20)])
+def test_tensorflow_gaf_equals_pyts(length, size):
+    from pyts.image import GramianAngularField
+
+    rng = np.random.default_rng(length)
+    series = rng.normal(size=(6, length, 1)).cumsum(axis=1)
+    ours = np.asarray(gaf_tensorflow(series, size, ("gasf", "gadf")))
+    for k, method in enumerate(("summation", "difference")):
+        reference = GramianAngularField(image_size=size, method=method).fit_transform(series[:, :, 0])
+        np.testing.assert_allclose(ours[..., k], reference, atol=1e-5)
+    np.testing.assert_allclose(gaf_images(series, size).astype(np.float32), ours, atol=2e-3)  # float16 storage
+
+
+def test_constant_series_give_finite_images():
+    images = gaf_images(np.full((3, 30, 2), 4.2), 8, ("gasf", "gadf", "mtf", "recurrence"))
+    assert images.shape == (3, 8, 8, 8) and images.dtype == np.float16
+    assert np.isfinite(images.astype(np.float32)).all()
+    assert np.isfinite(np.asarray(gaf_tensorflow(np.zeros((2, 30, 1)), 8))).all()
+
+
+def test_refusals():
+    with pytest.raises(ValueError, match="fill them first"):
+        gaf_images(np.array([[[1.0], [np.nan], [3.0]]]), 2)
+    with pytest.raises(ValueError, match="non-empty subset"):
+        gaf_images(np.zeros((1, 10, 1)), 4, ("gasf", "wavelet"))
+    with pytest.raises(ValueError, match="computes gasf and gadf only"):
+        gaf_tensorflow(np.zeros((1, 10, 1)), 4, ("mtf",))
+    with pytest.raises(ValueError, match="between 1 and the series length 10"):
+        paa_matrix(10, 24)

@@ -1,0 +1,44 @@
+import numpy as np
+import pytest
+
+from biodl.dna import one_hot_encode
+from biodl.io.jaspar import fetch_jaspar
+from biodl.io.meme import read_meme
+
+
+def test_model_without_conv1d_is_a_clear_error(keras):
+    from biodl.interpret.filters import first_conv_layer
+
+    inputs = keras.Input((30, 4))
+    dense = keras.Model(inputs, keras.layers.Dense(1, name="output")(keras.layers.Flatten()(inputs)))
+    with pytest.raises(ValueError, match="has no Conv1D layer"):
+        first_conv_layer(dense)
+
+
+def test_filter_set_to_a_motif_recovers_it(tmp_path, keras):
+    """A filter whose weights are a PWM picks out that motif's sites; an all-zero filter is
+    reported, not turned into a motif."""
+    from biodl.interpret.filters import filter_motifs
+    from biodl.models import build_cnn1d
+
+    (ctcf,) = fetch_jaspar(["MA0139"])
+    model = build_cnn1d((60, 4), 1, filters=(2,), kernel_sizes=(ctcf.width,), pool_sizes=(1,), batch_norm=False)
+    conv = model.get_layer("conv1")
+    kernel = np.zeros(conv.kernel.shape, dtype=np.float32)
+    kernel[:, :, 0] = ctcf.pwm()
+    conv.set_weights([kernel, np.zeros(2, dtype=np.float32)])
+    rng = np.random.default_rng(0)
+    consensus = "".join("ACGT"[i] for i in ctcf.ppm.argmax(axis=1))
+    seqs = ["".join(rng.choice(list("ACGT"), 60)) for _ in range(100)]
+    seqs = [s[:20] + consensus + s[20 + ctcf.width:] if i % 2 else s for i, s in enumerate(seqs)]
+    found = filter_motifs(model, one_hot_encode(seqs), threshold=0.6, min_sites=10)
+    assert found.n_sites[1] == 0 and len(found.motifs) == 1
+    learned = found.motifs[0].ppm
+    assert "".join("ACGT"[i] for i in learned.argmax(axis=1)) == consensus
+    assert found.information[0] > 10 and np.isnan(found.information[1])
+    found.write(tmp_path / "f.meme", tmp_path / "f.tsv")
+    assert [m.id for m in read_meme(tmp_path / "f.meme")] == ["filter0"]
+    table = found.table()
+    assert table["has_motif"].tolist() == [True, False] and table["n_sites"].iloc[0] >= 50
+    with pytest.raises(ValueError, match="threshold must be between 0 and 1"):
+        filter_motifs(model, one_hot_encode(seqs), threshold=1.5)

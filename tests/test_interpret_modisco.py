@@ -1,0 +1,43 @@
+import numpy as np
+import pytest
+
+from biodl.dna import one_hot_encode
+from biodl.interpret.attribution import Attributions
+from biodl.interpret.compare import tomtom_matches
+from biodl.interpret.modisco import discover_patterns
+from biodl.io.jaspar import fetch_jaspar, jaspar_database
+
+
+def planted_attributions(n=200, length=100, seed=0):
+    """Random sequences with REST's consensus at a random place; hypothetical contributions
+    that score REST's log-odds at the site and small noise elsewhere (a model that learned
+    REST and nothing else)."""
+    (rest,) = fetch_jaspar(["MA0138"])
+    consensus = "".join("ACGT"[i] for i in rest.ppm.argmax(axis=1))
+    rng = np.random.default_rng(seed)
+    seqs, starts = [], rng.integers(0, length - rest.width, n)
+    for start in starts:
+        seq = "".join(rng.choice(list("ACGT"), length))
+        seqs.append(seq[:start] + consensus + seq[start + rest.width:])
+    x = one_hot_encode(seqs).astype(np.float32)
+    hypothetical = rng.normal(scale=0.01, size=x.shape).astype(np.float32)
+    for i, start in enumerate(starts):
+        hypothetical[i, start:start + rest.width] += rest.pwm()
+    return rest, Attributions(["REST"], [0], ["saliency"], {0: x}, {0: np.arange(n).astype(str)},
+                              {0: {"saliency": hypothetical}}, [], [])
+
+
+def test_modisco_recovers_the_planted_motif(tmp_path):
+    rest, attributions = planted_attributions()
+    patterns = discover_patterns(attributions, method="saliency")
+    assert patterns.table["output"].tolist()[0] == "REST" and patterns.table["n_seqlets"].iloc[0] > 30
+    best = tomtom_matches(patterns.motifs[:1], jaspar_database(), top=1).iloc[0]
+    assert best["target_name"] == "REST" and best["q_value"] < 0.05
+    patterns.write(tmp_path / "p.meme", tmp_path / "p.tsv")
+    assert (tmp_path / "p.tsv").read_text().startswith("motif_id\toutput\tn_seqlets\twidth\nREST_pos0\tREST\t")
+
+
+def test_method_must_be_among_the_attributions():
+    _, attributions = planted_attributions(n=20)
+    with pytest.raises(ValueError, match=r"hold \['saliency'\], not 'ism'"):
+        discover_patterns(attributions, method="ism")

@@ -1,0 +1,24 @@
+import numpy as np
+
+from biodl.dna import one_hot_encode, reverse_complement
+from biodl.io.jaspar import fetch_jaspar
+from biodl.pwm import Motif, information_content, scan_max
+
+
+def test_scan_finds_consensus_on_both_strands():
+    (ctcf,) = fetch_jaspar(["MA0139"])
+    consensus = "".join("ACGT"[i] for i in ctcf.ppm.argmax(axis=1))
+    background = "T" * 60
+    forward = background[:20] + consensus + background[20 + ctcf.width:]
+    reverse = background[:30] + reverse_complement(consensus) + background[30 + ctcf.width:]
+    scores = scan_max(one_hot_encode([background, forward, reverse]), ctcf.pwm())
+    best = ctcf.pwm().max(axis=1).sum()
+    np.testing.assert_allclose(scores[1:], best, rtol=1e-5)
+    assert scores[0] < 0
+
+
+def test_uniform_motif_has_zero_log_odds_and_information():
+    uniform = Motif("a", "b", np.full((2, 4), 0.25))
+    np.testing.assert_allclose(uniform.pwm(), 0, atol=1e-6)
+    np.testing.assert_allclose(information_content(uniform.ppm), 0, atol=1e-9)
+    np.testing.assert_allclose(information_content(np.eye(4)), 2.0)  # a certain base: 2 bits

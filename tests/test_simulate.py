@@ -1,0 +1,40 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from biodl.dna import one_hot_encode
+from biodl.io.jaspar import fetch_jaspar
+from biodl.pwm import scan_max
+from biodl.simulate import simulate_dna, simulate_omics
+
+
+def test_simulated_sites_are_where_the_truth_table_says():
+    ids, seqs, labels, truth = simulate_dna({"bg": [], "ctcf": ["MA0139"]}, n_per_class=30, length=80, seed=5)
+    assert labels["class"].value_counts().to_dict() == {"bg": 30, "ctcf": 30}
+    assert len(truth) == 30 and set(truth["class"]) == {"ctcf"}
+    (ctcf,) = fetch_jaspar(["MA0139"])
+    by_id = dict(zip(ids, seqs))
+    site_scores = [scan_max(one_hot_encode([by_id[row.id][row.start:row.end]]), ctcf.pwm())[0]
+                   for row in truth.itertuples()]
+    assert np.median(site_scores) > 10  # planted sites score far above random 19-mers
+
+
+def test_simulate_dna_refuses_what_cannot_be_made():
+    with pytest.raises(ValueError, match="need at least two classes"):
+        simulate_dna({"only": []})
+    with pytest.raises(ValueError, match="do not fit"):
+        simulate_dna({"bg": [], "ctcf": ["MA0139"]}, length=20, sites_per_sequence=2)
+
+
+def test_simulated_omics_share_subtypes_and_lack_some_omics(tmp_path):
+    omics, labels = simulate_omics(n_per_subtype=20, n_subtypes=3, missing_fraction=0.2, seed=2)
+    assert labels["subtype"].value_counts().tolist() == [20, 20, 20]
+    assert len(omics["mrna"]) == 60  # the first omic is never missing
+    assert len(omics["mirna"]) + len(omics["methylation"]) == 2 * 60 - 12
+    assert omics["methylation"].to_numpy().min() > 0 and omics["methylation"].to_numpy().max() < 1
+    simulated = simulate_omics(n_per_subtype=5, seed=2)
+    simulated.write(tmp_path / "labels.tsv", **{name: tmp_path / f"{name}.tsv" for name in simulated.omics})
+    back = pd.read_csv(tmp_path / "mrna.tsv", sep="\t", index_col=0)
+    np.testing.assert_allclose(back.to_numpy(), simulated.omics["mrna"].to_numpy())
+    with pytest.raises(ValueError, match=r"no path given for the simulated omics \['methylation'\]"):
+        simulated.write(tmp_path / "labels.tsv", mrna=tmp_path / "m.tsv", mirna=tmp_path / "r.tsv")

@@ -128,3 +128,11 @@ def test_tiny_end_to_end_run(tmp_path):
     assert re.search(r"train_timeseries\s+2\n", jobs) and re.search(r"train_sequences\s+1\n", jobs), jobs
     assert "prepare_timeseries" not in jobs and "prepare_sequences" not in jobs and "prepare_omics" not in jobs
     shutil.rmtree(tmp_path / ".snakemake", ignore_errors=True)
+
+
+def test_slurm_profile_names_existing_rules():
+    from biodl.config import RULE_SETTINGS
+
+    profile = yaml.safe_load((ROOT / "workflow" / "profiles" / "slurm" / "config.yaml").read_text())
+    assert set(profile["set-resources"]) <= set(RULE_SETTINGS)
+    assert {"train_sequences", "train_timeseries", "attribute"} <= set(profile["set-resources"])

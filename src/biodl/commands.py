@@ -202,11 +202,13 @@ def export_pyts(paths, settings):
 def prepare_timeseries(paths, settings):
     if paths.tables:
         meta, values = read_series_tables(paths.tables)
+        source = ", ".join(map(str, paths.tables))
     elif paths.ucr_train and paths.ucr_test:
         meta, values = read_ucr_split(paths.ucr_train, paths.ucr_test)
+        source = f"{paths.ucr_train} + {paths.ucr_test}"
     else:
         raise ValueError("give --tables, or --ucr-train and --ucr-test")
-    data = timeseries.prepare(meta, values, **settings, source=str(paths.tables or paths.ucr_train))
+    data = timeseries.prepare(meta, values, **settings, source=source)
     data.write(paths.series, paths.images, paths.report)
     plots.plot_gaf_examples(data.images.x, data.images.y, data.images.names, data.series.report["encodings"],
                             paths.examples)

@@ -463,17 +463,17 @@ def evaluate(
         return {"model": name, "seed": seed, **embedding_metrics(
             z[train], dataset.y[train], z[test], dataset.y[test], len(dataset.classes), seed)}
 
-    per_seed, reconstruction, embedded = [], [], {}
+    per_seed, reconstruction, first = [], [], None
     for (name, seed), model in models.items():
         dataset = datasets[seed]
         z = predict(model, dataset.inputs())
-        embedded.setdefault((name, seed), (model, z))
+        first = first or (name, seed, model, z)
         per_seed.append(scored(name, seed, dataset, z))
         test = dataset.split == "test"
         for omic, values in model.reconstruction_errors(dataset.inputs("test")).items():
             present = dataset.mask[test][:, dataset.omics.index(omic)] > 0
             reconstruction.append({"model": name, "seed": seed, "omic": omic, "error": float(values[present].mean())})
-    (first_name, first_seed), (first_model, z) = next(iter(embedded.items()))
+    first_name, first_seed, first_model, z = first
     latent_dim = int(first_model.settings["latent_dim"])
     for seed in sorted(datasets):
         dataset = datasets[seed]

@@ -24,8 +24,10 @@ from biodl.io import InputError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="biodl", description=__doc__.split("\n\n")[0],
-                                     epilog="exit status: 0 done, 2 bad input or usage, 1 anything else")
+    parser = argparse.ArgumentParser(
+        prog="biodl", epilog="exit status: 0 done, 2 bad input or usage, 1 anything else",
+        description="One command per step of the biodl workflow. Files are options; settings come from a YAML "
+                    "or JSON file (--settings); each command's --help lists them with their defaults.")
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, step in COMMANDS.items():

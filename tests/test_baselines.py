@@ -35,3 +35,27 @@ def test_pca_is_fitted_on_the_training_rows_only():
     # the main axis is the training rows' first feature; fitted on all rows it would be the
     # outlier's 5th feature, projecting it to about 1000
     assert abs(z[-1, 0]) < 100 and np.corrcoef(z[:50, 0], train[:, 0])[0, 1] ** 2 > 0.99
+
+
+def test_kmer_frequencies_merge_reverse_complements_and_skip_n():
+    x = one_hot_encode(["AACGTN", "ACGTTN"])
+    two = baselines.kmer_frequencies(x, 2)
+    assert two.shape == (2, 10)  # 16 dinucleotides, 10 up to reverse complement
+    np.testing.assert_allclose(two.sum(axis=1), 1.0)
+    np.testing.assert_allclose(baselines.kmer_frequencies(one_hot_encode(["GATTACA"]), 3),
+                               baselines.kmer_frequencies(one_hot_encode(["TGTAATC"]), 3))  # reverse complement
+    one = baselines.kmer_frequencies(one_hot_encode(["AAAA"]), 1)
+    assert one.tolist() == [[1.0, 0.0]]  # A/T, C/G
+
+
+def test_kmer_baseline_picks_k_on_validation_and_separates_composition():
+    rng = np.random.default_rng(0)
+    at_rich = ["".join(rng.choice(list("ACGT"), 60, p=[0.35, 0.15, 0.15, 0.35])) for _ in range(200)]
+    gc_rich = ["".join(rng.choice(list("ACGT"), 60, p=[0.15, 0.35, 0.35, 0.15])) for _ in range(200)]
+    x = one_hot_encode(at_rich + gc_rich)
+    y = np.repeat([0.0, 1.0], 200)[:, None].astype(np.float32)
+    order = rng.permutation(400)
+    train, val, test = order[:240], order[240:320], order[320:]
+    scores, k = baselines.kmer_baseline((x[train], y[train]), (x[val], y[val]), x[test], "binary", ["gc"])
+    assert k in baselines.KMER_SIZES and scores.shape == (80, 1)
+    assert evaluate.compute_metrics(y[test], scores, "binary", ["gc"])["auroc"] > 0.95

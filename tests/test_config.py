@@ -10,13 +10,13 @@ from dataclasses import fields
 import pytest
 import yaml
 
-from biodl import config, omics, sequences, splits, timeseries
+from biodl import config, omics, regions, sequences, splits, timeseries
 from biodl.commands import COMMANDS
 from biodl.interpret import attribution, compare, filters, modisco
 from biodl.io.jaspar import DEFAULT_RELEASE, motif_database
 from biodl.io.tables import read_omic
 from biodl.models import build_cnn1d, build_cnn2d, build_fcn, build_lstm
-from biodl.simulate import simulate_dna, simulate_omics
+from biodl.simulate import simulate_dna, simulate_genome, simulate_omics
 from conftest import ROOT
 
 ONE_OF_EACH = {
@@ -135,6 +135,11 @@ HOMES = [
     ("sequences.*.baseline_motifs", lambda p: parameter(sequences.evaluate, "baseline_motifs")),
     ("sequences.*.interpret.*", lambda p: parameter(*INTERPRET[p.rsplit(".", 1)[1]])
      if p.rsplit(".", 1)[1] in INTERPRET else parameter(attribution.attribute, p.rsplit(".", 1)[1])),
+    ("sequences.*.simulate_genome.*", lambda p: parameter(simulate_genome, p.rsplit(".", 1)[1])),
+    ("sequences.*.background.*", lambda p: parameter(regions.extract, p.rsplit(".", 1)[1])),
+    ("sequences.*.blacklist", lambda p: parameter(regions.extract, "blacklist")),
+    ("sequences.*.signal", lambda p: parameter(regions.extract, "signal")),
+    ("sequences.*.kmer_baseline", lambda p: parameter(sequences.evaluate, "kmer_baseline")),
     ("sequences.*.*", lambda p: parameter(sequences.prepare, p.rsplit(".", 1)[1])),
     ("timeseries.*.training_overrides.*", override_default),
     ("timeseries.*.gaf_cnn.*", lambda p: parameter(build_cnn2d, p.rsplit(".", 1)[1])),
@@ -203,8 +208,12 @@ def test_every_per_network_training_default_is_in_the_schema():
 
 
 @pytest.mark.parametrize("extra, message", [
-    ({"sequences": {"dna": {"simulate": {"classes": {"a": [], "b": []}}}}}, "give either 'fasta' and 'labels'"),
+    ({"sequences": {"dna": {"simulate": {"classes": {"a": [], "b": []}}}}},
+     r"give one of .*got \['fasta', 'labels', 'simulate'\]"),
     ({"sequences": {"dna": {"interpret": {"modisco_method": "ism"}}}}, "modisco_method 'ism' must also be listed"),
+    ({"sequences": {"dna": {"genome": "g.fa"}}}, r"give one of .*got \['fasta', 'genome', 'labels'\]"),
+    ({"sequences": {"dna": {"simulate_genome": {}}}}, r"got \['fasta', 'labels', 'simulate_genome'\]"),
+    ({"sequences": {"dna": {"blacklist": "b.bed"}}}, r"\['blacklist'\] apply to genome regions only"),
     ({"timeseries": {"ts": {"ucr": {"train": "a", "test": "b"}}}}, r"exactly one of .*got \['pyts', 'ucr'\]"),
     ({"timeseries": {"ts": {"encodings": ["gasf", "mtf"], "training": {"window_slices": 1}}}},
      r"covers gasf and gadf only; got encodings \['gasf', 'mtf'\]"),
@@ -231,6 +240,8 @@ def test_every_rule_runs_a_command_that_takes_its_settings():
         command = COMMANDS[rule.replace("_", "-")]
         names = inspect.signature(settings_of).parameters
         given = {k: v for k, v in {**wildcards, "ts_model": "lstm", "omics_model": "joint_vae"}.items() if k in names}
+        if rule in ("simulate_genome", "index_genome", "extract_regions"):
+            given["seq_dataset"] = "demo_genome"
         settings = config.rule_settings(demo, rule, **given)
         unknown = set(settings) - set(command.setting_names()) - {"seed"}
         assert not unknown, (rule, unknown)

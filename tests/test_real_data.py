@@ -32,3 +32,27 @@ def test_breast_tcga_tables_align_with_the_example_settings(shared_data):
     assert ds.report["samples_in_every_omic"] == 150 and ds.mask.all()
     assert ds.report["features"] == {"mrna": 200, "mirna": 184, "protein": 142}
     assert ds.classes == ["Basal", "Her2", "LumA"] and ds.report["split_counts"]["test"] == 45
+
+
+def test_yeast_example_cuts_gc_matched_windows_on_held_out_chromosomes(shared_data, tmp_path):
+    from biodl import regions
+    from biodl.io.genome import index_genome
+
+    example = config.load(ROOT / "config" / "examples" / "yeast_atac.yaml")
+    settings = config.rule_settings(example, "extract_regions", seq_dataset="yeast_atac")
+    folder = shared_data / "yeast_atac"
+    genome = index_genome(folder / "sacCer3.fa.gz", tmp_path / "genome.fa")  # plain gzip, as shipped
+    result = regions.extract([folder / "peaks.narrowPeak"], genome,
+                             blacklist=ROOT / "config" / "examples" / "sacCer3_blacklist.bed", **settings)
+    report = result.report
+    assert report["regions_read"] == 1411 and report["left_out"]["blacklisted"] > 0
+    assert report["windows"]["region"] == report["windows"]["gc_matched"] > 1300
+    gc = report["gc_mean"]
+    assert abs(gc["region"] - gc["gc_matched"]) < 0.005 < gc["region"] - report["gc_mean_uniform_windows"]
+    labels = tmp_path / "labels.tsv"
+    result.write(tmp_path / "w.fa.gz", labels, tmp_path / "windows.tsv", tmp_path / "report.json")
+    prepare = config.rule_settings(example, "prepare_sequences", seq_dataset="yeast_atac")
+    ds = sequences.prepare(tmp_path / "w.fa.gz", labels, **prepare)
+    assert ds.task == "binary" and ds.x.shape[1] == 500
+    test_ids = ds.ids[ds.split == "test"]
+    assert all(i.startswith(("chrIV:", "chrXV:")) for i in test_ids) and len(test_ids) > 400

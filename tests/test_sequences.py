@@ -80,8 +80,10 @@ def test_train_and_evaluate_beside_the_pwm_scan(tmp_path, keras):
     assert model.get_layer("conv1").filters == 8 and model.get_layer("conv1").kernel_size == (19,)  # default kept
     assert len(history) <= 8 and (tmp_path / "m.keras").is_file()
     result = sequences.evaluate(dataset, model, baseline_motifs=["MA0139"])
-    assert set(result.metrics["models"]) == {"cnn1d", "pwm_scan"} and result.metrics["split"] == "test"
+    assert set(result.metrics["models"]) == {"cnn1d", "pwm_scan", "kmer"} and result.metrics["split"] == "test"
+    assert result.metrics["kmer_k"] in (2, 3, 4, 5)
     assert result.metrics["models"]["pwm_scan"]["auroc"] > 0.9 and result.metrics["models"]["cnn1d"]["n"] == 60
     result.write(tmp_path / "metrics.json", tmp_path / "predictions.tsv")
     predictions = io.read_delimited(tmp_path / "predictions.tsv")
-    assert list(predictions.columns) == ["id", "true_class", "cnn1d_class", "pwm_scan_class"] and len(predictions) == 60
+    assert list(predictions.columns) == ["id", "true_class", "cnn1d_class", "pwm_scan_class", "kmer_class"]
+    assert len(predictions) == 60

@@ -5,7 +5,7 @@ import pytest
 from biodl.dna import one_hot_encode
 from biodl.io.jaspar import fetch_jaspar
 from biodl.pwm import scan_max
-from biodl.simulate import simulate_dna, simulate_omics
+from biodl.simulate import simulate_dna, simulate_genome, simulate_omics
 
 
 def test_simulated_sites_are_where_the_truth_table_says():
@@ -24,6 +24,25 @@ def test_simulate_dna_refuses_what_cannot_be_made():
         simulate_dna({"only": []})
     with pytest.raises(ValueError, match="do not fit"):
         simulate_dna({"bg": [], "ctcf": ["MA0139"]}, length=20, sites_per_sequence=2)
+
+
+def test_simulated_genome_has_peaks_over_planted_sites(tmp_path):
+    genome = simulate_genome(n_chromosomes=3, chromosome_length=30_000, n_peaks=40, decoy_fraction=0.25, seed=4)
+    assert list(genome.chromosomes) == ["chr1", "chr2", "chr3"]
+    assert {len(bases) for bases in genome.chromosomes.values()} == {30_000}
+    assert genome.chromosomes["chr1"].count("N") == 1000
+    assert len(genome.peaks) == 40 and genome.truth["in_peak"].sum() == 40 and len(genome.truth) == 50
+    (ctcf,) = fetch_jaspar(["MA0139"])
+    for site in genome.truth.itertuples():
+        bases = genome.chromosomes[site.chrom][site.start:site.end]
+        assert scan_max(one_hot_encode([bases]), ctcf.pwm())[0] > 5
+    sites = genome.truth[genome.truth["in_peak"]].reset_index(drop=True)
+    summits = genome.peaks["start"] + genome.peaks["summit"]
+    assert ((sites["start"] < summits) & (summits < sites["end"])).all()  # each summit in its site
+    genome.write(tmp_path / "g.fa", tmp_path / "p.narrowPeak", tmp_path / "t.tsv")
+    assert len((tmp_path / "p.narrowPeak").read_text().splitlines()[0].split("\t")) == 10
+    with pytest.raises(ValueError, match="do not fit"):
+        simulate_genome(n_chromosomes=2, chromosome_length=10_000, n_peaks=100)
 
 
 def test_simulated_omics_share_subtypes_and_lack_some_omics(tmp_path):

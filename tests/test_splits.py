@@ -23,6 +23,12 @@ def test_chromosome_split():
     assert split.tolist() == ["test", "train", "val", "test"]
 
 
+def test_chromosome_names_without_chr_prefix():
+    ids = ["I:1-10", "XIV:5-20_shuf1", "2L:3-9", "peak7::I:40-90"]
+    split = splits.assign_splits(ids, test_chromosomes=["I"], val_chromosomes=["2L"])
+    assert split.tolist() == ["test", "train", "val", "test"]
+
+
 def test_chromosome_split_needs_genomic_ids():
     with pytest.raises(ValueError, match=r"1 of 2 ids do not look like 'chrN:start-end' \(e.g. 'seq7'\)"):
         splits.assign_splits(["chr1:1-2", "seq7"], method="chromosomes", test_chromosomes=["chr1"])

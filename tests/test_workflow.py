@@ -76,7 +76,7 @@ def test_tiny_end_to_end_run(tmp_path):
     out = tmp_path / "results" / "tiny"
     metrics = json.loads((out / "cnn1d" / "metrics.json").read_text())
     assert metrics["split"] == "test" and metrics["task"] == "multiclass"
-    assert set(metrics["models"]) == {"cnn1d", "pwm_scan"}
+    assert set(metrics["models"]) == {"cnn1d", "pwm_scan", "kmer"}
     assert metrics["models"]["pwm_scan"]["auroc"] > 0.9 and metrics["models"]["cnn1d"]["auroc"] > 0.8
     assert metrics["models"]["cnn1d"]["n"] == 180  # 20% of 900
     for name in ("model.keras", "history.tsv", "predictions.tsv", "performance.png", "training_curves.png"):
@@ -97,6 +97,13 @@ def test_tiny_end_to_end_run(tmp_path):
         matches = pd.read_csv(out / "interpret" / source / "tomtom.tsv", sep="\t")
         best = matches[(matches["rank"] == 1) & (matches["q_value"] < 0.05)]
         assert planted <= set(best["target_name"]), (source, best[["query", "target_id", "target_name"]])
+    genome_windows = json.loads((tmp_path / "results" / "tinygenome" / "data" / "windows.json").read_text())
+    assert genome_windows["windows"] == {"region": 90, "gc_matched": 90, "shuffled": 45}
+    genome_metrics = json.loads((tmp_path / "results" / "tinygenome" / "cnn1d" / "metrics.json").read_text())
+    assert genome_metrics["task"] == "binary" and genome_metrics["outputs"] == ["peak"]
+    test_ids = pd.read_csv(tmp_path / "results" / "tinygenome" / "cnn1d" / "predictions.tsv", sep="\t")["id"]
+    assert test_ids.str.startswith("chr3:").all() and len(test_ids) == genome_metrics["models"]["cnn1d"]["n"]
+    assert (tmp_path / "results" / "tinygenome" / "data" / "window_gc.png").stat().st_size > 0
     ts_metrics = json.loads((tmp_path / "results" / "tinyts" / "metrics.json").read_text())
     assert set(ts_metrics["models"]) == {"gaf_cnn", "fcn", "lstm", "1nn"}
     assert ts_metrics["n_test"] == 28 and ts_metrics["split"] == "test"  # Coffee's official test split

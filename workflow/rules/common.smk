@@ -1,7 +1,7 @@
 # Dataset lookup, wildcard constraints and input functions. The settings each rule passes to
 # its step come from biodl.config.rule_settings (tested there). Plain Python only: no
 # TensorFlow, so a dry run stays instant.
-from biodl.config import omics_tables, rule_settings, runs, timeseries_input
+from biodl.config import omics_tables, region_files, rule_settings, runs, sequence_source, timeseries_input
 
 
 def _names_pattern(names):
@@ -33,12 +33,33 @@ def settings(rule):
 
 
 def sequence_inputs(wildcards):
-    """FASTA and labels of a sequence dataset: the user's files or the simulated ones."""
+    """FASTA and labels of a sequence dataset: the user's files, the simulated ones, or the
+    windows cut from a genome."""
     dataset = config["sequences"][wildcards.seq_dataset]
-    if "simulate" in dataset:
+    source = sequence_source(dataset)
+    if source == "simulate":
         base = f"resources/simulated/{wildcards.seq_dataset}"
         return {"fasta": f"{base}/sequences.fa.gz", "labels": f"{base}/labels.tsv"}
-    return {"fasta": dataset["fasta"], "labels": dataset["labels"]}
+    if source == "fasta":
+        return {"fasta": dataset["fasta"], "labels": dataset["labels"]}
+    base = f"results/{wildcards.seq_dataset}/data"
+    return {"fasta": f"{base}/windows.fa.gz", "labels": f"{base}/window_labels.tsv"}
+
+
+def genome_source(wildcards):
+    """The reference FASTA of a regions dataset: the user's, or the simulated genome."""
+    dataset = config["sequences"][wildcards.seq_dataset]
+    if "simulate_genome" in dataset:
+        return f"resources/simulated/{wildcards.seq_dataset}/genome.fa"
+    return dataset["genome"]
+
+
+def region_inputs(wildcards):
+    """Region files, and the blacklist and signal track where given."""
+    dataset = config["sequences"][wildcards.seq_dataset]
+    inputs = {"regions": region_files(config, wildcards.seq_dataset)[0]}
+    inputs.update({key: dataset[key] for key in ("blacklist", "signal") if dataset[key] is not None})
+    return inputs
 
 
 def timeseries_inputs(wildcards):
@@ -82,6 +103,8 @@ def all_targets():
     for name in SEQUENCE_DATASETS:
         targets += expand("results/{dataset}/cnn1d/{file}", dataset=name,
                           file=["metrics.json", "performance.png", "training_curves.png"])
+        if sequence_source(config["sequences"][name]) in ("regions", "simulate_genome"):
+            targets.append(f"results/{name}/data/window_gc.png")
     for name in TIMESERIES_DATASETS:
         targets += expand("results/{dataset}/{file}", dataset=name,
                           file=["metrics.json", "confusion.png", "data/examples.png", "training_curves.png"])

@@ -1,5 +1,7 @@
-# DNA -> one-hot -> the 1D CNN (cnn1d) -> test-split metrics beside a PWM-scan baseline.
-# Steps: biodl.simulate.simulate_dna, biodl.sequences.prepare / train / evaluate.
+# DNA -> one-hot -> the 1D CNN (cnn1d) -> test-split metrics beside PWM-scan and k-mer baselines.
+# Regions on a genome are first cut into labelled windows (index_genome, extract_regions).
+# Steps: biodl.simulate.simulate_dna / simulate_genome, biodl.io.genome.index_genome,
+# biodl.regions.extract, biodl.sequences.prepare / train / evaluate.
 
 
 rule simulate_dna:
@@ -13,6 +15,71 @@ rule simulate_dna:
         "logs/{seq_dataset}/simulate_dna.log",
     benchmark:
         "benchmarks/rules/{seq_dataset}/simulate_dna.tsv"
+    conda:
+        "../envs/biodl.yaml"
+    script:
+        "../scripts/run_step.py"
+
+
+rule simulate_genome:
+    output:
+        genome="resources/simulated/{seq_dataset}/genome.fa",
+        peaks="resources/simulated/{seq_dataset}/peaks.narrowPeak",
+        truth="resources/simulated/{seq_dataset}/truth.tsv",
+    params:
+        settings=settings("simulate_genome"),
+    log:
+        "logs/{seq_dataset}/simulate_genome.log",
+    benchmark:
+        "benchmarks/rules/{seq_dataset}/simulate_genome.tsv"
+    conda:
+        "../envs/biodl.yaml"
+    script:
+        "../scripts/run_step.py"
+
+
+rule index_genome:
+    input:
+        source=genome_source,
+    output:
+        genome="resources/genomes/{seq_dataset}/genome.fa",
+        index="resources/genomes/{seq_dataset}/genome.fa.fai",
+    params:
+        settings=settings("index_genome"),
+    log:
+        "logs/{seq_dataset}/index_genome.log",
+    benchmark:
+        "benchmarks/rules/{seq_dataset}/index_genome.tsv"
+    conda:
+        "../envs/biodl.yaml"
+    script:
+        "../scripts/run_step.py"
+
+
+rule extract_regions:
+    input:
+        unpack(region_inputs),
+        genome="resources/genomes/{seq_dataset}/genome.fa",
+        index="resources/genomes/{seq_dataset}/genome.fa.fai",
+    output:
+        fasta="results/{seq_dataset}/data/windows.fa.gz",
+        labels="results/{seq_dataset}/data/window_labels.tsv",
+        windows="results/{seq_dataset}/data/windows.tsv",
+        report="results/{seq_dataset}/data/windows.json",
+        gc_plot=report(
+            "results/{seq_dataset}/data/window_gc.png",
+            caption="../report/window_gc.rst",
+            category="Sequences",
+            subcategory="{seq_dataset}",
+        ),
+    params:
+        settings=settings("extract_regions"),
+    resources:
+        mem_mb=8000,
+    log:
+        "logs/{seq_dataset}/extract_regions.log",
+    benchmark:
+        "benchmarks/rules/{seq_dataset}/extract_regions.tsv"
     conda:
         "../envs/biodl.yaml"
     script:

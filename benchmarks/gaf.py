@@ -16,14 +16,14 @@ N_SERIES, LENGTH, IMAGE_SIZE = 4000, 512, 64
 def measure(path: str) -> dict:
     series = np.random.default_rng(0).normal(size=(N_SERIES, LENGTH, 1)).cumsum(axis=1)
     if path == "pyts":
-        from biodl.timeseries import gaf_images
+        from biodl.gaf import gaf_images
 
         run = lambda: gaf_images(series, IMAGE_SIZE)  # noqa: E731
     else:
         from biodl import training
 
         training.configure(seed=0)
-        from biodl.timeseries import gaf_tensorflow
+        from biodl.gaf import gaf_tensorflow
 
         run = lambda: np.asarray(gaf_tensorflow(series, IMAGE_SIZE))  # noqa: E731
     run()

@@ -14,7 +14,7 @@ training.configure(seed=0)
 
 from biodl.interpret.attribution import ism  # noqa: E402
 from biodl.models.cnn1d import build_cnn1d  # noqa: E402
-from biodl.sequence import one_hot_encode  # noqa: E402
+from biodl.dna import one_hot_encode  # noqa: E402
 
 LENGTH, N_ISM, BATCH = 200, 48, 1024
 

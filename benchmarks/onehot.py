@@ -5,7 +5,7 @@ import time
 
 import numpy as np
 
-from biodl.sequence import one_hot_encode
+from biodl.dna import one_hot_encode
 
 N_SEQUENCES, LENGTH, REPEATS = 20_000, 1_000, 10
 

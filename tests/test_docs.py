@@ -21,12 +21,15 @@ def test_readme_notebook_examples_run(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     namespace = {}
     blocks = notebook_blocks()
-    assert len(blocks) == 4  # DNA, interpretation, time series, multi-omics
+    assert len(blocks) == 5  # DNA, regions on a genome, interpretation, time series, multi-omics
     for block in blocks:
         exec(compile(block, "README.md", "exec"), namespace)
     printed = capsys.readouterr().out
     assert "'cnn1d'" in printed and "'pwm_scan'" in printed and "[64] 60" in printed
     assert namespace["result"].metrics["models"]["pwm_scan"]["auroc"] > 0.9
+    assert namespace["windows"].report["windows"]["gc_matched"] == 300
+    peaks = namespace["peaks"]
+    assert {name.split(":")[0] for name in peaks.ids[peaks.split == "test"]} == {"chr5"}
     assert (namespace["matches"]["target_name"] == "CTCF").any()
     assert namespace["evaluation"].metrics["models"]["1nn"]["accuracy_mean"] > 0.85
     assert (tmp_path / "mrna.tsv").is_file() and "balanced_accuracy_mean" in printed

@@ -105,6 +105,7 @@ class _Composition:
         zero = np.zeros(1, dtype=np.uint16)
         self.gc = np.concatenate([zero, np.cumsum(_ASCII_GC[codes], dtype=np.uint16)])
         self.acgt = np.concatenate([zero, np.cumsum(_ASCII_ACGT[codes], dtype=np.uint16)])
+        self.length = len(codes)
 
     def of(self, starts: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
         """GC fraction (of the ACGT bases) and non-ACGT fraction of windows ``[start, start + length)``."""
@@ -123,11 +124,11 @@ def _draw_count(ratio: float, n: int, rng: np.random.Generator) -> int:
     return int(np.floor(expected) + (rng.random() < expected - np.floor(expected)))
 
 
-def sample_gc_matched(
-    chromosome: np.ndarray, target_gc: np.ndarray, length: int, excluded: _Intervals, rng: np.random.Generator,
+def _sample_gc_matched(
+    composition: _Composition, target_gc: np.ndarray, length: int, excluded: _Intervals, rng: np.random.Generator,
 ) -> tuple[np.ndarray, int]:
-    """Starts of background windows on one chromosome, one per value of ``target_gc``,
-    each in the same GC bin (:data:`GC_BIN_WIDTH`) as its target.
+    """Starts of background windows on one chromosome (its ``composition``), one per value
+    of ``target_gc``, each in the same GC bin (:data:`GC_BIN_WIDTH`) as its target.
 
     Candidates are drawn uniformly in rounds; those overlapping ``excluded``, more than
     :data:`MAX_N_FRACTION` N, or already drawn are rejected. Targets whose bin stays empty
@@ -138,11 +139,9 @@ def sample_gc_matched(
     starts, n_nearest
         The window starts, and how many of them are nearest-GC rather than same-bin matches.
     """
-    n_needed = len(target_gc)
-    last_start = len(chromosome) - length
-    if n_needed == 0 or last_start < 0:
+    last_start = composition.length - length
+    if len(target_gc) == 0 or last_start < 0:
         return np.zeros(0, dtype=np.int64), 0
-    composition = _Composition(chromosome)
     want = np.bincount(_gc_bin(target_gc), minlength=_GC_BINS)
     chosen: list[np.ndarray] = []
     taken = set()
@@ -237,20 +236,14 @@ def _where(rows: pd.DataFrame) -> str | None:
     return None if rows.empty else f"{rows['file'].iloc[0]}:{rows['line'].iloc[0]}"
 
 
-def _intervals_by_chrom(*tables: pd.DataFrame, start: str = "start", end: str | int = "end") -> dict[str, _Intervals]:
-    """Chromosome -> merged intervals of every row of ``tables`` (``end``: a column, or a
-    length added to ``start``)."""
-    pieces: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
-    for table in tables:
-        for chrom, group in table.groupby("chrom"):
-            starts = group[start].to_numpy()
-            ends = starts + end if isinstance(end, int) else group[end].to_numpy()
-            pieces.setdefault(chrom, []).append((starts, ends))
-    return {chrom: _Intervals(np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
-            for chrom, parts in pieces.items()}
+def _intervals_by_chrom(*tables: pd.DataFrame) -> dict[str, _Intervals]:
+    """Chromosome -> merged ``[start, end)`` intervals of every row of ``tables``."""
+    rows = pd.concat([table[["chrom", "start", "end"]] for table in tables], ignore_index=True)
+    return {chrom: _Intervals(group["start"].to_numpy(), group["end"].to_numpy())
+            for chrom, group in rows.groupby("chrom")}
 
 
-def _region_windows(table: pd.DataFrame, length: int, sizes: Mapping[str, int], blacklist: pd.DataFrame | None,
+def _region_windows(table: pd.DataFrame, length: int, sizes: Mapping[str, int], blacklist: dict[str, _Intervals],
                     genome: PathLike, report: dict) -> pd.DataFrame:
     """The regions whose ``length`` window (``window_start``) lies on a known chromosome,
     inside it, off the blacklist and not repeated; each loss counted in ``report``."""
@@ -268,12 +261,10 @@ def _region_windows(table: pd.DataFrame, length: int, sizes: Mapping[str, int], 
            _where(table.loc[off_end]))
     table = table.loc[~off_end]
     blacklisted = np.zeros(len(table), dtype=bool)
-    if blacklist is not None:
-        black = _intervals_by_chrom(blacklist)
-        starts = table["window_start"].to_numpy()
-        for chrom, intervals in black.items():
-            on_chrom = (table["chrom"] == chrom).to_numpy()
-            blacklisted[on_chrom] = intervals.overlap(starts[on_chrom], starts[on_chrom] + length)
+    starts = table["window_start"].to_numpy()
+    for chrom, intervals in blacklist.items():
+        on_chrom = (table["chrom"] == chrom).to_numpy()
+        blacklisted[on_chrom] = intervals.overlap(starts[on_chrom], starts[on_chrom] + length)
     _count(report, "blacklisted", int(blacklisted.sum()), "region windows overlapping the blacklist",
            _where(table.loc[blacklisted]))
     table = table.loc[~blacklisted]
@@ -288,30 +279,31 @@ def _cut(codes: np.ndarray, starts: np.ndarray, length: int) -> list[str]:
 
 
 def _windows_of_chromosome(codes: np.ndarray, regions: pd.DataFrame, length: int, gc_matched: float,
-                           excluded: _Intervals, rng: np.random.Generator) -> tuple[list[pd.DataFrame], int]:
-    """The region windows of one chromosome, their GC-matched background windows and, as
-    ``uniform_reference`` rows (GC only, never a training window), 1000 windows drawn
-    uniformly; also how many background windows are nearest-bin matches."""
+                           excluded: _Intervals, rng: np.random.Generator
+                           ) -> tuple[list[pd.DataFrame], int, np.ndarray]:
+    """The region windows of one chromosome and their GC-matched background windows; how
+    many of those are nearest-bin matches; and the GC of 1000 uniformly drawn windows (at
+    most :data:`MAX_N_FRACTION` N), for comparison only."""
     composition = _Composition(codes)
-    uniform = composition.of(np.random.default_rng(len(codes)).integers(0, len(codes) - length + 1, 1000), length)
+    uniform_gc, uniform_n = composition.of(
+        np.random.default_rng(len(codes)).integers(0, len(codes) - length + 1, 1000), length)
+    uniform_gc = uniform_gc[uniform_n <= MAX_N_FRACTION]
     starts = regions["window_start"].to_numpy()
     gc, non_acgt = composition.of(starts, length)
     windows = regions.assign(start=starts, end=starts + length, source="region", gc=gc, non_acgt=non_acgt,
                              sequence=_cut(codes, starts, length))
     usable = windows.loc[windows["non_acgt"] <= MAX_N_FRACTION]
     n_background = _draw_count(gc_matched, len(usable), rng)
-    reference = pd.DataFrame({"chrom": regions["chrom"].iloc[0], "source": "uniform_reference", "gc": uniform[0],
-                              "non_acgt": uniform[1]}).query(f"non_acgt <= {MAX_N_FRACTION}")
     if n_background == 0:
-        return [windows, reference], 0
+        return [windows], 0, uniform_gc
     targets = rng.choice(usable["gc"].to_numpy(), size=n_background, replace=n_background > len(usable))
-    background, n_nearest = sample_gc_matched(codes, targets, length, excluded, rng)
+    background, n_nearest = _sample_gc_matched(composition, targets, length, excluded, rng)
     background_gc, _ = composition.of(background, length)
     background = pd.DataFrame({
         "chrom": regions["chrom"].iloc[0], "start": background, "end": background + length, "source": "gc_matched",
         "gc": background_gc, "non_acgt": 0.0, "sequence": _cut(codes, background, length),
     })
-    return [windows, background, reference], n_nearest
+    return [windows, background], n_nearest, uniform_gc
 
 
 def _add_targets(windows: pd.DataFrame, label_columns: list[str], classes: Sequence[str] | None,
@@ -359,7 +351,7 @@ def extract(
         ``None``: the median interval width.
     gc_matched
         GC-matched background windows per region window, drawn on the same chromosome
-        outside every region and the blacklist (:func:`sample_gc_matched`). ``None``: 1
+        outside every region and the blacklist, in the GC bins of the region windows. ``None``: 1
         for region files, 0 for a table with its own labels.
     shuffled
         Dinucleotide shuffles of region windows per region window.
@@ -406,23 +398,21 @@ def extract(
                     "left_out": {}}
     centre = np.where(table["summit"] >= 0, table["summit"], (table["start"] + table["end"]) // 2)
     table["window_start"] = centre - length // 2
-    black = read_regions(blacklist) if blacklist is not None else None
-    parts, n_nearest = [], 0
+    black = [read_regions(blacklist)] if blacklist is not None else []
+    region_windows = table.assign(start=table["window_start"], end=table["window_start"] + length)
+    excluded = _intervals_by_chrom(table, region_windows, *black)  # no background window overlaps these
+    parts, n_nearest, uniform_gc = [], 0, []
     with Genome(genome) as reference:
-        kept = _region_windows(table, length, reference.chrom_sizes, black, genome, report)
-        no_background = _intervals_by_chrom(table, *([black] if black is not None else []))
-        around_regions = _intervals_by_chrom(table, start="window_start", end=length)
+        kept = _region_windows(table, length, reference.chrom_sizes, _intervals_by_chrom(*black) if black else {},
+                               genome, report)
         for chrom, group in kept.groupby("chrom", sort=False):
-            excluded = _Intervals(np.concatenate([no_background[chrom].starts, around_regions[chrom].starts]),
-                                  np.concatenate([no_background[chrom].ends, around_regions[chrom].ends]))
-            chrom_parts, nearest = _windows_of_chromosome(reference.chromosome(chrom), group, length, gc_matched,
-                                                          excluded, rng)
+            chrom_parts, nearest, uniform = _windows_of_chromosome(reference.chromosome(chrom), group, length,
+                                                                   gc_matched, excluded[chrom], rng)
             parts += chrom_parts
             n_nearest += nearest
+            uniform_gc.append(uniform)
+    report["gc_mean_uniform_windows"] = round(float(np.concatenate(uniform_gc).mean()), 4)
     windows = pd.concat(parts, ignore_index=True)
-    uniform = windows["source"] == "uniform_reference"
-    report["gc_mean_uniform_windows"] = round(float(windows.loc[uniform, "gc"].mean()), 4)
-    windows = windows.loc[~uniform].astype({"start": np.int64, "end": np.int64})
     mostly_n = (windows["source"] == "region") & (windows["non_acgt"] > MAX_N_FRACTION)
     _count(report, "mostly_n", int(mostly_n.sum()), f"region windows with more than {MAX_N_FRACTION:.0%} N bases",
            _where(windows.loc[mostly_n]))
@@ -447,10 +437,8 @@ def _shuffled_windows(windows: pd.DataFrame, ratio: float, rng: np.random.Genera
     picked = regions.iloc[np.sort(rng.choice(len(regions), size=n, replace=n > len(regions)))]
     encoded = one_hot_encode(picked["sequence"].tolist())
     sequences = decode(np.stack([dinucleotide_shuffle(x, rng) for x in encoded]))
-    copy_number = picked.groupby("id").cumcount().to_numpy()
-    shuffled = picked.assign(source="shuffled", sequence=sequences,
-                             id=picked["id"] + "_shuf" + pd.Series(copy_number + 1, index=picked.index).astype(str))
-    return shuffled
+    copy_number = picked.groupby("id").cumcount() + 1
+    return picked.assign(source="shuffled", sequence=sequences, id=picked["id"] + "_shuf" + copy_number.astype(str))
 
 
 def _negatives_report(windows: pd.DataFrame, gc_matched: float, shuffled: float, n_nearest: int) -> dict:

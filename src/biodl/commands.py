@@ -109,12 +109,9 @@ def simulate_genome(paths, settings):
 
 
 @command("index-genome", "a plain, indexed copy (or link) of a reference FASTA", index_genome,
-         {"source": "FASTA: plain, gzip or bgzip", "genome": "output plain FASTA (its .fai is written beside it)",
-          "index": "the .fai the output gets (checked)"})
+         {"source": "FASTA: plain, gzip or bgzip", "genome": "output plain FASTA (its .fai is written beside it)"})
 def index_genome_command(paths, settings):
     index_genome(paths.source, paths.genome)
-    if not Path(paths.index).is_file():
-        raise InputError(f"genome {paths.source}: no index {paths.index} was written")
 
 
 @command("extract-regions", "windows around regions on a genome, with negatives and targets", regions.extract,
@@ -127,7 +124,7 @@ def index_genome_command(paths, settings):
 def extract_regions(paths, settings):
     result = regions.extract(paths.regions, paths.genome, blacklist=paths.blacklist, signal=paths.signal, **settings)
     result.write(paths.fasta, paths.labels, paths.windows, paths.report)
-    plots.plot_window_gc(result.windows, paths.gc_plot, target="signal" if paths.signal else None,
+    plots.plot_window_gc(result.windows, paths.gc_plot, target="signal" if "signal" in result.targets else None,
                          uniform_gc=result.report["gc_mean_uniform_windows"])
 
 

@@ -82,12 +82,12 @@ def check(config: Mapping) -> None:
         Naming the dataset and the keys at fault.
     """
     for name, settings in config["sequences"].items():
-        sources = [keys for keys in SEQUENCE_SOURCES if any(key in settings for key in keys)]
+        sources = [keys for keys in SEQUENCE_SOURCES.values() if any(key in settings for key in keys)]
         if len(sources) != 1 or not all(key in settings for key in sources[0]):
             raise ConfigError(f"config: sequences.{name}: give one of 'fasta' and 'labels' (your sequences), "
                               "'genome' and 'regions' (your regions), 'simulate' or 'simulate_genome' (demo data); "
                               f"got {sorted(key for keys in sources for key in keys if key in settings) or 'none'}")
-        if sequence_source(settings) not in ("regions", "simulate_genome"):
+        if sequence_source(settings) not in GENOME_SOURCES:
             extra = [key for key in ("blacklist", "signal") if settings[key] is not None]
             if extra:
                 raise ConfigError(f"config: sequences.{name}: {extra} apply to genome regions only "
@@ -116,16 +116,18 @@ def check(config: Mapping) -> None:
         raise ConfigError(f"config: dataset names {repeated} are used twice; results/<name>/ must be unique")
 
 
-SEQUENCE_SOURCES = (("fasta", "labels"), ("simulate",), ("genome", "regions"), ("simulate_genome",))
-"""The keys that give a sequence dataset its data, one group per kind of source."""
+SEQUENCE_SOURCES = {"fasta": ("fasta", "labels"), "simulate": ("simulate",), "regions": ("genome", "regions"),
+                    "simulate_genome": ("simulate_genome",)}
+"""Kind of source of a sequence dataset -> the keys that give it."""
+GENOME_SOURCES = ("regions", "simulate_genome")
+"""The sources whose windows are cut from a genome (rules index_genome, extract_regions)."""
 
 
 def sequence_source(settings: Mapping) -> str:
-    """``fasta``, ``simulate``, ``regions`` or ``simulate_genome``: where a sequence
-    dataset's data comes from (:data:`SEQUENCE_SOURCES`)."""
-    for keys in SEQUENCE_SOURCES:
+    """Where a sequence dataset's data comes from: a key of :data:`SEQUENCE_SOURCES`."""
+    for source, keys in SEQUENCE_SOURCES.items():
         if keys[0] in settings:
-            return keys[-1] if keys[0] == "genome" else keys[0]
+            return source
     raise ConfigError(f"sequence dataset settings {sorted(settings)} name no source")
 
 

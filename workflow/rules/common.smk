@@ -1,7 +1,15 @@
 # Dataset lookup, wildcard constraints and input functions. The settings each rule passes to
 # its step come from biodl.config.rule_settings (tested there). Plain Python only: no
 # TensorFlow, so a dry run stays instant.
-from biodl.config import omics_tables, region_files, rule_settings, runs, sequence_source, timeseries_input
+from biodl.config import (
+    GENOME_SOURCES,
+    omics_tables,
+    region_files,
+    rule_settings,
+    runs,
+    sequence_source,
+    timeseries_input,
+)
 
 
 def _names_pattern(names):
@@ -49,7 +57,7 @@ def sequence_inputs(wildcards):
 def genome_source(wildcards):
     """The reference FASTA of a regions dataset: the user's, or the simulated genome."""
     dataset = config["sequences"][wildcards.seq_dataset]
-    if "simulate_genome" in dataset:
+    if sequence_source(dataset) == "simulate_genome":
         return f"resources/simulated/{wildcards.seq_dataset}/genome.fa"
     return dataset["genome"]
 
@@ -103,7 +111,7 @@ def all_targets():
     for name in SEQUENCE_DATASETS:
         targets += expand("results/{dataset}/cnn1d/{file}", dataset=name,
                           file=["metrics.json", "performance.png", "training_curves.png"])
-        if sequence_source(config["sequences"][name]) in ("regions", "simulate_genome"):
+        if sequence_source(config["sequences"][name]) in GENOME_SOURCES:
             targets.append(f"results/{name}/data/window_gc.png")
     for name in TIMESERIES_DATASETS:
         targets += expand("results/{dataset}/{file}", dataset=name,

@@ -78,6 +78,11 @@ def sample_motif_site(motif: Motif, rng: np.random.Generator) -> str:
     return "".join(ALPHABET[i] for i in idx)
 
 
+def _random_bases(n: int, gc: float, rng: np.random.Generator) -> np.ndarray:
+    """``n`` i.i.d. bases with GC fraction ``gc`` (as a letter array)."""
+    return np.array(list(ALPHABET))[rng.choice(4, size=n, p=[(1 - gc) / 2, gc / 2, gc / 2, (1 - gc) / 2])]
+
+
 def simulate_dna(
     classes: Mapping[str, Sequence[str]],
     n_per_class: int = 1000,
@@ -122,13 +127,11 @@ def simulate_dna(
         raise ValueError(
             f"{sites_per_sequence} sites of up to {widest} bp do not fit in {length} bp sequences"
         )
-    background = np.array([(1 - gc) / 2, gc / 2, gc / 2, (1 - gc) / 2])
-    letters = np.array(list(ALPHABET))
     ids, seqs, label_rows, truth_rows = [], [], [], []
     for class_name, class_motifs in motifs.items():
         for k in range(n_per_class):
             seq_id = f"{class_name}_{k:05d}"
-            seq = list(letters[rng.choice(4, size=length, p=background)])
+            seq = list(_random_bases(length, gc, rng))
             if class_motifs:
                 # non-overlapping slots: cut the sequence into equal segments, one site each
                 segment = length // sites_per_sequence
@@ -149,10 +152,6 @@ def simulate_dna(
     truth = pd.DataFrame(truth_rows, columns=["id", "class", "motif_id", "motif_name", "start",
                                               "end", "strand"])
     return SimulatedDNA(ids, seqs, labels, truth)
-
-
-def _random_bases(n: int, gc: float, rng: np.random.Generator) -> np.ndarray:
-    return np.array(list(ALPHABET))[rng.choice(4, size=n, p=[(1 - gc) / 2, gc / 2, gc / 2, (1 - gc) / 2])]
 
 
 def _plant(bases: np.ndarray, position: int, motif: Motif, rng: np.random.Generator) -> str:

@@ -267,14 +267,14 @@ def evaluate(
     from biodl.training import predict
 
     x_test, y_test = dataset.part("test")
+    train = dataset.part("train")  # a copy of the training rows, made once for both baselines
     scores = {MODEL_NAME: predict(model, x_test)}
     motifs = fetch_jaspar(baseline_motifs, jaspar_release) if baseline_motifs else []
     if motifs:
-        scores["pwm_scan"] = baselines.pwm_scan_baseline(*dataset.part("train"), x_test, dataset.task, motifs,
-                                                         seed=seed)
+        scores["pwm_scan"] = baselines.pwm_scan_baseline(*train, x_test, dataset.task, motifs, seed=seed)
     if kmer_baseline:
-        scores["kmer"], k = baselines.kmer_baseline(dataset.part("train"), dataset.part("val"), x_test,
-                                                    dataset.task, dataset.names, seed=seed)
+        scores["kmer"], k = baselines.kmer_baseline(train, dataset.part("val"), x_test, dataset.task, dataset.names,
+                                                    seed=seed)
     metrics = {
         "task": dataset.task, "split": "test", "outputs": dataset.names,
         "models": {name: compute_metrics(y_test, s, dataset.task, dataset.names) for name, s in scores.items()},

@@ -109,6 +109,51 @@ def test_small_chunks_give_the_same_encoding():
     assert (invalid == -1).all()
 
 
+def _reference_one_hot(seqs, length, ambiguous):
+    """One position at a time, straight from the definition: the encoder must equal it."""
+    from biodl.dna import IUPAC_CODES
+
+    out = np.zeros((len(seqs), length, 4), dtype=np.float32)
+    for i, seq in enumerate(seqs):
+        if len(seq) > length:
+            seq = seq[(len(seq) - length) // 2:][:length]
+        offset = (length - len(seq)) // 2
+        for p, letter in enumerate(seq.upper()):
+            bases = letter if letter in "ACGT" else IUPAC_CODES[letter]
+            if len(bases) == 1 or ambiguous == "fractional":
+                for base in bases:
+                    out[i, offset + p, "ACGT".index(base)] = 1 / len(bases)
+    return out if ambiguous == "fractional" else out.astype(np.uint8)
+
+
+@pytest.mark.parametrize("ambiguous", ["zeros", "fractional"])
+@pytest.mark.parametrize("chunk_bp, threads", [(1 << 20, None), (97, 1), (97, 2), (1, 3)])
+def test_encoding_equals_the_definition_for_every_chunking_and_thread_count(ambiguous, chunk_bp, threads, monkeypatch):
+    from biodl import dna
+
+    rng = np.random.default_rng(7)
+    letters = list("ACGTacgt" + "RYSWKMBDHVN" + "rn")
+    seqs = ["".join(rng.choice(letters, n)) for n in rng.integers(0, 90, size=300)]
+    monkeypatch.setattr(dna, "_CHUNK_BP", chunk_bp)
+    if threads is not None:
+        monkeypatch.setattr(dna.numba, "get_num_threads", lambda: threads)
+    x = one_hot_encode(seqs, length=60, ambiguous=ambiguous)
+    assert x.dtype == (np.float32 if ambiguous == "fractional" else np.uint8)
+    np.testing.assert_array_equal(x, _reference_one_hot(seqs, 60, ambiguous))
+
+
+def test_invalid_character_found_whichever_chunk_and_thread_it_falls_in(monkeypatch):
+    from biodl import dna
+
+    seqs = ["ACGT" * 10] * 50
+    seqs[37] = "ACGT" * 5 + "AC!T" + "ACGT" * 4
+    monkeypatch.setattr(dna, "_CHUNK_BP", 100)
+    monkeypatch.setattr(dna.numba, "get_num_threads", lambda: 2)
+    for ambiguous in ("zeros", "fractional"):
+        with pytest.raises(ValueError, match=r"sequence '#37': invalid character '!' at position 23"):
+            one_hot_encode(seqs, ambiguous=ambiguous)
+
+
 def test_dinucleotide_shuffle_keeps_dinucleotide_counts():
     from biodl.dna import dinucleotide_shuffle
 

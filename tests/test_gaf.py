@@ -17,6 +17,26 @@ def test_tensorflow_gaf_equals_pyts(length, size):
     np.testing.assert_allclose(gaf_images(series, size).astype(np.float32), ours, atol=2e-3)  # float16 storage
 
 
+def test_tensorflow_gaf_orders_channels_like_pyts_for_several_series_channels():
+    series = np.random.default_rng(1).normal(size=(5, 40, 3)).cumsum(axis=1)
+    ours = np.asarray(gaf_tensorflow(series, 12, ("gasf", "gadf")))
+    assert ours.shape == (5, 12, 12, 6) and ours.dtype == np.float32
+    np.testing.assert_allclose(gaf_images(series, 12).astype(np.float32), ours, atol=2e-3)
+    np.testing.assert_allclose(np.asarray(gaf_tensorflow(series, 12, ("gadf",))), ours[..., 1::2], atol=1e-6)
+
+
+def test_tensorflow_gaf_stays_within_1e5_of_pyts_next_to_the_extremes():
+    """Where the scaled series nears +-1 the angle's sine is steep: float32 there would drift."""
+    from pyts.image import GramianAngularField
+
+    top = 1 - np.logspace(-12, -4, 30)
+    series = np.concatenate([top, -top, np.linspace(-1, 1, 40)])[None, :, None]
+    ours = np.asarray(gaf_tensorflow(series, 100))
+    for k, method in enumerate(("summation", "difference")):
+        reference = GramianAngularField(image_size=100, method=method).fit_transform(series[:, :, 0])
+        np.testing.assert_allclose(ours[..., k], reference, atol=1e-5)
+
+
 def test_constant_series_give_finite_images():
     images = gaf_images(np.full((3, 30, 2), 4.2), 8, ("gasf", "gadf", "mtf", "recurrence"))
     assert images.shape == (3, 8, 8, 8) and images.dtype == np.float16

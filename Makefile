@@ -1,11 +1,13 @@
 # make run   : install into .venv/ and run the default workflow (demo data)
 # make test  : install into .venv/ and run the tests
-# make bench : install into .venv/ and run benchmarks/*.py (one JSON line each)
+# make bench : install into .venv/ and run benchmarks/*.py (one JSON line each, median first);
+#              the table of the lines goes to benchmarks/results/latest.md
 PYTHON ?= python3
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.installed
 CORES ?= all
+BENCH_RESULTS := benchmarks/results
 
 .PHONY: install run test bench lint dry-run clean
 
@@ -25,7 +27,12 @@ test: install
 	PATH=$(BIN):$$PATH $(BIN)/python -m pytest
 
 bench: install
-	@for script in benchmarks/*.py; do PATH=$(BIN):$$PATH $(BIN)/python $$script || exit 1; done
+	@mkdir -p $(BENCH_RESULTS) && rm -f $(BENCH_RESULTS)/latest.jsonl
+	@for script in benchmarks/[!_]*.py; do \
+		PATH=$(BIN):$$PATH $(BIN)/python $$script > $(BENCH_RESULTS)/line.tmp || exit 1; \
+		cat $(BENCH_RESULTS)/line.tmp; cat $(BENCH_RESULTS)/line.tmp >> $(BENCH_RESULTS)/latest.jsonl; \
+	done; rm -f $(BENCH_RESULTS)/line.tmp
+	@echo; $(BIN)/python benchmarks/_table.py $(BENCH_RESULTS)/latest.jsonl $(BENCH_RESULTS)/latest.md
 
 lint: install
 	PATH=$(BIN):$$PATH $(BIN)/snakemake --lint
@@ -34,4 +41,4 @@ dry-run: install
 	PATH=$(BIN):$$PATH $(BIN)/snakemake -n
 
 clean:
-	rm -rf results logs benchmarks/rules .snakemake
+	rm -rf results logs benchmarks/rules benchmarks/results .snakemake

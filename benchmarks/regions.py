@@ -1,21 +1,24 @@
 """Cutting windows from a genome: a simulated 20 Mb genome with 20,000 narrowPeak peaks,
 500 bp windows with one GC-matched background window each (biodl.regions.extract), after
-index_genome decompressed its gzip FASTA. Prints one JSON line: windows per second and peak memory."""
+index_genome decompressed its gzip FASTA. Prints one JSON line: windows per second and
+peak memory."""
 
-import json
 import resource
 import tempfile
 import time
 from pathlib import Path
 
+from _timing import emit, load_average, rate, time_calls
+
 from biodl.io.genome import index_genome
 from biodl.regions import extract
 from biodl.simulate import simulate_genome
 
-N_CHROMOSOMES, CHROMOSOME_LENGTH, N_PEAKS, LENGTH = 10, 2_000_000, 20_000, 500
+N_CHROMOSOMES, CHROMOSOME_LENGTH, N_PEAKS, LENGTH, REPEATS = 10, 2_000_000, 20_000, 500, 5
 
 
 def main() -> None:
+    load = load_average()
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         simulate_genome(n_chromosomes=N_CHROMOSOMES, chromosome_length=CHROMOSOME_LENGTH, n_peaks=N_PEAKS,
@@ -23,17 +26,15 @@ def main() -> None:
         start = time.perf_counter()
         genome = index_genome(folder / "genome.fa.gz", folder / "indexed" / "genome.fa")
         index_s = time.perf_counter() - start
-        start = time.perf_counter()
-        result = extract(folder / "peaks.narrowPeak", genome, length=LENGTH, gc_matched=1.0, seed=0)
-        extract_s = time.perf_counter() - start
-    windows = len(result.windows)
-    print(json.dumps({
-        "benchmark": "regions", "genome_mb": N_CHROMOSOMES * CHROMOSOME_LENGTH / 1e6, "peaks": N_PEAKS,
-        "length": LENGTH, "windows": windows, "index_s": round(index_s, 2), "extract_s": round(extract_s, 2),
-        "windows_per_s": round(windows / extract_s),
-        "gc_matched_same_bin": result.report["negatives"]["gc_matched_in_same_bin"],
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-    }))
+        results = []
+        seconds = time_calls(lambda: results.append(
+            extract(folder / "peaks.narrowPeak", genome, length=LENGTH, gc_matched=1.0, seed=0)), REPEATS, warmup=0)
+    windows = len(results[0].windows)
+    median, best = rate(windows, seconds)
+    emit("regions", "windows/s", median, best, REPEATS, load,
+         genome_mb=N_CHROMOSOMES * CHROMOSOME_LENGTH / 1e6, peaks=N_PEAKS, length=LENGTH, windows=windows,
+         index_s=round(index_s, 2), gc_matched_same_bin=results[0].report["negatives"]["gc_matched_in_same_bin"],
+         peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
 
 
 if __name__ == "__main__":

@@ -37,6 +37,17 @@ def test_tensorflow_gaf_stays_within_1e5_of_pyts_next_to_the_extremes():
         np.testing.assert_allclose(ours[..., k], reference, atol=1e-5)
 
 
+@pytest.mark.parametrize("length", [1, 2, 7, 24, 64, 100, 511, 512, 1460])
+def test_paa_matrix_equals_pyts_paa(length):
+    from pyts.approximation import PiecewiseAggregateApproximation
+
+    for size in sorted({1, 2, 3, 10, 24, 63, 64, length // 2 or 1, length - 1 or 1, length}):
+        if size <= length:
+            paa = PiecewiseAggregateApproximation(window_size=None, output_size=size, overlapping=False)
+            np.testing.assert_allclose(paa_matrix(length, size), paa.fit_transform(np.eye(length)), atol=1e-15,
+                                       err_msg=f"length {length}, size {size}")
+
+
 def test_constant_series_give_finite_images():
     images = gaf_images(np.full((3, 30, 2), 4.2), 8, ("gasf", "gadf", "mtf", "recurrence"))
     assert images.shape == (3, 8, 8, 8) and images.dtype == np.float16

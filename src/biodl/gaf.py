@@ -22,13 +22,17 @@ DEFAULT_IMAGE_SIZE = 64
 
 def paa_matrix(length: int, image_size: int) -> np.ndarray:
     """``(length, image_size)`` matrix M with ``PAA(x) = x @ M`` for pyts's piecewise
-    aggregate approximation (PAA is linear, so M is the PAA of the identity)."""
-    from pyts.approximation import PiecewiseAggregateApproximation
-
+    aggregate approximation: segment ``s`` averages the points from ``bounds[s]`` up to
+    ``bounds[s + 1]``, with ``bounds = linspace(0, length, image_size + 1)`` cut to integers,
+    as pyts segments a series. Computed here rather than by pyts, so the TensorFlow path
+    does not import pyts, numba and scikit-learn (about 120 MB)."""
     if not 1 <= image_size <= length:
         raise ValueError(f"image_size must be between 1 and the series length {length}, got {image_size}")
-    paa = PiecewiseAggregateApproximation(window_size=None, output_size=image_size, overlapping=False)
-    return paa.fit_transform(np.eye(length))
+    bounds = np.linspace(0, length, image_size + 1).astype(np.int64)
+    segment = np.repeat(np.arange(image_size), np.diff(bounds))
+    matrix = np.zeros((length, image_size))
+    matrix[np.arange(length), segment] = 1.0 / np.diff(bounds)[segment]
+    return matrix
 
 
 def scale_to_unit(values: np.ndarray) -> np.ndarray:

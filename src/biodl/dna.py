@@ -1,19 +1,14 @@
 """DNA as strings and one-hot arrays: encoding, padding and trimming, reverse
 complements, dinucleotide shuffles, and the one-hot check attribution methods need.
 
-The encoder joins the sequences into chunks of about a megabase and translates each
-chunk's bytes with one table lookup per base in a numba kernel that releases the GIL; the
-chunks run on a small thread pool, so joining one chunk overlaps encoding the others. It
-pads or centre-trims every record to a common length while it encodes, so no
-intermediate per-sequence arrays are made.
+The encoder is one numba kernel over the bytes of all sequences joined together (in chunks
+of about 4 Mbp, so the joined text stays in cache); it pads or centre-trims every record to
+a common length while it encodes, so no intermediate per-sequence arrays are made.
 """
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 
 import numba
 import numpy as np
@@ -31,9 +26,7 @@ _COMPLEMENT = str.maketrans(
     "ACGTRYSWKMBDHVNacgtryswkmbdhvn", "TGCAYRSWMKVHDBNtgcayrswmkvhdbn"
 )
 _INVALID = 255
-# Bases per chunk: small enough that a chunk's joined text stays in cache and the pool
-# balances its threads, large enough that the per-chunk Python work stays negligible.
-_CHUNK_BP = 1 << 20
+_CHUNK_BP = 1 << 22
 # Set in the table entry of every byte that is neither a base nor an IUPAC code, and in
 # no valid entry, so the kernel detects invalid input by OR-ing the entries it writes.
 _INVALID_MARK = 0x80
@@ -71,7 +64,7 @@ _BYTE_TO_WORD[_LUT == _INVALID] = _INVALID_MARK
 _BYTE_TO_CODE = np.where(_LUT == _INVALID, _INVALID_MARK, _LUT).astype(np.uint8)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(parallel=True, cache=True, nogil=True)
 def _translate_kernel(buffer, starts, lengths, table, pad_value, is_invalid, out,
                       first_invalid):
     """Write ``out[i, p] = table[byte]`` for every record ``i`` of the joined ``buffer``.
@@ -81,7 +74,7 @@ def _translate_kernel(buffer, starts, lengths, table, pad_value, is_invalid, out
     byte of record ``i`` flagged by ``is_invalid``, the trimmed flanks included.
     """
     length = out.shape[1]
-    for i in range(starts.shape[0]):
+    for i in numba.prange(starts.shape[0]):
         start = starts[i]
         n = lengths[i]
         if n >= length:
@@ -107,34 +100,13 @@ def _translate_kernel(buffer, starts, lengths, table, pad_value, is_invalid, out
                     break
 
 
-_pools: dict[tuple[int, int], ThreadPoolExecutor] = {}
-_pools_lock = threading.Lock()
-
-
-def _pool(threads: int) -> ThreadPoolExecutor:
-    """The encoder's thread pool of ``threads`` workers, one per process (a forked child
-    gets its own)."""
-    key = (os.getpid(), threads)
-    with _pools_lock:
-        if key not in _pools:
-            _pools[key] = ThreadPoolExecutor(threads, thread_name_prefix="biodl-one-hot")
-        return _pools[key]
-
-
-def _translate(seqs, lengths, table, pad_value, out, first_invalid, chunk_bp=_CHUNK_BP,
-               threads: int | None = None) -> None:
-    """Run :func:`_translate_kernel` over chunks of about ``chunk_bp`` bases on
-    ``threads`` threads (default ``numba.get_num_threads()``)."""
+def _translate(seqs, lengths, table, pad_value, out, first_invalid, chunk_bp=_CHUNK_BP) -> None:
+    """Run :func:`_translate_kernel` over chunks of about ``chunk_bp`` bases, so the joined
+    text of each chunk stays in cache while it is encoded."""
     ends = np.cumsum(lengths)
-    chunks = []
     i = 0
     while i < len(seqs):
         j = max(i + 1, int(np.searchsorted(ends, ends[i] - lengths[i] + chunk_bp, side="right")))
-        chunks.append((i, j))
-        i = j
-
-    def translate_chunk(chunk: tuple[int, int]) -> None:
-        i, j = chunk
         # non-ASCII characters become one '?' each, so positions stay right and the kernel
         # reports them as invalid
         buffer = np.frombuffer("".join(seqs[i:j]).encode("ascii", errors="replace"), dtype=np.uint8)
@@ -142,13 +114,7 @@ def _translate(seqs, lengths, table, pad_value, out, first_invalid, chunk_bp=_CH
         np.cumsum(lengths[i:j - 1], out=starts[1:])
         _translate_kernel(buffer, starts, lengths[i:j], table, pad_value, _IS_INVALID, out[i:j],
                           first_invalid[i:j])
-
-    threads = numba.get_num_threads() if threads is None else threads
-    if threads <= 1 or len(chunks) == 1:
-        for chunk in chunks:
-            translate_chunk(chunk)
-    else:
-        list(_pool(threads).map(translate_chunk, chunks))
+        i = j
 
 
 def resolve_length(lengths: np.ndarray, length: int | None) -> int:
@@ -214,8 +180,7 @@ def one_hot_encode(
 
     Notes
     -----
-    Encoding runs on ``numba.get_num_threads()`` threads (set ``NUMBA_NUM_THREADS`` or
-    call ``numba.set_num_threads`` to change it).
+    Encoding runs on numba's threads (``NUMBA_NUM_THREADS`` or ``numba.set_num_threads``).
 
     Raises
     ------

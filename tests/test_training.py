@@ -45,6 +45,25 @@ def test_fit_learns_saves_and_is_reproducible(tmp_path, keras):
     assert roc_auc_score(y[200:, 0], training.predict(model_a, x[200:])[:, 0]) > 0.9
 
 
+def test_fit_stops_early_keeps_the_best_epoch_and_removes_its_checkpoint(tmp_path, keras):
+    _, history, _, _ = train_once(tmp_path, "a")
+    best = int(history["val_loss"].idxmin())
+    assert len(history) == 20 or len(history) == best + 1 + 5  # stopped 5 epochs after the best
+    assert history["best"].tolist() == [i == best for i in range(len(history))]
+    assert not training.checkpoint_dir_for(tmp_path / "a.keras").exists()
+
+
+def test_a_checkpoint_of_other_training_is_not_resumed(tmp_path, keras, caplog):
+    import json
+
+    stale = training.checkpoint_dir_for(tmp_path / "a.keras")
+    stale.mkdir(parents=True)
+    (stale / "state.json").write_text(json.dumps({"fingerprint": "other", "epoch": 12, "rows": []}))
+    _, history, _, _ = train_once(tmp_path, "a")
+    assert history["epoch"].iloc[0] == 1 and "checkpoint of other training" in caplog.text
+    assert not stale.exists()
+
+
 def test_fit_needs_a_loss_or_task(keras):
     from biodl.models import build_cnn1d
 

@@ -138,6 +138,13 @@ def make_dataset(
     return data.prefetch(tf.data.AUTOTUNE)
 
 
+def checkpoint_dir_for(model_path: io.PathLike) -> Path:
+    """The folder where :func:`fit` keeps the checkpoint of the model it writes to
+    ``model_path``: ``<model>.checkpoint/`` beside it, removed once the model is written."""
+    path = Path(model_path)
+    return path.with_name(path.name.removesuffix(".keras") + ".checkpoint")
+
+
 def fit(
     model,
     train: tuple[np.ndarray, np.ndarray],
@@ -176,6 +183,12 @@ def fit(
         Applied once to the training arrays (e.g. add reverse complements).
     history_path, model_path
         Where to write the per-epoch history (TSV) and the model (``.keras``), atomically.
+        With a ``model_path``, every epoch also writes a checkpoint (weights, optimizer
+        state, early-stopping state and history) to :func:`checkpoint_dir_for`, and a run
+        killed part-way resumes from it when the same training starts again: the epochs
+        continue where they stopped. The checkpoint is removed once the model is written,
+        and ignored (replaced) when the model, data shapes or settings differ. Batches after
+        a resumption are shuffled in a different order than an uninterrupted run's.
 
     Returns
     -------
@@ -192,16 +205,24 @@ def fit(
     if augment is not None:
         x_train, y_train = augment(x_train, y_train)
     model.compile(optimizer=keras.optimizers.Adam(settings.learning_rate), loss=loss, metrics=metrics)
-    early_stopping = keras.callbacks.EarlyStopping(
-        monitor="val_loss", patience=settings.patience, restore_best_weights=True, verbose=0
-    )
-    result = model.fit(
-        make_dataset(x_train, y_train, settings.batch_size, shuffle=True, seed=seed),
-        validation_data=make_dataset(*val, settings.batch_size),
-        epochs=settings.epochs, callbacks=[early_stopping], verbose=verbose, shuffle=False,
-    )
-    history = pd.DataFrame(result.history)
-    history.insert(0, "epoch", np.arange(1, len(history) + 1))
+    checkpoint = None
+    if model_path is not None:
+        checkpoint = Checkpoint(checkpoint_dir_for(model_path),
+                                _fingerprint(model, settings, seed, x_train, y_train, val))
+    state = checkpoint.restore(model) if checkpoint else None
+    stopping = _early_stopping(settings.patience, checkpoint, state)
+    if state is not None:
+        log.info("resuming from the checkpoint in %s after epoch %d of %d", checkpoint.directory,
+                 state["epoch"], settings.epochs)
+    if not stopping.finished:
+        model.fit(
+            make_dataset(x_train, y_train, settings.batch_size, shuffle=True, seed=seed),
+            validation_data=make_dataset(*val, settings.batch_size),
+            epochs=settings.epochs, initial_epoch=state["epoch"] if state else 0, callbacks=[stopping],
+            verbose=verbose, shuffle=False,
+        )
+    stopping.keep_best_weights(model)
+    history = pd.DataFrame(stopping.rows)
     best = int(history["val_loss"].idxmin())
     history["best"] = history.index == best
     log.info("trained %d epochs; best epoch %d with val_loss %.4f", len(history), best + 1,
@@ -210,7 +231,132 @@ def fit(
         io.write_table(history_path, history, index=False)
     if model_path is not None:
         save_model(model, model_path)
+        checkpoint.remove()
     return history
+
+
+def _fingerprint(model, settings: TrainingSettings, seed: int, x_train, y_train, val) -> str:
+    """What a checkpoint must match to be resumed: the model, the settings, the seed and
+    the shapes of the data."""
+    import hashlib
+    import json
+
+    def shapes(data):
+        if isinstance(data, Mapping):
+            return {key: shapes(value) for key, value in sorted(data.items())}
+        return list(np.shape(data))
+
+    described = {"model": model.to_json(), "settings": repr(settings), "seed": seed,
+                 "data": [shapes(x_train), shapes(y_train), shapes(val[0]), shapes(val[1])]}
+    return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
+
+
+class Checkpoint:
+    """The training state of one :func:`fit`, kept in ``directory`` after every epoch.
+
+    ``state.json`` is the commit point: it is replaced atomically once the weight files it
+    names are complete, so a kill at any moment leaves the previous epoch's state intact.
+    """
+
+    def __init__(self, directory: io.PathLike, fingerprint: str):
+        self.directory = Path(directory)
+        self.fingerprint = fingerprint
+
+    @property
+    def state_path(self) -> Path:
+        return self.directory / "state.json"
+
+    def restore(self, model) -> dict | None:
+        """Load the saved weights and optimizer state into ``model`` and return the saved
+        state, or ``None`` when there is no checkpoint or it belongs to other training."""
+        import json
+
+        if not self.state_path.is_file():
+            return None
+        state = json.loads(self.state_path.read_text())
+        if state.get("fingerprint") != self.fingerprint:
+            log.warning("%s holds the checkpoint of other training (model, data or settings differ); "
+                        "starting afresh", self.directory)
+            self.remove()
+            return None
+        model.optimizer.build(model.trainable_variables)
+        model.load_weights(self.directory / state["last_weights"])
+        return state
+
+    def save(self, model, state: dict, best_improved: bool) -> dict:
+        """Write this epoch's weights (and the best ones when they improved), then the state."""
+        import json
+
+        self.directory.mkdir(parents=True, exist_ok=True)
+        epoch = state["epoch"]
+        state = {**state, "fingerprint": self.fingerprint, "last_weights": f"epoch-{epoch}.weights.h5"}
+        model.save_weights(self.directory / state["last_weights"], overwrite=True)
+        if best_improved:
+            state["best_weights"] = f"best-{epoch}.weights.h5"
+            model.save_weights(self.directory / state["best_weights"], overwrite=True)
+        with io.atomic_output(self.state_path) as tmp:
+            tmp.write_text(json.dumps(state))
+        keep = {"state.json", state["last_weights"], state.get("best_weights")}
+        for old in self.directory.glob("*.weights.h5"):
+            if old.name not in keep:
+                old.unlink()
+        return state
+
+    def load_best(self, model, state: dict) -> None:
+        model.load_weights(self.directory / state["best_weights"])
+
+    def remove(self) -> None:
+        import shutil
+
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def _early_stopping(patience: int, checkpoint: Checkpoint | None, state: dict | None):
+    """A Keras callback (made here, so importing this module does not import Keras)."""
+    import keras
+
+    class EarlyStopping(keras.callbacks.Callback):
+        """Stop after ``patience`` epochs without a lower validation loss and keep the best
+        epoch's weights; its state and the history go into the checkpoint every epoch, so a
+        resumed run stops and keeps the same epoch as an uninterrupted one would."""
+
+        def __init__(self, patience: int, checkpoint: Checkpoint | None, state: dict | None):
+            super().__init__()
+            self.patience = patience
+            self.checkpoint = checkpoint
+            self.state = state or {"epoch": 0, "rows": [], "best_loss": None, "wait": 0}
+            self.best_weights = None
+
+        @property
+        def rows(self) -> list[dict]:
+            return self.state["rows"]
+
+        @property
+        def finished(self) -> bool:
+            return bool(self.state.get("stopped"))
+
+        def on_epoch_end(self, epoch, logs=None):
+            logs = {key: float(value) for key, value in (logs or {}).items()}
+            loss = logs["val_loss"]
+            improved = self.state["best_loss"] is None or loss < self.state["best_loss"]
+            state = {**self.state, "epoch": epoch + 1, "rows": self.rows + [{"epoch": epoch + 1, **logs}]}
+            if improved:
+                state.update(best_loss=loss, wait=0)
+                self.best_weights = self.model.get_weights()
+            else:
+                state["wait"] += 1
+            if state["wait"] >= self.patience:
+                state["stopped"] = True
+                self.model.stop_training = True
+            self.state = self.checkpoint.save(self.model, state, improved) if self.checkpoint else state
+
+        def keep_best_weights(self, model) -> None:
+            if self.best_weights is not None:
+                model.set_weights(self.best_weights)
+            elif self.state.get("best_weights") and self.checkpoint:
+                self.checkpoint.load_best(model, self.state)
+
+    return EarlyStopping(patience, checkpoint, state)
 
 
 def save_model(model, path: io.PathLike) -> None:

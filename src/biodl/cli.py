@@ -47,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--seed", type=int, help="overrides the settings' seed")
         p.add_argument("--threads", type=int, help="TensorFlow threads")
         p.add_argument("--mixed-precision", action="store_true", help="float16 compute on GPU")
+        p.add_argument("--devices", type=lambda text: [d for d in text.split(",") if d],
+                       help="comma-separated devices, e.g. GPU:0,GPU:1 (several: MirroredStrategy); "
+                            "default all GPUs")
     return parser
 
 
@@ -100,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.seed is not None:
         settings["seed"] = args.seed
     paths = argparse.Namespace(**{key: getattr(args, key) for key in COMMANDS[args.command].paths})
-    return run(args.command, paths, settings, args.threads, args.mixed_precision)
+    return run(args.command, paths, settings, args.threads, args.mixed_precision, args.devices)
 
 
 if __name__ == "__main__":

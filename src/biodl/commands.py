@@ -306,7 +306,7 @@ def evaluate_omics(paths, settings):
 
 
 def run(name: str, paths: argparse.Namespace, settings: dict, threads: int | None = None,
-        mixed_precision: bool = False) -> int:
+        mixed_precision: bool = False, devices: list[str] | None = None) -> int:
     """Run command ``name`` on ``paths`` with ``settings``; the exit status (see the module)."""
     step = COMMANDS[name]
     try:
@@ -316,19 +316,35 @@ def run(name: str, paths: argparse.Namespace, settings: dict, threads: int | Non
         takes_seed = "seed" in inspect.signature(step.library).parameters
         seed = settings.get("seed") if takes_seed else settings.pop("seed", None)
         if threads:
-            import numba
-
-            numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+            limit_threads(threads)
         if step.tensorflow:
             from biodl.training import configure
 
-            configure(seed=seed, threads=threads, mixed_precision=mixed_precision)
+            configure(seed=seed, threads=threads, mixed_precision=mixed_precision, devices=devices)
         step.run(paths, settings)
     except (InputError, ValueError) as err:
         log.debug("details", exc_info=True)
         print(f"biodl {name}: error: {err}", file=sys.stderr)
         return 2
     return 0
+
+
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
+                    "TF_NUM_INTRAOP_THREADS")
+
+
+def limit_threads(threads: int) -> None:
+    """Keep every thread pool of this process to ``threads``: numba's, the BLAS and OpenMP
+    pools already loaded (threadpoolctl), and, through their environment variables, the
+    ones loaded later and child processes. TensorFlow's pools are set by
+    :func:`biodl.training.configure`."""
+    import numba
+    import threadpoolctl
+
+    for variable in THREAD_VARIABLES:
+        os.environ[variable] = str(threads)
+    numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    threadpoolctl.threadpool_limits(limits=threads)
 
 
 def run_rule(snakemake) -> int:
@@ -344,7 +360,7 @@ def run_rule(snakemake) -> int:
     paths = argparse.Namespace(**{key: [named[key]] if key in step.several and isinstance(named.get(key), str)
                                   else named.get(key) for key in step.paths})
     return run(name, paths, dict(snakemake.params.settings), snakemake.threads,
-               snakemake.params.get("mixed_precision", False))
+               snakemake.params.get("mixed_precision", False), snakemake.params.get("devices"))
 
 
 def log_to_stderr() -> None:

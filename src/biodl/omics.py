@@ -433,7 +433,9 @@ class OmicsEvaluation:
         """Write ``metrics.json``, ``table.tsv`` (the summary), ``embeddings.tsv`` and
         ``feature_importance.tsv``."""
         write_table(table, self.summary())
-        write_json(metrics, self.metrics)
+        from biodl.training import runtime
+
+        write_json(metrics, {**self.metrics, "runtime": runtime()})  # devices, precision, strategy
         write_table(embeddings, self.embeddings, index=False)
         write_table(importance, self.importance, index=False)
 

@@ -364,7 +364,9 @@ class TimeseriesEvaluation:
 
     def write(self, metrics: PathLike, predictions: PathLike) -> None:
         """Write ``metrics.json`` and ``predictions.tsv``."""
-        write_json(metrics, self.metrics)
+        from biodl.training import runtime
+
+        write_json(metrics, {**self.metrics, "runtime": runtime()})  # devices, precision, strategy
         write_table(predictions, self.predictions(), index=False)
 
 

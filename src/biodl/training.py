@@ -12,7 +12,7 @@ from __future__ import annotations
 import inspect
 import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,11 +65,15 @@ def keyword_settings(target: Callable, values: Mapping[str, Any] | None, what: s
     return values
 
 
+_RUNTIME: dict[str, Any] = {}
+
+
 def configure(
     seed: int | None = None,
     threads: int | None = None,
     deterministic: bool = True,
     mixed_precision: bool = False,
+    devices: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Set up TensorFlow for a reproducible run on this machine.
 
@@ -85,6 +89,10 @@ def configure(
         ops are slower, and a few still differ run to run (documented in the README).
     mixed_precision
         ``mixed_float16`` on GPU (outputs stay float32); ignored without a GPU.
+    devices
+        Devices to train and predict on, e.g. ``["GPU:0", "GPU:1"]``: two or more give a
+        ``tf.distribute.MirroredStrategy`` over them (the batch is split between them).
+        ``None``: all GPUs, mirrored when there are several; else the default device.
 
     Returns
     -------
@@ -113,10 +121,31 @@ def configure(
         tf.config.experimental.enable_op_determinism()
     policy = "mixed_float16" if mixed_precision and gpus else "float32"
     keras.mixed_precision.set_global_policy(policy)
-    settings = {"gpus": [g.name for g in gpus], "threads": threads, "precision": policy,
-                "deterministic": deterministic, "seed": seed}
+    if devices is not None and len(devices) == 0:
+        raise ValueError("devices: give at least one device name (e.g. GPU:0), or null for all GPUs")
+    wanted = list(devices) if devices else [g.name.replace("/physical_device:", "") for g in gpus]
+    strategy = None
+    if len(wanted) > 1:
+        strategy = tf.distribute.MirroredStrategy(wanted)
+    elif devices:
+        strategy = tf.distribute.OneDeviceStrategy(wanted[0])
+    if strategy is not None:
+        tf.distribute.experimental_set_strategy(strategy)
+    _RUNTIME.clear()
+    _RUNTIME.update(
+        devices=wanted or ["CPU"], precision=policy,
+        strategy=type(strategy).__name__ if strategy else "default",
+        replicas=strategy.num_replicas_in_sync if strategy else 1,
+    )
+    settings = {**_RUNTIME, "threads": threads, "deterministic": deterministic, "seed": seed}
     log.info("TensorFlow %s configured: %s", tf.__version__, settings)
     return settings
+
+
+def runtime() -> dict[str, Any]:
+    """Devices, precision, distribution strategy and replicas that :func:`configure` set,
+    for logs and metrics files; ``{}`` before it ran."""
+    return dict(_RUNTIME)
 
 
 def make_dataset(

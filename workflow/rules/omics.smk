@@ -48,6 +48,7 @@ rule train_omics:
     params:
         settings=settings("train_omics"),
         mixed_precision=config["mixed_precision"],
+        devices=config["devices"],
     threads: config["threads"]
     resources:
         mem_mb=4000,

@@ -114,6 +114,7 @@ rule train_sequences:
     params:
         settings=settings("train_sequences"),
         mixed_precision=config["mixed_precision"],
+        devices=config["devices"],
     threads: config["threads"]
     resources:
         mem_mb=8000,

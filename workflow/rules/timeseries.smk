@@ -52,6 +52,7 @@ rule train_timeseries:
     params:
         settings=settings("train_timeseries"),
         mixed_precision=config["mixed_precision"],
+        devices=config["devices"],
     threads: config["threads"]
     resources:
         mem_mb=4000,

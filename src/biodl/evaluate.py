@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from biodl.io.files import PathLike, write_json
+
 
 def as_score_matrix(scores: np.ndarray) -> np.ndarray:
     """Scores as ``(N, K)``: one column per output (per class for multiclass)."""
@@ -150,3 +152,11 @@ def summarise_over_seeds(values: Sequence[float]) -> dict:
     values = np.asarray(values, dtype=np.float64)
     std = float(values.std(ddof=1)) if values.size > 1 else None
     return {"mean": float(values.mean()), "std": std, "n": int(values.size)}
+
+
+def write_metrics(path: PathLike, metrics: Mapping) -> None:
+    """Write a ``metrics.json`` atomically, with the ``runtime`` (devices, precision,
+    distribution strategy, replicas) that :func:`biodl.training.configure` set."""
+    from biodl.training import runtime
+
+    write_json(path, {**metrics, "runtime": runtime()})

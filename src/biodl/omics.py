@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from biodl import splits
-from biodl.io.files import InputError, PathLike, load_arrays, save_arrays, write_json, write_table
+from biodl.io.files import InputError, PathLike, load_arrays, save_arrays, write_table
 from biodl.targets import encode_targets
 from biodl.training import TrainingSettings, keyword_settings
 
@@ -433,9 +433,9 @@ class OmicsEvaluation:
         """Write ``metrics.json``, ``table.tsv`` (the summary), ``embeddings.tsv`` and
         ``feature_importance.tsv``."""
         write_table(table, self.summary())
-        from biodl.training import runtime
+        from biodl.evaluate import write_metrics
 
-        write_json(metrics, {**self.metrics, "runtime": runtime()})  # devices, precision, strategy
+        write_metrics(metrics, self.metrics)
         write_table(embeddings, self.embeddings, index=False)
         write_table(importance, self.importance, index=False)
 

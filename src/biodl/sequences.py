@@ -21,7 +21,7 @@ from biodl import splits
 from biodl.datasets import EncodedDataset, check_classes_per_split
 from biodl.dna import add_reverse_complements, one_hot_encode
 from biodl.io.fasta import read_fasta
-from biodl.io.files import InputError, PathLike, write_json, write_table
+from biodl.io.files import InputError, PathLike, write_table
 from biodl.io.jaspar import DEFAULT_RELEASE
 from biodl.io.tables import read_table
 from biodl.targets import encode_targets
@@ -231,9 +231,9 @@ class SequenceEvaluation:
 
     def write(self, metrics: PathLike, predictions: PathLike) -> None:
         """Write ``metrics.json`` and ``predictions.tsv``."""
-        from biodl.training import runtime
+        from biodl.evaluate import write_metrics
 
-        write_json(metrics, {**self.metrics, "runtime": runtime()})  # devices, precision, strategy
+        write_metrics(metrics, self.metrics)
         write_table(predictions, self.predictions(), index=False)
 
 

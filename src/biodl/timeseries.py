@@ -364,9 +364,9 @@ class TimeseriesEvaluation:
 
     def write(self, metrics: PathLike, predictions: PathLike) -> None:
         """Write ``metrics.json`` and ``predictions.tsv``."""
-        from biodl.training import runtime
+        from biodl.evaluate import write_metrics
 
-        write_json(metrics, {**self.metrics, "runtime": runtime()})  # devices, precision, strategy
+        write_metrics(metrics, self.metrics)
         write_table(predictions, self.predictions(), index=False)
 
 

@@ -346,43 +346,44 @@ def _early_stopping(patience: int, checkpoint: Checkpoint | None, state: dict | 
 
     class EarlyStopping(keras.callbacks.Callback):
         """Stop after ``patience`` epochs without a lower validation loss and keep the best
-        epoch's weights; its state and the history go into the checkpoint every epoch, so a
-        resumed run stops and keeps the same epoch as an uninterrupted one would."""
+        epoch's weights. The history rows are its whole state (the best epoch and the wait
+        follow from them); they go into the checkpoint every epoch, so a resumed run stops
+        and keeps the same epoch as an uninterrupted one would."""
 
         def __init__(self, patience: int, checkpoint: Checkpoint | None, state: dict | None):
             super().__init__()
             self.patience = patience
             self.checkpoint = checkpoint
-            self.state = state or {"epoch": 0, "rows": [], "best_loss": None, "wait": 0}
+            self.state = state or {"rows": []}
             self.best_weights = None
 
         @property
         def rows(self) -> list[dict]:
             return self.state["rows"]
 
+        def epochs_since_best(self) -> int:
+            losses = [row["val_loss"] for row in self.rows]
+            return len(losses) - 1 - int(np.argmin(losses))
+
         @property
         def finished(self) -> bool:
-            return bool(self.state.get("stopped"))
+            return bool(self.rows) and self.epochs_since_best() >= self.patience
 
         def on_epoch_end(self, epoch, logs=None):
-            logs = {key: float(value) for key, value in (logs or {}).items()}
-            loss = logs["val_loss"]
-            improved = self.state["best_loss"] is None or loss < self.state["best_loss"]
-            state = {**self.state, "epoch": epoch + 1, "rows": self.rows + [{"epoch": epoch + 1, **logs}]}
+            self.state = {**self.state, "epoch": epoch + 1,
+                          "rows": self.rows + [{"epoch": epoch + 1, **{k: float(v) for k, v in logs.items()}}]}
+            improved = self.epochs_since_best() == 0
             if improved:
-                state.update(best_loss=loss, wait=0)
                 self.best_weights = self.model.get_weights()
-            else:
-                state["wait"] += 1
-            if state["wait"] >= self.patience:
-                state["stopped"] = True
+            if self.finished:
                 self.model.stop_training = True
-            self.state = self.checkpoint.save(self.model, state, improved) if self.checkpoint else state
+            if self.checkpoint:
+                self.state = self.checkpoint.save(self.model, self.state, improved)
 
         def keep_best_weights(self, model) -> None:
             if self.best_weights is not None:
                 model.set_weights(self.best_weights)
-            elif self.state.get("best_weights") and self.checkpoint:
+            elif self.state.get("best_weights"):
                 self.checkpoint.load_best(model, self.state)
 
     return EarlyStopping(patience, checkpoint, state)

@@ -30,11 +30,11 @@ def main() -> None:
     run_predict = lambda: model.predict(x_predict, batch_size=BATCH, verbose=0)  # noqa: E731
     run_ism(), run_predict()  # tracing, thread pools
     # alternate the two, so each ratio compares calls made under the same machine load
-    ism_s, predict_s = zip(*[(time_calls(run_ism, 1, warmup=0), time_calls(run_predict, 1, warmup=0))
-                             for _ in range(REPEATS)])
-    ratios = (n_mutants / np.concatenate(ism_s)) / (len(x_predict) / np.concatenate(predict_s))
-    ism_rate = n_mutants / float(np.median(np.concatenate(ism_s)))
-    predict_rate = len(x_predict) / float(np.median(np.concatenate(predict_s)))
+    pairs = [np.concatenate([time_calls(run_ism, 1, warmup=0), time_calls(run_predict, 1, warmup=0)])
+             for _ in range(REPEATS)]
+    ism_s, predict_s = np.array(pairs).T
+    ratios = (n_mutants / ism_s) / (len(x_predict) / predict_s)
+    ism_rate, predict_rate = n_mutants / float(np.median(ism_s)), len(x_predict) / float(np.median(predict_s))
     emit("ism", "ISM/predict ratio", float(np.median(ratios)), float(ratios.max()), REPEATS, load,
          length=LENGTH, sequences=N_ISM, mutants=n_mutants, ism_mutants_per_s=round(ism_rate),
          predict_seqs_per_s=round(predict_rate))

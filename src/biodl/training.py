@@ -99,6 +99,8 @@ def configure(
     dict
         What was set, for logs: devices, threads, precision.
     """
+    if devices is not None and len(devices) == 0:
+        raise ValueError("devices: give at least one device name (e.g. GPU:0), or null for all GPUs")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
     import tensorflow as tf
@@ -121,8 +123,6 @@ def configure(
         tf.config.experimental.enable_op_determinism()
     policy = "mixed_float16" if mixed_precision and gpus else "float32"
     keras.mixed_precision.set_global_policy(policy)
-    if devices is not None and len(devices) == 0:
-        raise ValueError("devices: give at least one device name (e.g. GPU:0), or null for all GPUs")
     wanted = list(devices) if devices else [g.name.replace("/physical_device:", "") for g in gpus]
     strategy = None
     if len(wanted) > 1:

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from biodl.io.files import InputError, PathLike, load_arrays, save_arrays
+from biodl.io.arrays import StoredRows, npz_writer, stored_rows
+from biodl.io.files import InputError, PathLike, load_arrays
 
 
 @dataclass
@@ -18,7 +19,9 @@ class EncodedDataset:
     Attributes
     ----------
     x
-        Inputs: ``(N, L, 4)`` one-hot DNA, ``(N, T, C)`` series or ``(N, S, S, K)`` images.
+        Inputs: ``(N, L, 4)`` one-hot DNA, ``(N, T, C)`` series or ``(N, S, S, K)`` images;
+        a numpy array, or :class:`biodl.io.arrays.StoredRows` read from the file batch by
+        batch (``load(path, stream=True)``).
     y
         Targets (see :class:`biodl.targets.Targets`).
     ids, split
@@ -29,7 +32,7 @@ class EncodedDataset:
         Counts and settings of the preparation, as written to ``report.json``.
     """
 
-    x: np.ndarray
+    x: np.ndarray | StoredRows
     y: np.ndarray
     ids: np.ndarray
     split: np.ndarray
@@ -37,10 +40,12 @@ class EncodedDataset:
     names: list[str]
     report: dict = field(default_factory=dict)
 
-    def part(self, name: str) -> tuple[np.ndarray, np.ndarray]:
-        """Inputs and targets of one split (``train``, ``val`` or ``test``)."""
-        mask = self.split == name
-        return self.x[mask], self.y[mask]
+    def part(self, name: str) -> tuple[np.ndarray | StoredRows, np.ndarray]:
+        """Inputs and targets of one split (``train``, ``val`` or ``test``); the inputs of a
+        streamed dataset stay on disk (a :class:`~biodl.io.arrays.StoredRows` view)."""
+        rows = np.flatnonzero(self.split == name)
+        x = self.x.take(rows) if isinstance(self.x, StoredRows) else self.x[rows]
+        return x, self.y[rows]
 
     def examples_of(self, output: int, split: str) -> np.ndarray:
         """Indices of the ``split`` samples that are positive for ``output`` (its class, or
@@ -57,19 +62,32 @@ class EncodedDataset:
         return pd.DataFrame({"id": self.ids, "split": self.split})
 
     def save(self, path: PathLike) -> None:
-        """Write to one ``.npz`` file (atomically)."""
-        save_arrays(
-            path, x=self.x, y=self.y, ids=self.ids.astype(str), split=self.split.astype(str),
-            task=np.array(self.task), names=np.array(self.names, dtype=str),
-        )
+        """Write to one uncompressed ``.npz`` file (atomically)."""
+        with npz_writer(path) as archive:
+            archive.add("x", self.x)
+            self.save_labels(archive)
+
+    def save_labels(self, archive) -> None:
+        """Write everything but ``x`` into an open :func:`~biodl.io.arrays.npz_writer` archive."""
+        for name, array in (("y", self.y), ("ids", self.ids.astype(str)), ("split", self.split.astype(str)),
+                            ("task", np.array(self.task)), ("names", np.array(self.names, dtype=str))):
+            archive.add(name, array)
 
     @classmethod
-    def load(cls, path: PathLike) -> "EncodedDataset":
-        """Read a dataset written by :meth:`save`."""
-        arrays = load_arrays(path)
+    def load(cls, path: PathLike, stream: bool = False) -> "EncodedDataset":
+        """Read a dataset written by :meth:`save` (or :func:`biodl.sequences.prepare`).
+
+        Parameters
+        ----------
+        stream
+            Leave the inputs in the file and read them batch by batch when used
+            (:class:`~biodl.io.arrays.StoredRows`): memory stays flat however many
+            sequences there are. Targets, ids and splits are read whole.
+        """
+        arrays = load_arrays(path, skip=("x",) if stream else ())
         return cls(
-            x=arrays["x"], y=arrays["y"], ids=arrays["ids"], split=arrays["split"],
-            task=str(arrays["task"]), names=[str(n) for n in arrays["names"]],
+            x=stored_rows(path, "x") if stream else arrays["x"], y=arrays["y"], ids=arrays["ids"],
+            split=arrays["split"], task=str(arrays["task"]), names=[str(n) for n in arrays["names"]],
         )
 
 

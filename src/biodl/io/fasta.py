@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gzip
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from biodl.io.files import InputError, PathLike, atomic_output, check_unique
@@ -35,33 +35,45 @@ def read_fasta(path: PathLike) -> tuple[list[str], list[str]]:
         If the file is missing, empty, not FASTA, or has a record with no identifier, no
         sequence, or an identifier used twice.
     """
+    ids: list[str] = []
+    seqs: list[str] = []
+    for name, seq in iter_fasta(path):
+        ids.append(name)
+        seqs.append(seq)
+    check_unique(ids, f"{path}: duplicate FASTA identifiers")
+    return ids, seqs
+
+
+def iter_fasta(path: PathLike) -> Iterator[tuple[str, str]]:
+    """``(id, sequence)`` of each record of a FASTA or gzipped FASTA file, one at a time,
+    with the checks of :func:`read_fasta` but that of unique ids (the caller's, as it
+    sees them all)."""
     from Bio import SeqIO
 
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: FASTA file not found")
-    ids: list[str] = []
-    seqs: list[str] = []
+    count = 0
     try:
         with open_text(path) as handle:
             for record in SeqIO.parse(handle, "fasta"):
-                ids.append(record.id)
-                seqs.append(str(record.seq))
+                count += 1
+                if not record.id:
+                    raise InputError(f"{path}: record #{count} has an empty header (no identifier after '>')")
+                seq = str(record.seq)
+                if not seq:
+                    raise InputError(f"{path}: record {record.id!r} (#{count}) has no sequence")
+                yield record.id, seq
+    except InputError:
+        raise
     except (ValueError, UnicodeDecodeError, EOFError, OSError) as err:
         first = _first_content_line(path)
         raise InputError(
             f"{path}: not a readable FASTA file; every record must start with a '>' header "
             f"line (first line with content: {first!r}). Parser said: {str(err).splitlines()[0]}"
         ) from None
-    if not ids:
+    if not count:
         raise InputError(f"{path}: no FASTA records found (the file is empty or has no '>' line)")
-    for i, (name, seq) in enumerate(zip(ids, seqs)):
-        if not name:
-            raise InputError(f"{path}: record #{i + 1} has an empty header (no identifier after '>')")
-        if not seq:
-            raise InputError(f"{path}: record {name!r} (#{i + 1}) has no sequence")
-    check_unique(ids, f"{path}: duplicate FASTA identifiers")
-    return ids, seqs
 
 
 def _first_content_line(path: Path) -> str:

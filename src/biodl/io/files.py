@@ -77,8 +77,8 @@ def save_arrays(path: PathLike, **arrays: np.ndarray) -> None:
         np.savez(tmp, **arrays)
 
 
-def load_arrays(path: PathLike) -> dict[str, np.ndarray]:
-    """Load every array of an ``.npz`` file into a dict.
+def load_arrays(path: PathLike, skip: Sequence[str] = ()) -> dict[str, np.ndarray]:
+    """Load every array of an ``.npz`` file into a dict, except those named in ``skip``.
 
     Raises
     ------
@@ -90,6 +90,6 @@ def load_arrays(path: PathLike) -> dict[str, np.ndarray]:
         raise InputError(f"{path}: file not found")
     try:
         with np.load(path, allow_pickle=False) as data:
-            return {key: data[key] for key in data.files}
+            return {key: data[key] for key in data.files if key not in skip}
     except (OSError, ValueError) as err:
         raise InputError(f"{path}: not a readable .npz file: {err}") from None

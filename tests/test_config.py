@@ -140,6 +140,7 @@ HOMES = [
     ("sequences.*.blacklist", lambda p: parameter(regions.extract, "blacklist")),
     ("sequences.*.signal", lambda p: parameter(regions.extract, "signal")),
     ("sequences.*.kmer_baseline", lambda p: parameter(sequences.evaluate, "kmer_baseline")),
+    ("sequences.*.baseline_max_train", lambda p: parameter(sequences.evaluate, "baseline_max_train")),
     ("sequences.*.*", lambda p: parameter(sequences.prepare, p.rsplit(".", 1)[1])),
     ("timeseries.*.training_overrides.*", override_default),
     ("timeseries.*.gaf_cnn.*", lambda p: parameter(build_cnn2d, p.rsplit(".", 1)[1])),

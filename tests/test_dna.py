@@ -3,7 +3,6 @@ import numpy as np
 import pytest
 
 from biodl.dna import (
-    add_reverse_complements,
     decode,
     one_hot_encode,
     resolve_length,
@@ -78,14 +77,6 @@ def test_reverse_complement_string_and_array_agree():
 def test_reverse_complement_rejects_wrong_shape():
     with pytest.raises(ValueError, match="4 channels"):
         reverse_complement(np.zeros((3, 5)))
-
-
-def test_add_reverse_complements_doubles_with_same_targets():
-    x = one_hot_encode(["AAC", "GTT"])
-    y = np.array([[1.0], [0.0]])
-    x2, y2 = add_reverse_complements(x, y)
-    assert decode(x2) == ["AAC", "GTT", "GTT", "AAC"]
-    np.testing.assert_array_equal(y2[:, 0], [1, 0, 1, 0])
 
 
 def test_matches_plain_numpy_on_random_sequences():

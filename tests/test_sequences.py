@@ -5,6 +5,7 @@ import pytest
 
 from biodl import io, sequences
 from biodl.datasets import EncodedDataset
+from biodl.io.arrays import StoredRows
 from biodl.simulate import simulate_dna
 from conftest import write_fasta_text
 
@@ -28,6 +29,30 @@ def test_prepare_encodes_splits_and_round_trips(tmp_path):
     back = EncodedDataset.load(tmp_path / "d.npz")
     np.testing.assert_array_equal(back.x, ds.x)
     assert back.names == ["bound"] and back.task == "binary" and back.ids.tolist() == ds.ids.tolist()
+
+
+def test_prepare_streamed_to_a_file_equals_prepare_in_memory(tmp_path, monkeypatch):
+    lines = [f"s{i}\t{i % 2}" for i in range(3, 40)]
+    fasta, labels = make_inputs(tmp_path, label_lines=lines)
+    in_memory = sequences.prepare(fasta, labels, seed=2, length=16)
+    monkeypatch.setattr(sequences, "CHUNK_BYTES", 5 * 16 * 4)  # five records per chunk
+    streamed = sequences.prepare(fasta, labels, seed=2, length=16, data_path=tmp_path / "d.npz")
+    assert isinstance(streamed.x, StoredRows) and streamed.report == in_memory.report
+    np.testing.assert_array_equal(np.asarray(streamed.x), in_memory.x)
+    back = EncodedDataset.load(tmp_path / "d.npz", stream=True)
+    for split in ("train", "val", "test"):
+        np.testing.assert_array_equal(np.asarray(back.part(split)[0]), in_memory.part(split)[0])
+        np.testing.assert_array_equal(back.part(split)[1], in_memory.part(split)[1])
+    assert back.ids.tolist() == in_memory.ids.tolist() == [f"s{i}" for i in range(3, 40)]
+
+
+def test_a_bad_record_late_in_the_file_leaves_no_output(tmp_path, monkeypatch):
+    fasta, labels = make_inputs(tmp_path, label_lines=[f"s{i}\t{i % 2}" for i in range(40)] + ["bad\t1"],
+                                extra_fasta=">bad\nACGZ\n")
+    monkeypatch.setattr(sequences, "CHUNK_BYTES", 5 * 20 * 4)
+    with pytest.raises(io.InputError, match=r"seqs.fa: sequence 'bad': invalid character 'Z' at position 4"):
+        sequences.prepare(fasta, labels, data_path=tmp_path / "out" / "d.npz")
+    assert list((tmp_path / "out").iterdir()) == []
 
 
 def test_mismatched_ids_are_counted_and_logged(tmp_path, caplog):

@@ -3,7 +3,8 @@ import pandas as pd
 import pytest
 
 from biodl import training
-from biodl.dna import add_reverse_complements, one_hot_encode
+from biodl.dna import one_hot_encode, reverse_complement
+from biodl.io.arrays import StoredRows, npz_writer, stored_rows
 from biodl.sequences import SequenceTraining
 
 
@@ -15,15 +16,19 @@ def planted_data(n=240, length=40, seed=0):
     return one_hot_encode(seqs), y
 
 
-def train_once(tmp_path, name):
+def train_once(tmp_path, name, stored=False):
     training.configure(seed=7, threads=2)
     from biodl.models import build_cnn1d
 
     x, y = planted_data()
+    if stored:
+        with npz_writer(tmp_path / f"{name}.npz") as archive:
+            archive.add("x", x)
+        x = stored_rows(tmp_path / f"{name}.npz", "x")
     model = build_cnn1d(x.shape[1:], 1, "binary", filters=(8,), kernel_sizes=(7,), pool_sizes=(1,), dense_units=(8,))
     settings = SequenceTraining(epochs=20, batch_size=32, learning_rate=0.01, patience=5)
     history = training.fit(model, (x[:160], y[:160]), (x[160:200], y[160:200]), settings, task="binary", seed=7,
-                           augment=add_reverse_complements, verbose=0,
+                           transformed_copy=reverse_complement, verbose=0,
                            history_path=tmp_path / f"{name}.tsv", model_path=tmp_path / f"{name}.keras")
     return model, history, x, y
 
@@ -43,6 +48,36 @@ def test_fit_learns_saves_and_is_reproducible(tmp_path, keras):
     from sklearn.metrics import roc_auc_score
 
     assert roc_auc_score(y[200:, 0], training.predict(model_a, x[200:])[:, 0]) > 0.9
+
+
+def test_training_streamed_from_disk_equals_training_in_memory(tmp_path, keras):
+    model_memory, history_memory, x, _ = train_once(tmp_path, "memory")
+    model_disk, history_disk, stored, _ = train_once(tmp_path, "disk", stored=True)
+    assert isinstance(stored, StoredRows)
+    pd.testing.assert_frame_equal(history_memory, history_disk)
+    for wa, wb in zip(model_memory.get_weights(), model_disk.get_weights()):
+        np.testing.assert_array_equal(wa, wb)
+    np.testing.assert_array_equal(training.predict(model_disk, stored.take(slice(200, None))),
+                                  training.predict(model_memory, x[200:]))
+
+
+def test_each_epoch_sees_every_row_and_its_transformed_copy_once(keras):
+    x = np.arange(7 * 3 * 4, dtype=np.uint8).reshape(7, 3, 4)
+    y = np.arange(7, dtype=np.float32)
+    data = training.make_dataset(x, y, batch_size=3, shuffle=True, seed=1, transformed_copy=reverse_complement)
+    epochs = [[(xb.numpy(), yb.numpy()) for xb, yb in data] for _ in range(2)]
+    for epoch in epochs:
+        xs = np.concatenate([xb for xb, _ in epoch])
+        ys = np.concatenate([yb for _, yb in epoch])
+        assert xs.dtype == np.float32 and len(xs) == 14
+        expected = np.concatenate([x, reverse_complement(x)]).astype(np.float32)
+        order = np.lexsort(xs.reshape(14, -1).T[::-1])
+        np.testing.assert_array_equal(xs[order], expected[np.lexsort(expected.reshape(14, -1).T[::-1])])
+        for row, target in zip(xs, ys):  # each row keeps its own target
+            assert row.tolist() in (x[int(target)].tolist(), reverse_complement(x[int(target)]).tolist())
+    assert not all(np.array_equal(a[1], b[1]) for a, b in zip(*epochs))  # reshuffled each epoch
+    in_order = np.concatenate([b.numpy() for b in training.make_dataset(x, None, batch_size=4)])
+    np.testing.assert_array_equal(in_order, x.astype(np.float32))
 
 
 def test_fit_stops_early_keeps_the_best_epoch_and_removes_its_checkpoint(tmp_path, keras):

@@ -6,12 +6,20 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from biodl.io.arrays import StoredRows, row_chunks
 from biodl.pwm import Motif, scan_max
 
 
-def pwm_features(x: np.ndarray, motifs: Sequence[Motif]) -> np.ndarray:
+FEATURE_CHUNK = 4096
+"""Baseline features are computed this many sequences at a time (bounded memory; inputs
+on disk are read once)."""
+
+
+def pwm_features(x: np.ndarray | StoredRows, motifs: Sequence[Motif]) -> np.ndarray:
     """``(N, n_motifs)`` best log-odds score of each motif per sequence, both strands."""
-    return np.stack([scan_max(x, motif.pwm()) for motif in motifs], axis=1)
+    pwms = [motif.pwm() for motif in motifs]
+    chunks = [np.stack([scan_max(chunk, pwm) for pwm in pwms], axis=1) for chunk in row_chunks(x, FEATURE_CHUNK)]
+    return np.concatenate(chunks) if chunks else np.zeros((0, len(pwms)), dtype=np.float32)
 
 
 def fit_predict_linear(
@@ -61,10 +69,14 @@ def _canonical_index(k: int) -> tuple[np.ndarray, int]:
     return column, int(column.max()) + 1
 
 
-def kmer_frequencies(x: np.ndarray, k: int) -> np.ndarray:
+def kmer_frequencies(x: np.ndarray | StoredRows, k: int) -> np.ndarray:
     """``(N, n)`` frequency of each k-mer per one-hot sequence, a k-mer counted together
     with its reverse complement (so both strands score alike); k-mers with N are skipped."""
-    x = np.asarray(x)
+    chunks = [_kmer_frequencies(chunk, k) for chunk in row_chunks(x, FEATURE_CHUNK)]
+    return np.concatenate(chunks) if chunks else np.zeros((0, _canonical_index(k)[1]), dtype=np.float32)
+
+
+def _kmer_frequencies(x: np.ndarray, k: int) -> np.ndarray:
     bases = x.argmax(axis=-1)
     valid = x.max(axis=-1) == 1
     n, length = bases.shape

@@ -132,8 +132,7 @@ def extract_regions(paths, settings):
          {"fasta": "FASTA or gzipped FASTA", "labels": "TSV: id, label column(s), optional split",
           "data": "output .npz", "splits": "output TSV: id, split", "report": "output JSON: counts, task, lengths"})
 def prepare_sequences(paths, settings):
-    dataset = sequences.prepare(paths.fasta, paths.labels, **settings)
-    dataset.save(paths.data)
+    dataset = sequences.prepare(paths.fasta, paths.labels, **settings, data_path=paths.data)
     write_table(paths.splits, dataset.splits_table(), index=False)
     write_json(paths.report, dataset.report)
 
@@ -142,7 +141,8 @@ def prepare_sequences(paths, settings):
          {"data": ".npz from prepare-sequences", "model": "output .keras", "history": "output TSV, one row per epoch"},
          tensorflow=True)
 def train_sequences(paths, settings):
-    sequences.train(EncodedDataset.load(paths.data), **settings, model_path=paths.model, history_path=paths.history)
+    sequences.train(EncodedDataset.load(paths.data, stream=True), **settings, model_path=paths.model,
+                    history_path=paths.history)
 
 
 @command("evaluate-sequences", "test-split metrics and plots, cnn1d beside the PWM scan", sequences.evaluate,
@@ -150,7 +150,7 @@ def train_sequences(paths, settings):
           "metrics": "output JSON", "predictions": "output TSV", "performance": "output PNG: ROC/PR or scatter",
           "curves": "output PNG: training curves"}, tensorflow=True)
 def evaluate_sequences(paths, settings):
-    result = sequences.evaluate(EncodedDataset.load(paths.data), _load_model(paths.model), **settings)
+    result = sequences.evaluate(EncodedDataset.load(paths.data, stream=True), _load_model(paths.model), **settings)
     result.write(paths.metrics, paths.predictions)
     plots.plot_performance(result.y, result.scores, result.task, result.names, paths.performance)
     plots.plot_history(read_delimited(paths.history), paths.curves)
@@ -160,7 +160,7 @@ def evaluate_sequences(paths, settings):
          {"data": ".npz from prepare-sequences", "model": ".keras", "attributions": "output .npz",
           "tracks": "output PNG: attribution logos of top sequences"}, tensorflow=True)
 def attribute(paths, settings):
-    result = attribution.attribute(_load_model(paths.model), EncodedDataset.load(paths.data), **settings)
+    result = attribution.attribute(_load_model(paths.model), EncodedDataset.load(paths.data, stream=True), **settings)
     result.save(paths.attributions)
     plots.plot_attribution_tracks(result.tracks, result.titles, paths.tracks)
 
@@ -172,7 +172,7 @@ SPLIT = {"split": f"train, val or test: the sequences read (default {attribution
          {"data": ".npz from prepare-sequences", "model": ".keras", "meme": "output MEME",
           "table": "output TSV: sites and information per filter"}, extra={**SPLIT, **SEED}, tensorflow=True)
 def filter_motifs(paths, settings):
-    x = EncodedDataset.load(paths.data).part(settings.pop("split", attribution.EXPLAINED_SPLIT))[0]
+    x = EncodedDataset.load(paths.data, stream=True).part(settings.pop("split", attribution.EXPLAINED_SPLIT))[0]
     filters.filter_motifs(_load_model(paths.model), x, **settings).write(paths.meme, paths.table)
 
 
@@ -206,7 +206,7 @@ def logos(paths, settings):
 @command("fimo", "scan sequences for motif sites (FIMO)", compare.fimo_hits,
          {"motifs": "MEME file", "data": ".npz from prepare-sequences", "hits": "output TSV"}, extra=SPLIT)
 def fimo(paths, settings):
-    dataset = EncodedDataset.load(paths.data)
+    dataset = EncodedDataset.load(paths.data, stream=True)
     chosen = dataset.split == settings.pop("split", attribution.EXPLAINED_SPLIT)
     hits = compare.fimo_hits(read_meme(paths.motifs, allow_empty=True), dataset.x[chosen], dataset.ids[chosen],
                              **settings)

@@ -240,6 +240,7 @@ def _train_sequences(config, seq_dataset):
 def _evaluate_sequences(config, seq_dataset):
     settings = _sequences(config, seq_dataset)
     return {"baseline_motifs": settings["baseline_motifs"], "kmer_baseline": settings["kmer_baseline"],
+            "baseline_max_train": settings["baseline_max_train"],
             "jaspar_release": config["jaspar_release"], "seed": config["seed"]}
 
 

@@ -251,11 +251,6 @@ def decode(x: np.ndarray) -> str | list[str]:
     return out[0] if single else out
 
 
-def add_reverse_complements(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Augment a training set with the reverse complement of every sequence (same targets)."""
-    return np.concatenate([x, reverse_complement(x)]), np.concatenate([y, y])
-
-
 def check_one_hot(x: np.ndarray, what: str = "input") -> np.ndarray:
     """Return the indices of the sequences in ``(N, L, 4)`` ``x`` that are not one-hot.
 

@@ -19,9 +19,10 @@ import pandas as pd
 
 from biodl import splits
 from biodl.datasets import EncodedDataset, check_classes_per_split
-from biodl.dna import add_reverse_complements, one_hot_encode
-from biodl.io.fasta import read_fasta
-from biodl.io.files import InputError, PathLike, write_table
+from biodl.dna import one_hot_encode, resolve_length, reverse_complement
+from biodl.io.arrays import npz_writer, stored_rows
+from biodl.io.fasta import iter_fasta
+from biodl.io.files import InputError, PathLike, check_unique, write_table
 from biodl.io.jaspar import DEFAULT_RELEASE
 from biodl.io.tables import read_table
 from biodl.targets import encode_targets
@@ -41,7 +42,8 @@ class SequenceTraining(TrainingSettings):
     Attributes
     ----------
     reverse_complement
-        Add the reverse complement of every training sequence (same targets).
+        Every epoch also trains on the reverse complement of every training sequence (same
+        targets), made per batch in the input pipeline.
     """
 
     epochs: int = 30
@@ -98,6 +100,7 @@ def prepare(
     ambiguous: str = "zeros",
     split: Mapping | None = None,
     seed: int = 1,
+    data_path: PathLike | None = None,
 ) -> EncodedDataset:
     """Read, align, one-hot encode and split a labelled FASTA file.
 
@@ -117,6 +120,10 @@ def prepare(
         its defaults for those not given.
     seed
         Seeds the split.
+    data_path
+        Write the dataset to this ``.npz`` while encoding, a chunk of records at a time, and
+        return it streamed from there (``EncodedDataset.load(data_path, stream=True)``): memory
+        stays flat for any number of sequences. ``None``: encode into memory.
 
     Raises
     ------
@@ -125,16 +132,12 @@ def prepare(
     """
     fasta, labels = Path(fasta), Path(labels)
     split = splits.split_settings(split)
-    ids, seqs = read_fasta(fasta)
+    ids, lengths = _fasta_ids_and_lengths(fasta)
     table = read_table(labels, "id")
     keep, report = align_ids(ids, table.index.tolist(), str(fasta), str(labels))
     ids = [ids[i] for i in keep]
-    seqs = [seqs[i] for i in keep]
+    lengths = lengths[keep]
     table = table.loc[ids]
-    try:
-        x = one_hot_encode(seqs, length=length, ambiguous=ambiguous, ids=ids)
-    except ValueError as err:
-        raise InputError(f"{fasta}: {err}") from None
     try:  # these messages already name the label file
         targets = encode_targets(table, label_columns, task, source=str(labels))
         assigned = splits.assign_splits(
@@ -144,15 +147,73 @@ def prepare(
     except ValueError as err:
         raise InputError(str(err)) from None
     check_classes_per_split(targets.y, targets.task, assigned, str(labels))
+    try:
+        target = resolve_length(lengths, length)
+    except ValueError as err:
+        raise InputError(f"{fasta}: {err}") from None
     report.update(
-        task=targets.task, outputs=targets.names, length=int(x.shape[1]),
-        lengths_min_max=[min(map(len, seqs)), max(map(len, seqs))],
+        task=targets.task, outputs=targets.names, length=target,
+        lengths_min_max=[int(lengths.min()), int(lengths.max())],
         split_counts={name: int(np.sum(assigned == name)) for name in splits.SPLITS},
     )
     if targets.value_maps:
         report["value_maps"] = targets.value_maps
+    shape = (len(ids), target, 4)
+    dtype = np.float32 if ambiguous == "fractional" else np.uint8
+    dataset = EncodedDataset(None, targets.y, np.array(ids), assigned, targets.task, targets.names, report)
+    chunks = _encoded_chunks(fasta, keep, target, ambiguous, chunk=max(1, CHUNK_BYTES // (4 * target)))
+    if data_path is None:
+        dataset.x = np.empty(shape, dtype)
+        for start, encoded in chunks:
+            dataset.x[start:start + len(encoded)] = encoded
+    else:
+        with npz_writer(data_path) as archive:
+            with archive.rows("x", shape, dtype) as rows:
+                for _, encoded in chunks:
+                    rows.write(encoded)
+            dataset.save_labels(archive)
+        dataset.x = stored_rows(data_path, "x")
     log.info("prepared %s: %s", fasta, report)
-    return EncodedDataset(x, targets.y, np.array(ids), assigned, targets.task, targets.names, report)
+    return dataset
+
+
+CHUNK_BYTES = 32 << 20
+""":func:`prepare` encodes records in chunks of about this many bytes of one-hot output."""
+
+
+def _fasta_ids_and_lengths(fasta: Path) -> tuple[list[str], np.ndarray]:
+    """First pass over a FASTA file: record ids (checked unique) and sequence lengths."""
+    ids, lengths = [], []
+    for name, seq in iter_fasta(fasta):
+        ids.append(name)
+        lengths.append(len(seq))
+    check_unique(ids, f"{fasta}: duplicate FASTA identifiers")
+    return ids, np.array(lengths, dtype=np.int64)
+
+
+def _encoded_chunks(fasta: Path, keep: np.ndarray, length: int, ambiguous: str, chunk: int):
+    """Second pass: ``(first row, one-hot array)`` for the records at file positions ``keep``
+    (sorted), ``chunk`` records at a time."""
+    wanted = np.zeros(int(keep[-1]) + 1, dtype=bool)
+    wanted[keep] = True
+    names, seqs, start = [], [], 0
+
+    def encode():
+        try:
+            return one_hot_encode(seqs, length=length, ambiguous=ambiguous, ids=names)
+        except ValueError as err:
+            raise InputError(f"{fasta}: {err}") from None
+
+    for position, (name, seq) in enumerate(iter_fasta(fasta)):
+        if position < len(wanted) and wanted[position]:
+            names.append(name)
+            seqs.append(seq)
+            if len(seqs) == chunk:
+                yield start, encode()
+                start += len(seqs)
+                names, seqs = [], []
+    if seqs:
+        yield start, encode()
 
 
 def train(
@@ -193,10 +254,22 @@ def train(
                           **keyword_settings(build_cnn1d, model, "sequences model"))
     history = fit(
         network, dataset.part("train"), dataset.part("val"), settings, task=dataset.task, seed=seed,
-        augment=add_reverse_complements if settings.reverse_complement else None,
+        transformed_copy=reverse_complement if settings.reverse_complement else None,
         history_path=history_path, model_path=model_path,
     )
     return network, history
+
+
+def _at_most(
+    dataset: EncodedDataset, split: str, limit: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs (read into memory) and targets of ``split``, a random ``limit`` of them when
+    there are more."""
+    rows = np.flatnonzero(dataset.split == split)
+    if rows.size > limit:
+        log.info("baselines use %d of the %d %s-split sequences (baseline_max_train)", limit, rows.size, split)
+        rows = np.sort(rng.choice(rows, limit, replace=False))
+    return np.asarray(dataset.x[rows]), dataset.y[rows]
 
 
 @dataclass
@@ -244,6 +317,7 @@ def evaluate(
     baseline_motifs: Sequence[str] = (),
     jaspar_release: str = DEFAULT_RELEASE,
     kmer_baseline: bool = True,
+    baseline_max_train: int = 50_000,
     seed: int = 1,
 ) -> SequenceEvaluation:
     """The model's test-split metrics beside the PWM-scan and k-mer baselines.
@@ -260,6 +334,11 @@ def evaluate(
     kmer_baseline
         Also report ``kmer``: a linear model of k-mer frequencies, k chosen on the
         validation split (:func:`biodl.baselines.kmer_baseline`); ``kmer_k`` records it.
+    baseline_max_train
+        The baselines are fitted on at most this many training sequences (and choose k on
+        at most this many validation sequences): a seeded random draw, logged and recorded
+        in ``baseline_train_sequences``, so that their features fit in memory at genome
+        scale. The network and every baseline are scored on the whole test split.
     seed
         Seeds the baselines' linear models.
     """
@@ -269,14 +348,15 @@ def evaluate(
     from biodl.training import predict
 
     x_test, y_test = dataset.part("test")
-    train = dataset.part("train")  # a copy of the training rows, made once for both baselines
     scores = {MODEL_NAME: predict(model, x_test)}
     motifs = fetch_jaspar(baseline_motifs, jaspar_release) if baseline_motifs else []
+    rng = np.random.default_rng(seed)
+    train = _at_most(dataset, "train", baseline_max_train, rng)
     if motifs:
         scores["pwm_scan"] = baselines.pwm_scan_baseline(*train, x_test, dataset.task, motifs, seed=seed)
     if kmer_baseline:
-        scores["kmer"], k = baselines.kmer_baseline(train, dataset.part("val"), x_test, dataset.task, dataset.names,
-                                                    seed=seed)
+        scores["kmer"], k = baselines.kmer_baseline(train, _at_most(dataset, "val", baseline_max_train, rng), x_test,
+                                                    dataset.task, dataset.names, seed=seed)
     metrics = {
         "task": dataset.task, "split": "test", "outputs": dataset.names,
         "models": {name: compute_metrics(y_test, s, dataset.task, dataset.names) for name, s in scores.items()},
@@ -285,6 +365,8 @@ def evaluate(
         metrics["baseline_motifs"] = [{"id": m.id, "name": m.name} for m in motifs]
     if kmer_baseline:
         metrics["kmer_k"] = k
+    if motifs or kmer_baseline:
+        metrics["baseline_train_sequences"] = len(train[1])
     log.info("test metrics: %s", {name: {k: v for k, v in m.items() if k != "per_output"}
                                   for name, m in metrics["models"].items()})
     return SequenceEvaluation(metrics, scores, dataset.ids[dataset.split == "test"], y_test, dataset.task,

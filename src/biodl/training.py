@@ -149,21 +149,63 @@ def runtime() -> dict[str, Any]:
 
 
 def make_dataset(
-    x: np.ndarray, y: np.ndarray | None, batch_size: int, shuffle: bool = False, seed: int = 1
+    x, y: np.ndarray | None, batch_size: int, shuffle: bool = False, seed: int = 1,
+    transformed_copy: Callable[[np.ndarray], np.ndarray] | None = None,
 ):
-    """A ``tf.data`` pipeline over in-memory arrays (or a dict of them, for multi-input
-    models); integer array inputs are cast to float32."""
+    """A ``tf.data`` pipeline of batches gathered from ``x`` and ``y`` one batch at a time.
+
+    Parameters
+    ----------
+    x
+        Inputs: a numpy array, :class:`biodl.io.arrays.StoredRows` (rows read from the file
+        per batch, so memory does not grow with the data), or a dict of arrays for
+        multi-input models. Integer inputs are cast to float32 per batch.
+    y
+        Targets, or ``None`` (for prediction).
+    shuffle, seed
+        Draw the rows in a new seeded order every epoch; otherwise in order.
+    transformed_copy
+        Each epoch also sees every row through this function, applied to the batch inside
+        the pipeline (the data are never copied): e.g. :func:`biodl.dna.reverse_complement`.
+        Only for a single input array.
+
+    Returns
+    -------
+    tf.data.Dataset
+        ``(x, y)`` batches (``x`` alone without ``y``), prefetched.
+    """
     import tensorflow as tf
 
-    data = tf.data.Dataset.from_tensor_slices(x if y is None else (x, y))
+    inputs = x if isinstance(x, Mapping) else {"": x}
+    names = sorted(inputs)
+    n = len(inputs[names[0]])
+    if transformed_copy is not None and len(names) > 1:
+        raise ValueError("transformed_copy works on single-input models only")
+    columns = [inputs[name] for name in names] + ([] if y is None else [y])
+    dtypes = [np.float32 if np.issubdtype(c.dtype, np.integer) and i < len(names) else c.dtype
+              for i, c in enumerate(columns)]
+
+    def gather(order: np.ndarray) -> list[np.ndarray]:
+        order = np.sort(order)  # the order inside a batch does not matter; sorted rows read faster
+        rows = order % n
+        batch = [np.asarray(column[rows]).astype(dtype, copy=False) for column, dtype in zip(columns, dtypes)]
+        if transformed_copy is not None:
+            copy = order >= n
+            if copy.any():
+                batch[0][copy] = transformed_copy(batch[0][copy])
+        return batch
+
+    def load(order):
+        batch = tf.numpy_function(gather, [order], [tf.as_dtype(d) for d in dtypes], stateful=False)
+        for tensor, column in zip(batch, columns):
+            tensor.set_shape((None,) + tuple(column.shape[1:]))
+        features = batch[0] if names == [""] else dict(zip(names, batch[:len(names)]))
+        return features if y is None else (features, batch[-1])
+
+    order = tf.data.Dataset.range(n * (2 if transformed_copy else 1))
     if shuffle:
-        data = data.shuffle(int(data.cardinality()), seed=seed, reshuffle_each_iteration=True)
-    data = data.batch(batch_size)
-    if isinstance(x, np.ndarray) and np.issubdtype(x.dtype, np.integer):
-        data = data.map(
-            (lambda a: tf.cast(a, tf.float32)) if y is None
-            else (lambda a, b: (tf.cast(a, tf.float32), b))
-        )
+        order = order.shuffle(int(order.cardinality()), seed=seed, reshuffle_each_iteration=True)
+    data = order.batch(batch_size).map(load, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     return data.prefetch(tf.data.AUTOTUNE)
 
 
@@ -185,6 +227,7 @@ def fit(
     metrics: list | None = None,
     seed: int = 1,
     augment: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None,
+    transformed_copy: Callable[[np.ndarray], np.ndarray] | None = None,
     history_path: io.PathLike | None = None,
     model_path: io.PathLike | None = None,
     verbose: int = 2,
@@ -209,7 +252,11 @@ def fit(
     seed
         Seed for the shuffling of the training data.
     augment
-        Applied once to the training arrays (e.g. add reverse complements).
+        Applied once to the training arrays (e.g. window slices of time series).
+    transformed_copy
+        Each epoch also trains on every training row through this function, applied per
+        batch in the input pipeline, not by copying the data (:func:`make_dataset`): the
+        reverse complement of DNA.
     history_path, model_path
         Where to write the per-epoch history (TSV) and the model (``.keras``), atomically.
         With a ``model_path``, every epoch also writes a checkpoint (weights, optimizer
@@ -237,7 +284,7 @@ def fit(
     checkpoint = None
     if model_path is not None:
         checkpoint = Checkpoint(checkpoint_dir_for(model_path),
-                                _fingerprint(model, settings, seed, x_train, y_train, val))
+                                _fingerprint(model, settings, seed, x_train, y_train, val, transformed_copy))
     state = checkpoint.restore(model) if checkpoint else None
     stopping = _early_stopping(settings.patience, checkpoint, state)
     if state is not None:
@@ -245,7 +292,8 @@ def fit(
                  state["epoch"], settings.epochs)
     if not stopping.finished:
         model.fit(
-            make_dataset(x_train, y_train, settings.batch_size, shuffle=True, seed=seed),
+            make_dataset(x_train, y_train, settings.batch_size, shuffle=True, seed=seed,
+                         transformed_copy=transformed_copy),
             validation_data=make_dataset(*val, settings.batch_size),
             epochs=settings.epochs, initial_epoch=state["epoch"] if state else 0, callbacks=[stopping],
             verbose=verbose, shuffle=False,
@@ -264,9 +312,9 @@ def fit(
     return history
 
 
-def _fingerprint(model, settings: TrainingSettings, seed: int, x_train, y_train, val) -> str:
-    """What a checkpoint must match to be resumed: the model, the settings, the seed and
-    the shapes of the data."""
+def _fingerprint(model, settings: TrainingSettings, seed: int, x_train, y_train, val, transformed_copy) -> str:
+    """What a checkpoint must match to be resumed: the model, the settings, the seed, the
+    shapes of the data and the transformed copy."""
     import hashlib
     import json
 
@@ -276,7 +324,8 @@ def _fingerprint(model, settings: TrainingSettings, seed: int, x_train, y_train,
         return list(np.shape(data))
 
     described = {"model": model.to_json(), "settings": repr(settings), "seed": seed,
-                 "data": [shapes(x_train), shapes(y_train), shapes(val[0]), shapes(val[1])]}
+                 "data": [shapes(x_train), shapes(y_train), shapes(val[0]), shapes(val[1])],
+                 "transformed_copy": getattr(transformed_copy, "__qualname__", repr(transformed_copy))}
     return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
 
 
@@ -409,7 +458,8 @@ def load_model(path: io.PathLike):
     return keras.models.load_model(path, compile=False)
 
 
-def predict(model, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
-    """Model outputs for ``x`` in batches, as float32 numpy."""
+def predict(model, x, batch_size: int = 256) -> np.ndarray:
+    """Model outputs for ``x`` (an array, :class:`~biodl.io.arrays.StoredRows` or a dict of
+    arrays) in batches read one at a time, as float32 numpy."""
     outputs = model.predict(make_dataset(x, None, batch_size), verbose=0)
     return np.asarray(outputs, dtype=np.float32)

@@ -15,10 +15,9 @@ def test_model_without_conv1d_is_a_clear_error(keras):
         first_conv_layer(dense)
 
 
-def test_filter_set_to_a_motif_recovers_it(tmp_path, keras):
-    """A filter whose weights are a PWM picks out that motif's sites; an all-zero filter is
-    reported, not turned into a motif."""
-    from biodl.interpret.filters import filter_motifs
+def motif_filter_model(keras):
+    """A model whose first filter is the CTCF PWM (the second all zero), and 100 sequences,
+    every second with the CTCF consensus."""
     from biodl.models import build_cnn1d
 
     (ctcf,) = fetch_jaspar(["MA0139"])
@@ -31,7 +30,16 @@ def test_filter_set_to_a_motif_recovers_it(tmp_path, keras):
     consensus = "".join("ACGT"[i] for i in ctcf.ppm.argmax(axis=1))
     seqs = ["".join(rng.choice(list("ACGT"), 60)) for _ in range(100)]
     seqs = [s[:20] + consensus + s[20 + ctcf.width:] if i % 2 else s for i, s in enumerate(seqs)]
-    found = filter_motifs(model, one_hot_encode(seqs), threshold=0.6, min_sites=10)
+    return model, one_hot_encode(seqs), consensus
+
+
+def test_filter_set_to_a_motif_recovers_it(tmp_path, keras):
+    """A filter whose weights are a PWM picks out that motif's sites; an all-zero filter is
+    reported, not turned into a motif."""
+    from biodl.interpret.filters import filter_motifs
+
+    model, x, consensus = motif_filter_model(keras)
+    found = filter_motifs(model, x, threshold=0.6, min_sites=10)
     assert found.n_sites[1] == 0 and len(found.motifs) == 1
     learned = found.motifs[0].ppm
     assert "".join("ACGT"[i] for i in learned.argmax(axis=1)) == consensus
@@ -41,4 +49,23 @@ def test_filter_set_to_a_motif_recovers_it(tmp_path, keras):
     table = found.table()
     assert table["has_motif"].tolist() == [True, False] and table["n_sites"].iloc[0] >= 50
     with pytest.raises(ValueError, match="threshold must be between 0 and 1"):
-        filter_motifs(model, one_hot_encode(seqs), threshold=1.5)
+        filter_motifs(model, x, threshold=1.5)
+
+
+def test_filters_read_from_disk_in_chunks_give_the_same_motifs(tmp_path, keras, monkeypatch):
+    from biodl.interpret import filters
+    from biodl.io.arrays import npz_writer, stored_rows
+
+    model, x, _ = motif_filter_model(keras)
+    with npz_writer(tmp_path / "x.npz") as archive:
+        archive.add("x", x)
+    monkeypatch.setattr(filters, "ACTIVATION_CHUNK_VALUES", 7 * 60 * 2)  # 7 sequences per chunk
+    for max_sites in (5000, 30):
+        with monkeypatch.context() as whole:
+            whole.setattr(filters, "ACTIVATION_CHUNK_VALUES", 1 << 26)
+            expected = filters.filter_motifs(model, x, threshold=0.6, min_sites=10, max_sites=max_sites)
+        chunked = filters.filter_motifs(model, stored_rows(tmp_path / "x.npz", "x"), threshold=0.6, min_sites=10,
+                                        max_sites=max_sites)
+        assert chunked.n_sites.tolist() == expected.n_sites.tolist()
+        np.testing.assert_allclose(chunked.motifs[0].ppm, expected.motifs[0].ppm)
+    assert chunked.n_sites[0] == 30

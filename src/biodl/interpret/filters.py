@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from biodl.io.arrays import StoredRows, row_chunks
 from biodl.io.files import PathLike, write_table
 from biodl.pwm import Motif, information_content
 
@@ -70,17 +71,22 @@ def first_conv_layer(model):
     )
 
 
-def filter_activations(model, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
-    """``(N, L, F)`` outputs of the first convolution (before normalisation or ReLU)."""
+def filter_activations(model, batch_size: int = 256):
+    """A function from ``(n, L, 4)`` sequences to the ``(n, L', F)`` outputs of the model's
+    first convolution (before normalisation or ReLU)."""
     import keras
 
-    layer = first_conv_layer(model)
-    sub = keras.Model(model.inputs, layer.output)
-    return np.asarray(sub.predict(np.asarray(x, dtype=np.float32), batch_size=batch_size, verbose=0))
+    sub = keras.Model(model.inputs, first_conv_layer(model).output)
+    return lambda x: np.asarray(sub.predict(np.asarray(x, dtype=np.float32), batch_size=batch_size, verbose=0))
+
+
+ACTIVATION_CHUNK_VALUES = 1 << 26
+""":func:`filter_motifs` holds the activations of about this many (sequence, position,
+filter) values at a time (256 MB of float32), whatever the number of sequences."""
 
 
 def filter_motifs(
-    model, x: np.ndarray, threshold: float = 0.5, min_sites: int = 20, max_sites: int = 5000,
+    model, x: np.ndarray | StoredRows, threshold: float = 0.5, min_sites: int = 20, max_sites: int = 5000,
     trim_bits: float = 0.3, batch_size: int = 256,
 ) -> FilterMotifs:
     """PPMs of first-layer filters from the windows that activate them.
@@ -88,7 +94,9 @@ def filter_motifs(
     Parameters
     ----------
     x
-        ``(N, L, 4)`` one-hot sequences (e.g. the test or training split).
+        ``(N, L, 4)`` one-hot sequences (e.g. the test or training split), in memory or on
+        disk; they are read in chunks, twice (the filters' maxima, then their windows), so
+        memory does not grow with their number.
     threshold
         A window counts when its activation is above ``threshold`` times the filter's
         maximum activation over ``x`` (0.5 as in Basset).
@@ -109,28 +117,28 @@ def filter_motifs(
         left = (width - 1) // 2
     else:
         left = 0
-    activations = filter_activations(model, x, batch_size)
-    x = np.asarray(x, dtype=np.float32)
-    padded = np.pad(x, ((0, 0), (width, width), (0, 0)))
+    activations = filter_activations(model, batch_size)
+    n_filters = int(layer.filters)
+    rows_per_chunk = max(1, ACTIVATION_CHUNK_VALUES // (int(x.shape[1]) * n_filters))
+    peaks = np.full(n_filters, -np.inf, dtype=np.float32)
+    for rows in row_chunks(x, rows_per_chunk):
+        peaks = np.maximum(peaks, activations(rows).max(axis=(0, 1)))
+    strongest = _strongest_windows(x, activations, peaks * threshold, max_sites, rows_per_chunk)
     offsets = np.arange(width)
     motifs, n_sites, info = [], [], []
-    for k in range(activations.shape[-1]):
-        act = activations[..., k]
-        peak = act.max()
-        if peak <= 0:
+    for k, (seq, pos) in enumerate(strongest):
+        if peaks[k] <= 0:
             n_sites.append(0)
             info.append(np.nan)
             continue
-        seq, pos = np.nonzero(act > threshold * peak)
-        if seq.size > max_sites:
-            strongest = np.argpartition(act[seq, pos], -max_sites)[-max_sites:]
-            seq, pos = seq[strongest], pos[strongest]
         n_sites.append(int(seq.size))
         if seq.size < min_sites:
             info.append(np.nan)
             continue
+        chosen, row = np.unique(seq, return_inverse=True)
+        padded = np.pad(np.asarray(x[chosen], dtype=np.float32), ((0, 0), (width, width), (0, 0)))
         starts = pos - left + width  # index into the padded sequences
-        windows = padded[seq[:, None], starts[:, None] + offsets[None, :]]  # (sites, W, 4)
+        windows = padded[row[:, None], starts[:, None] + offsets[None, :]]  # (sites, W, 4)
         counts = windows.sum(axis=0)
         totals = counts.sum(axis=1, keepdims=True)
         ppm = np.where(totals > 0, counts / np.maximum(totals, 1e-9), 0.25)
@@ -145,3 +153,21 @@ def filter_motifs(
         log.warning("%d of %d filters have fewer than %d activating windows and get no PPM: %s",
                     few.size, n_sites.size, min_sites, ", ".join(f"filter{k}" for k in few[:20]))
     return FilterMotifs(motifs, n_sites, np.array(info), min_sites)
+
+
+def _strongest_windows(x, activations, cutoffs: np.ndarray, max_sites: int, rows_per_chunk: int):
+    """Per filter, ``(sequence, position)`` of the (at most ``max_sites``) strongest windows
+    whose activation is above the filter's cutoff, keeping only those while going over ``x``
+    a chunk at a time."""
+    kept = [(np.zeros(0, np.float32), np.zeros(0, np.int64), np.zeros(0, np.int64)) for _ in cutoffs]
+    for start, rows in zip(range(0, len(x), rows_per_chunk), row_chunks(x, rows_per_chunk)):
+        act = activations(rows)
+        for k, cutoff in enumerate(cutoffs):
+            seq, pos = np.nonzero(act[..., k] > cutoff)
+            values = np.concatenate([kept[k][0], act[seq, pos, k]])
+            seqs, positions = np.concatenate([kept[k][1], seq + start]), np.concatenate([kept[k][2], pos])
+            if values.size > max_sites:
+                top = np.argpartition(values, -max_sites)[-max_sites:]
+                values, seqs, positions = values[top], seqs[top], positions[top]
+            kept[k] = (values, seqs, positions)
+    return [(seqs, positions) for _, seqs, positions in kept]

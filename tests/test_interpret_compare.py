@@ -1,4 +1,5 @@
 import numpy as np
+import pandas as pd
 
 from biodl.dna import one_hot_encode, reverse_complement
 from biodl.interpret.compare import benjamini_hochberg, fimo_hits, tomtom_matches
@@ -35,3 +36,20 @@ def test_fimo_finds_a_planted_site():
     hits = fimo_hits([ctcf], one_hot_encode(seqs), ["a", "b", "c"], threshold=1e-6)
     assert hits[["sequence_id", "start", "end", "strand"]].values.tolist() == [["b", 30, 45, "-"]]
     assert fimo_hits([], one_hot_encode(seqs), ["a", "b", "c"]).empty
+
+
+def test_fimo_in_chunks_from_disk_equals_one_scan(tmp_path, monkeypatch):
+    from biodl.interpret import compare
+    from biodl.io.arrays import npz_writer, stored_rows
+
+    motifs = fetch_jaspar(["MA0139", "MA0138"])
+    rng = np.random.default_rng(1)
+    seqs = ["".join(rng.choice(list("ACGT"), 300)) for _ in range(40)]
+    x, ids = one_hot_encode(seqs), [f"s{i}" for i in range(40)]
+    whole = fimo_hits(motifs, x, ids, threshold=1e-3)
+    with npz_writer(tmp_path / "x.npz") as archive:
+        archive.add("x", x)
+    monkeypatch.setattr(compare, "FIMO_CHUNK", 6)
+    chunked = fimo_hits(motifs, stored_rows(tmp_path / "x.npz", "x"), ids, threshold=1e-3)
+    assert len(whole) > 10 and whole["sequence_id"].nunique() > 6  # hits in several chunks
+    pd.testing.assert_frame_equal(chunked, whole)

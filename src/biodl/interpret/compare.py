@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from biodl.io.arrays import row_chunks
 from biodl.pwm import Motif
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,11 @@ def tomtom_matches(queries: Sequence[Motif], targets: Sequence[Motif], top: int 
     return table
 
 
-def fimo_hits(motifs: Sequence[Motif], x: np.ndarray, ids: Sequence[str], threshold: float = 1e-4) -> pd.DataFrame:
+FIMO_CHUNK = 8192
+""":func:`fimo_hits` scans this many sequences at a time."""
+
+
+def fimo_hits(motifs: Sequence[Motif], x, ids: Sequence[str], threshold: float = 1e-4) -> pd.DataFrame:
     """Significant motif sites in one-hot sequences (memelite FIMO), both strands.
 
     Parameters
@@ -69,7 +74,8 @@ def fimo_hits(motifs: Sequence[Motif], x: np.ndarray, ids: Sequence[str], thresh
     motifs
         Motifs to scan for.
     x, ids
-        ``(N, L, 4)`` one-hot sequences and their ids.
+        ``(N, L, 4)`` one-hot sequences (an array or :class:`~biodl.io.arrays.StoredRows`,
+        scanned a chunk at a time) and their ids.
     threshold
         Sites with a p-value below it are reported.
 
@@ -84,16 +90,17 @@ def fimo_hits(motifs: Sequence[Motif], x: np.ndarray, ids: Sequence[str], thresh
     columns = ["motif_id", "sequence_id", "start", "end", "strand", "score", "p_value"]
     if not motifs:
         return pd.DataFrame(columns=columns)
-    x = np.ascontiguousarray(np.asarray(x, dtype=np.float32).transpose(0, 2, 1))
-    tables = fimo({m.id: m.ppm.T for m in motifs}, x, threshold=threshold)
+    ids = np.asarray(ids)
     hits = []
-    for motif, table in zip(motifs, tables):
-        if len(table) == 0:
-            continue
-        table = table.rename(columns={"sequence_name": "sequence_index", "p-value": "p_value"})
-        table["motif_id"] = motif.id
-        table["sequence_id"] = np.asarray(ids)[table["sequence_index"].astype(int)]
-        hits.append(table)
+    for start, chunk in zip(range(0, len(x), FIMO_CHUNK), row_chunks(x, FIMO_CHUNK)):
+        chunk = np.ascontiguousarray(chunk.astype(np.float32).transpose(0, 2, 1))
+        for motif, table in zip(motifs, fimo({m.id: m.ppm.T for m in motifs}, chunk, threshold=threshold)):
+            if len(table) == 0:
+                continue
+            table = table.rename(columns={"sequence_name": "sequence_index", "p-value": "p_value"})
+            table["motif_id"] = motif.id
+            table["sequence_id"] = ids[start + table["sequence_index"].astype(int)]
+            hits.append(table)
     if not hits:
         return pd.DataFrame(columns=columns)
-    return pd.concat(hits)[columns].sort_values(["motif_id", "p_value"]).reset_index(drop=True)
+    return pd.concat(hits)[columns].sort_values(["motif_id", "p_value"], kind="stable").reset_index(drop=True)

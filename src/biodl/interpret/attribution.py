@@ -28,6 +28,9 @@ IG_STEPS = 32
 EXPLAINED_SPLIT = "test"
 """The split whose sequences are explained, read for filter motifs and scanned by FIMO."""
 
+CHECK_CHUNK = 8192
+"""Sequences are checked for fractional bases this many at a time (memory stays flat)."""
+
 
 def _one_hot(x: np.ndarray) -> np.ndarray:
     """``x`` as float32 after checking it is one-hot."""
@@ -295,11 +298,12 @@ def attribute(
     rng = np.random.default_rng(seed)
     for name, j in zip(outputs, indices):
         chosen = dataset.examples_of(j, split)
-        not_one_hot = check_one_hot(dataset.x[chosen])
+        not_one_hot = np.concatenate([part[check_one_hot(dataset.x[part])] for part in np.array_split(
+            chosen, max(1, chosen.size // CHECK_CHUNK))]) if chosen.size else chosen
         if not_one_hot.size:
             log.warning("%d of %d %s-split sequences of output %r hold fractional (ambiguous) bases and are "
                         "not explained", not_one_hot.size, chosen.size, split, name)
-            chosen = np.delete(chosen, not_one_hot)
+            chosen = np.setdiff1d(chosen, not_one_hot)
         if chosen.size == 0:
             raise ValueError(f"no {split}-split sequences are positive for output {name!r}")
         if chosen.size > max_sequences:

@@ -106,9 +106,22 @@ def test_train_and_evaluate_beside_the_pwm_scan(tmp_path, keras):
     assert len(history) <= 8 and (tmp_path / "m.keras").is_file()
     result = sequences.evaluate(dataset, model, baseline_motifs=["MA0139"])
     assert set(result.metrics["models"]) == {"cnn1d", "pwm_scan", "kmer"} and result.metrics["split"] == "test"
-    assert result.metrics["kmer_k"] in (2, 3, 4, 5)
+    assert result.metrics["kmer_k"] in (2, 3, 4, 5, 6)
+    check = result.metrics["composition_check"]
+    assert check["metric"] == "auroc" and check["cnn1d"] == result.metrics["models"]["cnn1d"]["auroc"]
+    assert check["composition_matches_network"] == (check["kmer"] >= check["cnn1d"] - 0.02)
     assert result.metrics["models"]["pwm_scan"]["auroc"] > 0.9 and result.metrics["models"]["cnn1d"]["n"] == 60
     result.write(tmp_path / "metrics.json", tmp_path / "predictions.tsv")
     predictions = io.read_delimited(tmp_path / "predictions.tsv")
     assert list(predictions.columns) == ["id", "true_class", "cnn1d_class", "pwm_scan_class", "kmer_class"]
     assert len(predictions) == 60
+
+
+def test_composition_check_warns_when_kmers_match_the_network(caplog):
+    models = {"cnn1d": {"auroc": 0.90, "pearson": 0.1}, "kmer": {"auroc": 0.89, "pearson": 0.5}}
+    with caplog.at_level(logging.WARNING):
+        check = sequences.composition_check(models, "binary")
+    assert check["composition_matches_network"] and "solvable from sequence composition alone" in caplog.text
+    assert not sequences.composition_check({"cnn1d": {"auroc": 0.95}, "kmer": {"auroc": 0.80}},
+                                           "binary")["composition_matches_network"]
+    assert sequences.composition_check(models, "regression")["metric"] == "pearson"

@@ -55,7 +55,7 @@ def pwm_scan_baseline(
                               task, seed)
 
 
-KMER_SIZES = (2, 3, 4, 5)
+KMER_SIZES = (2, 3, 4, 5, 6)
 """The k-mer lengths the k-mer baseline chooses among, on the validation split."""
 
 

@@ -260,6 +260,35 @@ def train(
     return network, history
 
 
+COMPOSITION_MARGIN = 0.02
+"""The k-mer baseline "matches" the network when its test AUROC (Pearson r for regression)
+is at most this far below the network's."""
+
+
+def composition_check(models: Mapping[str, dict], task: str) -> dict:
+    """Whether the k-mer composition baseline does about as well as the network.
+
+    When it does, the task may be solvable from sequence composition alone, and the
+    network's explanations may show composition rather than motifs; this is logged as a
+    warning and recorded in ``metrics.json``.
+
+    Returns
+    -------
+    dict
+        ``metric``, the network's and the k-mer baseline's values, ``margin`` and
+        ``composition_matches_network``.
+    """
+    metric = "pearson" if task == "regression" else "auroc"
+    network, kmer = models[MODEL_NAME][metric], models["kmer"][metric]
+    matches = bool(kmer >= network - COMPOSITION_MARGIN)
+    if matches:
+        log.warning("the k-mer baseline reaches %s %.3f against the network's %.3f: the task may be solvable from "
+                    "sequence composition alone, and the network's explanations may show composition rather than "
+                    "motifs", metric, kmer, network)
+    return {"metric": metric, MODEL_NAME: network, "kmer": kmer, "margin": COMPOSITION_MARGIN,
+            "composition_matches_network": matches}
+
+
 def _at_most(
     dataset: EncodedDataset, split: str, limit: int, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -367,6 +396,8 @@ def evaluate(
         metrics["kmer_k"] = k
     if motifs or kmer_baseline:
         metrics["baseline_train_sequences"] = len(train[1])
+    if kmer_baseline:
+        metrics["composition_check"] = composition_check(metrics["models"], dataset.task)
     log.info("test metrics: %s", {name: {k: v for k, v in m.items() if k != "per_output"}
                                   for name, m in metrics["models"].items()})
     return SequenceEvaluation(metrics, scores, dataset.ids[dataset.split == "test"], y_test, dataset.task,

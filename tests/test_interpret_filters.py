@@ -69,3 +69,27 @@ def test_filters_read_from_disk_in_chunks_give_the_same_motifs(tmp_path, keras, 
         assert chunked.n_sites.tolist() == expected.n_sites.tolist()
         np.testing.assert_allclose(chunked.motifs[0].ppm, expected.motifs[0].ppm)
     assert chunked.n_sites[0] == 30
+
+
+@pytest.mark.parametrize("batch_norm", [False, True])
+def test_influence_ranks_the_motif_filter_first_and_leaves_the_model_as_it_was(keras, batch_norm):
+    from biodl.interpret.filters import filter_influence, filter_motifs
+    from biodl.models import build_cnn1d
+
+    (ctcf,) = fetch_jaspar(["MA0139"])
+    model = build_cnn1d((60, 4), 1, filters=(3,), kernel_sizes=(ctcf.width,), pool_sizes=(1,), batch_norm=batch_norm)
+    conv = model.get_layer("conv1")
+    weights = conv.get_weights()
+    weights[0][:] = 0
+    weights[0][:, :, 0] = ctcf.pwm()  # filter 0: the motif; filter 1: weak noise; filter 2: silent already
+    weights[0][:, :, 1] = np.random.default_rng(0).normal(0, 0.05, weights[0][:, :, 1].shape)
+    conv.set_weights(weights)
+    _, x, _ = motif_filter_model(keras)
+    before = [w.copy() for w in model.get_weights()]
+    influence = filter_influence(model, x, n_sequences=60)
+    for old, new in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(old, new)
+    assert influence[2] == pytest.approx(0, abs=1e-7) and influence[0] > influence[1] > influence[2]
+    table = filter_motifs(model, x, threshold=0.6, min_sites=10, influence_sequences=60).table()
+    assert table["influence_rank"].tolist() == [1, 2, 3]
+    np.testing.assert_allclose(table["influence"], influence, rtol=1e-5)

@@ -35,19 +35,28 @@ class FilterMotifs:
         Total information content (bits) per filter; NaN where too few sites.
     min_sites
         Fewest windows that give a filter a PPM.
+    influence
+        Per filter, the mean absolute change of the predictions when it is silenced
+        (:func:`filter_influence`); ``None`` when not computed.
     """
 
     motifs: list[Motif]
     n_sites: np.ndarray
     information: np.ndarray
     min_sites: int
+    influence: np.ndarray | None = None
 
     def table(self) -> pd.DataFrame:
-        """One row per filter: ``filter``, ``n_sites``, ``information_bits``, ``has_motif``."""
-        return pd.DataFrame({
+        """One row per filter: ``filter``, ``n_sites``, ``information_bits``, ``has_motif``,
+        and with influences ``influence`` and ``influence_rank`` (1: the most influential)."""
+        table = pd.DataFrame({
             "filter": [f"filter{k}" for k in range(len(self.n_sites))], "n_sites": self.n_sites,
             "information_bits": self.information, "has_motif": self.n_sites >= self.min_sites,
         })
+        if self.influence is not None:
+            table["influence"] = self.influence
+            table["influence_rank"] = pd.Series(-self.influence).rank(method="min").astype(int).to_numpy()
+        return table
 
     def write(self, meme: PathLike, table: PathLike) -> None:
         """Write the PPMs (MEME, with their site counts) and :meth:`table` (TSV)."""
@@ -85,9 +94,68 @@ ACTIVATION_CHUNK_VALUES = 1 << 26
 filter) values at a time (256 MB of float32), whatever the number of sequences."""
 
 
+def filter_influence(
+    model, x: np.ndarray | StoredRows, n_sequences: int = 2000, seed: int = 1, batch_size: int = 256,
+) -> np.ndarray:
+    """How much each first-layer filter matters to the predictions (Basset's influence).
+
+    Each filter in turn is silenced: its output is replaced by its mean over the sequences
+    (kernel set to zero, the mean put into its bias, or taken off the running mean of the
+    batch normalisation right after it). Its influence is the mean absolute change of all
+    outputs over the sequences. The model is left as it was.
+
+    Parameters
+    ----------
+    x
+        ``(N, L, 4)`` one-hot sequences; at most ``n_sequences`` of them, drawn with
+        ``seed``, are used.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(filters,)`` influences, in the units of the model's outputs.
+    """
+    from biodl.training import predict
+
+    layer = first_conv_layer(model)
+    rows = np.arange(len(x))
+    if len(x) > n_sequences:
+        rows = np.sort(np.random.default_rng(seed).choice(len(x), n_sequences, replace=False))
+    sample = np.asarray(x[rows], dtype=np.float32)
+    means = filter_activations(model, batch_size)(sample).mean(axis=(0, 1))
+    norm = next((other for other in model.layers if type(other).__name__ == "BatchNormalization"
+                 and other.input is layer.output), None)
+    if not layer.use_bias and norm is None:
+        log.warning("%s has no bias and no batch normalisation after it: silenced filters output 0, not their mean",
+                    layer.name)
+    reference = predict(model, sample, batch_size)
+    weights = layer.get_weights()
+    running_mean = np.asarray(norm.moving_mean) if norm is not None else None
+    influence = np.zeros(len(means))
+    try:
+        for k in range(len(means)):
+            silenced = [w.copy() for w in weights]
+            silenced[0][..., k] = 0
+            if layer.use_bias:
+                silenced[1][k] = means[k]
+            elif norm is not None:
+                shifted = running_mean.copy()
+                shifted[k] -= means[k]
+                norm.moving_mean.assign(shifted)
+            layer.set_weights(silenced)
+            influence[k] = float(np.abs(predict(model, sample, batch_size) - reference).mean())
+            if norm is not None:
+                norm.moving_mean.assign(running_mean)
+    finally:
+        layer.set_weights(weights)
+        if norm is not None:
+            norm.moving_mean.assign(running_mean)
+    return influence
+
+
 def filter_motifs(
     model, x: np.ndarray | StoredRows, threshold: float = 0.5, min_sites: int = 20, max_sites: int = 5000,
-    trim_bits: float = 0.3, batch_size: int = 256,
+    trim_bits: float = 0.3, batch_size: int = 256, influence_sequences: int = 2000, seed: int = 1,
 ) -> FilterMotifs:
     """PPMs of first-layer filters from the windows that activate them.
 
@@ -108,6 +176,9 @@ def filter_motifs(
         Trim flanking positions with less information than this (bits) off each PPM, so
         that motif comparison sees the filter's core; the full width is kept if every
         position is below it.
+    influence_sequences, seed
+        Each filter's influence (:func:`filter_influence`) is measured on at most this many
+        sequences of ``x``, drawn with ``seed``; 0: not measured.
     """
     if not 0 < threshold < 1:
         raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
@@ -152,7 +223,8 @@ def filter_motifs(
     if few.size:
         log.warning("%d of %d filters have fewer than %d activating windows and get no PPM: %s",
                     few.size, n_sites.size, min_sites, ", ".join(f"filter{k}" for k in few[:20]))
-    return FilterMotifs(motifs, n_sites, np.array(info), min_sites)
+    influence = filter_influence(model, x, influence_sequences, seed, batch_size) if influence_sequences else None
+    return FilterMotifs(motifs, n_sites, np.array(info), min_sites, influence)
 
 
 def _strongest_windows(x, activations, cutoffs: np.ndarray, max_sites: int, rows_per_chunk: int):

@@ -80,13 +80,12 @@ def first_conv_layer(model):
     )
 
 
-def filter_activations(model, batch_size: int = 256):
-    """A function from ``(n, L, 4)`` sequences to the ``(n, L', F)`` outputs of the model's
-    first convolution (before normalisation or ReLU)."""
+def first_conv_model(model):
+    """The model cut after its first convolution: one-hot sequences -> ``(n, L', F)``
+    filter outputs (before normalisation or ReLU), run by :func:`biodl.training.predict`."""
     import keras
 
-    sub = keras.Model(model.inputs, first_conv_layer(model).output)
-    return lambda x: np.asarray(sub.predict(np.asarray(x, dtype=np.float32), batch_size=batch_size, verbose=0))
+    return keras.Model(model.inputs, first_conv_layer(model).output)
 
 
 ACTIVATION_CHUNK_VALUES = 1 << 26
@@ -122,7 +121,7 @@ def filter_influence(
     if len(x) > n_sequences:
         rows = np.sort(np.random.default_rng(seed).choice(len(x), n_sequences, replace=False))
     sample = np.asarray(x[rows], dtype=np.float32)
-    means = filter_activations(model, batch_size)(sample).mean(axis=(0, 1))
+    means = predict(first_conv_model(model), sample, batch_size).mean(axis=(0, 1))
     norm = next((other for other in model.layers if type(other).__name__ == "BatchNormalization"
                  and other.input is layer.output), None)
     if not layer.use_bias and norm is None:
@@ -144,8 +143,6 @@ def filter_influence(
                 norm.moving_mean.assign(shifted)
             layer.set_weights(silenced)
             influence[k] = float(np.abs(predict(model, sample, batch_size) - reference).mean())
-            if norm is not None:
-                norm.moving_mean.assign(running_mean)
     finally:
         layer.set_weights(weights)
         if norm is not None:
@@ -188,7 +185,13 @@ def filter_motifs(
         left = (width - 1) // 2
     else:
         left = 0
-    activations = filter_activations(model, batch_size)
+    from biodl.training import predict
+
+    conv = first_conv_model(model)
+
+    def activations(rows: np.ndarray) -> np.ndarray:
+        return predict(conv, rows, batch_size)
+
     n_filters = int(layer.filters)
     rows_per_chunk = max(1, ACTIVATION_CHUNK_VALUES // (int(x.shape[1]) * n_filters))
     peaks = np.full(n_filters, -np.inf, dtype=np.float32)

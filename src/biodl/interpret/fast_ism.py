@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -68,10 +69,25 @@ class Plan:
     pooling: str  # max, avg or flatten
     tail: list  # layers after the pooling, up to (not including) the output layer
     head: object  # the output layer
-    windows: list[tuple[int, int]] = None  # per step: input window offset (to scale * J) and size
-    span: int = 0  # size of the last step's output window
-    scale: list[int] = None  # per step: product of the pool sizes from it on
-    window_logits: object = None
+
+    @cached_property
+    def windows(self) -> list[tuple[int, int]]:
+        """Per step, its input window: offset (to ``scale * J``) and size."""
+        return _windows(self.steps, self.span)
+
+    @cached_property
+    def span(self) -> int:
+        """Size of the last step's output window: every output one substitution changes."""
+        return _span(self.steps)
+
+    @cached_property
+    def scale(self) -> list[int]:
+        """Per step, the product of the pool sizes from it on."""
+        return [int(np.prod([s.width for s in self.steps[i:] if s.kind == "pool"])) for i in range(len(self.steps))]
+
+    @cached_property
+    def window_logits(self):
+        return _window_function(self)
 
 
 _PLANS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
@@ -132,29 +148,27 @@ def _make_plan(model) -> Plan | None:
         return None
     if pooling == "flatten" and type(tail[0]).__name__ != "Dense":
         return None
-    found = Plan(keras.Model(model.inputs, layers[index - 1].output), steps, pooling, tail[:-1], tail[-1])
-    found.windows, found.span = _windows(steps)
-    found.scale = [int(np.prod([s.width for s in steps[i:] if s.kind == "pool"])) for i in range(len(steps))]
-    found.window_logits = _window_function(found)
-    return found
+    return Plan(keras.Model(model.inputs, layers[index - 1].output), steps, pooling, tail[:-1], tail[-1])
 
 
-def _windows(steps: list[_Step]) -> tuple[list[tuple[int, int]], int]:
-    """Per step, the input window ``(offset, size)`` relative to the last step's window start
-    ``J`` as ``a * J + offset``, with ``a`` the product of the pool sizes after it; and the
-    last window's size."""
-    # the last window must hold every output one substitution can change, wherever it is
-    span = 1
-    for p in range(int(np.prod([s.width for s in steps if s.kind == "pool"]) or 1)):
-        lo, hi = np.array([p]), np.array([p])
-        for step in steps:
-            lo, hi = step.affected(lo, hi)
-        span = max(span, int(hi[0] - lo[0] + 1))
+def _span(steps: list[_Step]) -> int:
+    """The most outputs of the last step that one substitution changes, wherever it is (the
+    pools make it depend on the position modulo their sizes)."""
+    positions = np.arange(int(np.prod([s.width for s in steps if s.kind == "pool"])))
+    lo, hi = positions, positions
+    for step in steps:
+        lo, hi = step.affected(lo, hi)
+    return int((hi - lo).max()) + 1
+
+
+def _windows(steps: list[_Step], span: int) -> list[tuple[int, int]]:
+    """Per step, the input window ``(offset, size)`` that the last step's output window of
+    ``span`` read: it starts at ``scale * J + offset`` for a last window starting at ``J``."""
     windows, start, size = [], 0, span
     for step in reversed(steps):
         start, size = step.needed(start, size)
         windows.append((start, size))
-    return windows[::-1], span
+    return windows[::-1]
 
 
 def fast_ism(model, x: np.ndarray, output: int = 0, batch_size: int = 1024, ism_plan: Plan | None = None):
@@ -184,6 +198,8 @@ def fast_ism(model, x: np.ndarray, output: int = 0, batch_size: int = 1024, ism_
     """
     import tensorflow as tf
 
+    from biodl.training import predict
+
     ism_plan = ism_plan or plan(model)
     if ism_plan is None:
         raise ValueError(f"model {model.name!r} is not a chain of convolution blocks that fast ISM supports")
@@ -192,14 +208,14 @@ def fast_ism(model, x: np.ndarray, output: int = 0, batch_size: int = 1024, ism_
                                for i in range(0, len(x), SEQUENCE_CHUNK)])
     steps, windows, span, scale = ism_plan.steps, ism_plan.windows, ism_plan.span, ism_plan.scale
     n, length, _ = x.shape
-    reference_local = np.asarray(ism_plan.local_model.predict(x, batch_size=256, verbose=0), dtype=np.float32)
+    reference_local = predict(ism_plan.local_model, x)
     summary = _reference_summary(ism_plan, reference_local)
     kernel = tf.convert_to_tensor(ism_plan.head.kernel)[:, output]
     bias = tf.convert_to_tensor(ism_plan.head.bias)[output] if ism_plan.head.use_bias else tf.constant(0.0)
     margin = length + windows[0][1] + abs(windows[0][0]) + scale[0] * span  # every window stays inside
     padded = np.pad(x, ((0, 0), (margin, margin), (0, 0)))
 
-    reference = _reference_logits(ism_plan, summary, kernel, bias)
+    reference = _after_pooling(ism_plan, tf.constant(summary.pooled), kernel, bias).numpy()
     result = np.zeros((n, length, 4), dtype=np.float32)
     seq, pos, base = np.nonzero(x == 0)
     first_positions = _first_affected(steps, pos)
@@ -258,20 +274,25 @@ def _window_function(ism_plan: Plan):
             pooled = tf.maximum(tf.reduce_max(tf.where(inside, h, -np.inf), axis=1), extra)
         elif ism_plan.pooling == "avg":
             pooled = extra + tf.reduce_sum(tf.where(inside, h - seq_local, 0.0), axis=1) / steps[-1].length_out
-        else:
-            pooled = extra
-        hidden = pooled
-        for j, layer in enumerate(ism_plan.tail):
-            if j == 0 and ism_plan.pooling == "flatten":
-                dense_kernel = tf.reshape(tf.cast(layer.kernel, tf.float32), (steps[-1].length_out, -1, layer.units))
-                rows = tf.gather(dense_kernel, tf.clip_by_value(positions, 0, steps[-1].length_out - 1))
-                change = tf.where(inside, h - seq_local, 0.0)
-                hidden = layer.activation(extra + tf.einsum("npc,npcu->nu", change, rows))
-            else:
-                hidden = layer(hidden, training=False)
-        return tf.linalg.matvec(tf.cast(hidden, tf.float32), kernel) + bias
+        else:  # the first dense layer's pre-activation changes by the window's change times its rows
+            dense = ism_plan.tail[0]
+            dense_kernel = tf.reshape(tf.cast(dense.kernel, tf.float32), (steps[-1].length_out, -1, dense.units))
+            rows = tf.gather(dense_kernel, tf.clip_by_value(positions, 0, steps[-1].length_out - 1))
+            pooled = extra + tf.einsum("npc,npcu->nu", tf.where(inside, h - seq_local, 0.0), rows)
+        return _after_pooling(ism_plan, pooled, kernel, bias)
 
     return window_logits
+
+
+def _after_pooling(ism_plan: Plan, pooled, kernel, bias):
+    """The explained logit from the pooled vector (for ``flatten``: the first dense layer's
+    pre-activation) through the layers after the pooling."""
+    import tensorflow as tf
+
+    hidden = pooled
+    for j, layer in enumerate(ism_plan.tail):
+        hidden = layer.activation(hidden) if j == 0 and ism_plan.pooling == "flatten" else layer(hidden, training=False)
+    return tf.linalg.matvec(tf.cast(hidden, tf.float32), kernel) + bias
 
 
 def _first_affected(steps: list[_Step], positions: np.ndarray) -> np.ndarray:
@@ -283,21 +304,22 @@ def _first_affected(steps: list[_Step], positions: np.ndarray) -> np.ndarray:
 
 @dataclass
 class _Summary:
-    """What the pooling needs of the reference activations outside a window."""
+    """What the pooling needs of the reference activations outside a window, and the
+    reference's own pooled vector."""
 
     pooling: str
-    local: np.ndarray
-    prefix: np.ndarray | None = None  # max over [0, i)
-    suffix: np.ndarray | None = None  # max over [i, L)
-    total: np.ndarray | None = None  # mean (avg) or the first dense pre-activation (flatten)
+    pooled: np.ndarray  # the reference's pooled vector (flatten: the first dense pre-activation)
+    prefix: np.ndarray | None = None  # max pooling: max over [0, i)
+    suffix: np.ndarray | None = None  # max pooling: max over [i, L)
 
     def extra(self, seq: np.ndarray, first: np.ndarray, span: int) -> np.ndarray:
-        if self.pooling == "max":
-            length = self.local.shape[1]
-            before = self.prefix[seq, np.clip(first, 0, length)]
-            after = self.suffix[seq, np.clip(first + span, 0, length)]
-            return np.maximum(before, after)
-        return self.total[seq]
+        """Max pooling: the reference maximum outside each window; else the reference's pooled vector."""
+        if self.pooling != "max":
+            return self.pooled[seq]
+        length = self.prefix.shape[1] - 1
+        before = self.prefix[seq, np.clip(first, 0, length)]
+        after = self.suffix[seq, np.clip(first + span, 0, length)]
+        return np.maximum(before, after)
 
 
 def _reference_summary(ism_plan: Plan, local: np.ndarray) -> _Summary:
@@ -306,26 +328,9 @@ def _reference_summary(ism_plan: Plan, local: np.ndarray) -> _Summary:
         fill = np.full((n, 1, channels), -np.inf, dtype=np.float32)
         prefix = np.concatenate([fill, np.maximum.accumulate(local, axis=1)], axis=1)
         suffix = np.concatenate([np.maximum.accumulate(local[:, ::-1], axis=1)[:, ::-1], fill], axis=1)
-        return _Summary("max", local, prefix, suffix)
+        return _Summary("max", local.max(axis=1), prefix, suffix)
     if ism_plan.pooling == "avg":
-        return _Summary("avg", local, total=local.mean(axis=1))
+        return _Summary("avg", local.mean(axis=1))
     dense = ism_plan.tail[0]
-    kernel = np.asarray(dense.kernel, dtype=np.float32)
-    pre = local.reshape(len(local), -1) @ kernel + (np.asarray(dense.bias) if dense.use_bias else 0.0)
-    return _Summary("flatten", local, total=pre.astype(np.float32))
-
-
-def _reference_logits(ism_plan: Plan, summary: _Summary, kernel, bias) -> np.ndarray:
-    import tensorflow as tf
-
-    if ism_plan.pooling == "max":
-        hidden = summary.local.max(axis=1)
-    elif ism_plan.pooling == "avg":
-        hidden = summary.total
-    else:
-        hidden = ism_plan.tail[0].activation(tf.constant(summary.total))
-    for j, layer in enumerate(ism_plan.tail):
-        if j == 0 and ism_plan.pooling == "flatten":
-            continue
-        hidden = layer(tf.constant(hidden), training=False)
-    return (tf.linalg.matvec(tf.cast(hidden, tf.float32), kernel) + bias).numpy()
+    pre = local.reshape(len(local), -1) @ np.asarray(dense.kernel, dtype=np.float32)
+    return _Summary("flatten", (pre + (np.asarray(dense.bias) if dense.use_bias else 0.0)).astype(np.float32))

@@ -207,8 +207,9 @@ def logos(paths, settings):
          {"motifs": "MEME file", "data": ".npz from prepare-sequences", "hits": "output TSV"}, extra=SPLIT)
 def fimo(paths, settings):
     dataset = EncodedDataset.load(paths.data, stream=True)
-    chosen = dataset.split == settings.pop("split", attribution.EXPLAINED_SPLIT)
-    hits = compare.fimo_hits(read_meme(paths.motifs, allow_empty=True), dataset.x[chosen], dataset.ids[chosen],
+    split = settings.pop("split", attribution.EXPLAINED_SPLIT)
+    x, _ = dataset.part(split)  # rows stay on disk; fimo_hits reads them a chunk at a time
+    hits = compare.fimo_hits(read_meme(paths.motifs, allow_empty=True), x, dataset.ids[dataset.split == split],
                              **settings)
     write_table(paths.hits, hits, index=False)
 

@@ -91,10 +91,11 @@ def fimo_hits(motifs: Sequence[Motif], x, ids: Sequence[str], threshold: float =
     if not motifs:
         return pd.DataFrame(columns=columns)
     ids = np.asarray(ids)
+    ppms = {m.id: m.ppm.T for m in motifs}
     hits = []
     for start, chunk in zip(range(0, len(x), FIMO_CHUNK), row_chunks(x, FIMO_CHUNK)):
         chunk = np.ascontiguousarray(chunk.astype(np.float32).transpose(0, 2, 1))
-        for motif, table in zip(motifs, fimo({m.id: m.ppm.T for m in motifs}, chunk, threshold=threshold)):
+        for motif, table in zip(motifs, fimo(ppms, chunk, threshold=threshold)):
             if len(table) == 0:
                 continue
             table = table.rename(columns={"sequence_name": "sequence_index", "p-value": "p_value"})

@@ -53,8 +53,8 @@ class NpzArchive:
         """Store a whole array: a numpy array, or :class:`StoredRows` copied chunk by chunk."""
         if isinstance(array, StoredRows):
             with self.rows(name, array.shape, array.dtype) as rows:
-                for start in range(0, len(array), array.rows_per_chunk()):
-                    rows.write(array[start:start + array.rows_per_chunk()])
+                for chunk in row_chunks(array, array.rows_per_chunk()):
+                    rows.write(chunk)
             return
         with self.archive.open(f"{name}.npy", "w", force_zip64=True) as handle:
             np.lib.format.write_array(handle, np.asanyarray(array), allow_pickle=False)

@@ -9,6 +9,7 @@ results. Their defaults are the workflow's.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -21,8 +22,8 @@ from biodl import splits
 from biodl.datasets import EncodedDataset, check_classes_per_split
 from biodl.dna import one_hot_encode, resolve_length, reverse_complement
 from biodl.io.arrays import npz_writer, stored_rows
-from biodl.io.fasta import iter_fasta
-from biodl.io.files import InputError, PathLike, check_unique, write_table
+from biodl.io.fasta import fasta_ids_and_lengths, iter_fasta
+from biodl.io.files import InputError, PathLike, write_table
 from biodl.io.jaspar import DEFAULT_RELEASE
 from biodl.io.tables import read_table
 from biodl.targets import encode_targets
@@ -132,7 +133,7 @@ def prepare(
     """
     fasta, labels = Path(fasta), Path(labels)
     split = splits.split_settings(split)
-    ids, lengths = _fasta_ids_and_lengths(fasta)
+    ids, lengths = fasta_ids_and_lengths(fasta)
     table = read_table(labels, "id")
     keep, report = align_ids(ids, table.index.tolist(), str(fasta), str(labels))
     ids = [ids[i] for i in keep]
@@ -181,39 +182,21 @@ CHUNK_BYTES = 32 << 20
 """:func:`prepare` encodes records in chunks of about this many bytes of one-hot output."""
 
 
-def _fasta_ids_and_lengths(fasta: Path) -> tuple[list[str], np.ndarray]:
-    """First pass over a FASTA file: record ids (checked unique) and sequence lengths."""
-    ids, lengths = [], []
-    for name, seq in iter_fasta(fasta):
-        ids.append(name)
-        lengths.append(len(seq))
-    check_unique(ids, f"{fasta}: duplicate FASTA identifiers")
-    return ids, np.array(lengths, dtype=np.int64)
-
-
 def _encoded_chunks(fasta: Path, keep: np.ndarray, length: int, ambiguous: str, chunk: int):
     """Second pass: ``(first row, one-hot array)`` for the records at file positions ``keep``
     (sorted), ``chunk`` records at a time."""
     wanted = np.zeros(int(keep[-1]) + 1, dtype=bool)
     wanted[keep] = True
-    names, seqs, start = [], [], 0
-
-    def encode():
+    records = (record for position, record in enumerate(iter_fasta(fasta))
+               if position < len(wanted) and wanted[position])
+    start = 0
+    while batch := list(itertools.islice(records, chunk)):
+        names, seqs = zip(*batch)
         try:
-            return one_hot_encode(seqs, length=length, ambiguous=ambiguous, ids=names)
+            yield start, one_hot_encode(seqs, length=length, ambiguous=ambiguous, ids=names)
         except ValueError as err:
             raise InputError(f"{fasta}: {err}") from None
-
-    for position, (name, seq) in enumerate(iter_fasta(fasta)):
-        if position < len(wanted) and wanted[position]:
-            names.append(name)
-            seqs.append(seq)
-            if len(seqs) == chunk:
-                yield start, encode()
-                start += len(seqs)
-                names, seqs = [], []
-    if seqs:
-        yield start, encode()
+        start += len(batch)
 
 
 def train(

@@ -6,6 +6,8 @@ import gzip
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import numpy as np
+
 from biodl.io.files import InputError, PathLike, atomic_output, check_unique
 
 
@@ -35,13 +37,23 @@ def read_fasta(path: PathLike) -> tuple[list[str], list[str]]:
         If the file is missing, empty, not FASTA, or has a record with no identifier, no
         sequence, or an identifier used twice.
     """
-    ids: list[str] = []
-    seqs: list[str] = []
-    for name, seq in iter_fasta(path):
-        ids.append(name)
-        seqs.append(seq)
+    ids, seqs = map(list, zip(*iter_fasta(path)))
     check_unique(ids, f"{path}: duplicate FASTA identifiers")
     return ids, seqs
+
+
+def fasta_ids_and_lengths(path: PathLike) -> tuple[list[str], np.ndarray]:
+    """Record ids and sequence lengths of a FASTA file, without keeping the sequences: the
+    first pass of a two-pass read (see :func:`biodl.sequences.prepare`).
+
+    Raises
+    ------
+    InputError
+        As :func:`read_fasta`.
+    """
+    ids, lengths = zip(*((name, len(seq)) for name, seq in iter_fasta(path)))
+    check_unique(ids, f"{path}: duplicate FASTA identifiers")
+    return list(ids), np.array(lengths, dtype=np.int64)
 
 
 def iter_fasta(path: PathLike) -> Iterator[tuple[str, str]]:

@@ -32,6 +32,14 @@ CHECK_CHUNK = 8192
 """Sequences are checked for fractional bases this many at a time (memory stays flat)."""
 
 
+def _not_one_hot(x, rows: np.ndarray) -> np.ndarray:
+    """Those of ``rows`` whose sequence in ``x`` (an array or rows on disk) is not one-hot,
+    read and checked :data:`CHECK_CHUNK` at a time."""
+    found = [part[check_one_hot(x[part])] for part in
+             (rows[i:i + CHECK_CHUNK] for i in range(0, rows.size, CHECK_CHUNK))]
+    return np.concatenate(found) if found else rows[:0]
+
+
 def _one_hot(x: np.ndarray) -> np.ndarray:
     """``x`` as float32 after checking it is one-hot."""
     bad = check_one_hot(x, "attribution input")
@@ -307,8 +315,7 @@ def attribute(
     rng = np.random.default_rng(seed)
     for name, j in zip(outputs, indices):
         chosen = dataset.examples_of(j, split)
-        not_one_hot = np.concatenate([part[check_one_hot(dataset.x[part])] for part in np.array_split(
-            chosen, max(1, chosen.size // CHECK_CHUNK))]) if chosen.size else chosen
+        not_one_hot = _not_one_hot(dataset.x, chosen)
         if not_one_hot.size:
             log.warning("%d of %d %s-split sequences of output %r hold fractional (ambiguous) bases and are "
                         "not explained", not_one_hot.size, chosen.size, split, name)

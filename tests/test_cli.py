@@ -83,7 +83,7 @@ def test_help_lists_files_settings_and_defaults(capsys):
     with pytest.raises(SystemExit):
         build_parser().parse_args(["attribute", "--help"])
     text = capsys.readouterr().out
-    assert "--attributions ATTRIBUTIONS" in text and "ig_steps = 32" in text and "max_sequences = 1000" in text
+    assert "--attributions ATTRIBUTIONS" in text and "ig_steps = 32" in text and "max_sequences = 2000" in text
     with pytest.raises(SystemExit) as exit_:
         build_parser().parse_args(["train-sequences"])  # missing files: usage error
     assert exit_.value.code == 2

@@ -30,7 +30,9 @@ def test_readme_notebook_examples_run(tmp_path, monkeypatch, capsys):
     assert namespace["windows"].report["windows"]["gc_matched"] == 300
     peaks = namespace["peaks"]
     assert {name.split(":")[0] for name in peaks.ids[peaks.split == "test"]} == {"chr5"}
-    assert (namespace["matches"]["target_name"] == "CTCF").any()
+    table = namespace["matches"].table
+    assert (table[table["beyond_null"]]["target_name"] == "CTCF").any()
+    assert namespace["explained"].convergence_table()["max_abs_delta"].max() < 1e-3
     assert namespace["evaluation"].metrics["models"]["1nn"]["accuracy_mean"] > 0.85
     assert (tmp_path / "mrna.tsv").is_file() and "balanced_accuracy_mean" in printed
 

@@ -64,13 +64,14 @@ def test_ism_is_the_weight_difference(toy, x):
 
 def test_attributions_refuse_fractional_input(toy):
     from biodl.interpret import attribution as attr
+    from biodl.interpret.deeplift import deeplift
 
     fractional = one_hot_encode(["ACGTNACGTACG"], ambiguous="fractional")
-    for method in (attr.saliency, attr.integrated_gradients, attr.ism):
+    for method in (attr.saliency, attr.integrated_gradients, attr.ism, deeplift):
         with pytest.raises(ValueError, match="need one-hot sequences"):
             method(toy[0], fractional)
     with pytest.raises(ValueError, match="unknown attribution methods"):
-        attr.compute_attributions(toy[0], fractional, 0, ["deeplift"])
+        attr.compute_attributions(toy[0], fractional, 0, ["gradcam"])
 
 
 def test_output_chosen_by_name(toy):
@@ -98,8 +99,8 @@ def test_attribute_explains_positive_sequences_of_each_output(tmp_path, toy, cap
     dataset = EncodedDataset(x, y, np.array([f"s{i}" for i in range(40)]), np.array(["test"] * 40), "multiclass",
                              ["a", "b", "c"])
     with caplog.at_level(logging.WARNING):
-        result = attribute(model, dataset, outputs=["a", "c"], methods=["saliency", "ism"], max_sequences=5,
-                           n_tracks=2, seed=3)
+        result = attribute(model, dataset, outputs=["a", "c"], methods=["saliency", "ism"], split="test",
+                           max_sequences=5, n_tracks=2, seed=3)
     assert "2 of 14 test-split sequences of output 'a' hold fractional" in caplog.text
     assert result.output_indices == [0, 2] and [len(result.ids[j]) for j in (0, 2)] == [5, 5]
     assert all(int(i[1:]) % OUTPUTS == 2 for i in result.ids[2]) and not {"s0", "s30"} & set(result.ids[0])

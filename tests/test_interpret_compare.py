@@ -1,5 +1,6 @@
 import numpy as np
 import pandas as pd
+import pytest
 
 from biodl.dna import one_hot_encode, reverse_complement
 from biodl.interpret.compare import benjamini_hochberg, fimo_hits, tomtom_matches
@@ -53,3 +54,42 @@ def test_fimo_in_chunks_from_disk_equals_one_scan(tmp_path, monkeypatch):
     chunked = fimo_hits(motifs, stored_rows(tmp_path / "x.npz", "x"), ids, threshold=1e-3)
     assert len(whole) > 10 and whole["sequence_id"].nunique() > 6  # hits in several chunks
     pd.testing.assert_frame_equal(chunked, whole)
+
+
+def flat_motifs(n, width=17, seed=0):
+    """Long, low-information PPMs like those of untrained filters."""
+    rng = np.random.default_rng(seed)
+    return [Motif(f"flat{i}", f"flat{i}", rng.dirichlet([6, 4, 4, 6], size=width)) for i in range(n)]
+
+
+def test_calibration_keeps_a_real_motif_and_drops_what_null_motifs_match_as_well():
+    from biodl.interpret.compare import calibrated_matches, mark_findings, shuffled_columns
+
+    (rest,) = fetch_jaspar(["MA0138"])
+    database = jaspar_database()
+    queries = [rest] + flat_motifs(3, seed=1)
+    null = flat_motifs(60, seed=2) + shuffled_columns([rest], copies=20, seed=1)
+    matches = calibrated_matches(queries, database, null, top=3)
+    best = matches.table[matches.table["rank"] == 1].set_index("query")
+    assert best.loc[rest.id, "target_name"] == "REST" and best.loc[rest.id, "beyond_null"]
+    # TOMTOM alone calls matches for low-information motifs; the null does as well
+    assert matches.summary["null_significant_rate"] > 0.2
+    assert not matches.table[matches.table["query"].str.startswith("flat")]["beyond_null"].any()
+    assert matches.summary["null_false_match_rate"] <= 0.05 and matches.summary["beyond_null"] == 1
+    assert matches.table["false_match_rate"].between(0, 1).all()
+    # a finding needs influence too, where given
+    influence = pd.Series({rest.id: 0.01, "flat0": 1.0, "flat1": 0.5, "flat2": 0.0})
+    findings = mark_findings(matches, influence, min_influence=0.25).table
+    assert findings["finding"].sum() == 0  # REST's query matters too little
+    findings = mark_findings(matches, None).table
+    assert findings.loc[findings["finding"], "query"].tolist() == [rest.id]
+    assert findings.loc[findings["finding"], "rank"].tolist() == [1]
+
+
+def test_calibration_of_no_queries_is_an_empty_table():
+    from biodl.interpret.compare import calibrated_matches
+
+    matches = calibrated_matches([], jaspar_database(), [])
+    assert len(matches.table) == 0 and matches.summary["queries"] == 0
+    with pytest.raises(ValueError, match="needs null motifs"):
+        calibrated_matches(flat_motifs(1), jaspar_database(), [])

@@ -93,3 +93,20 @@ def test_influence_ranks_the_motif_filter_first_and_leaves_the_model_as_it_was(k
     table = filter_motifs(model, x, threshold=0.6, min_sites=10, influence_sequences=60).table()
     assert table["influence_rank"].tolist() == [1, 2, 3]
     np.testing.assert_allclose(table["influence"], influence, rtol=1e-5)
+
+
+def test_untrained_filters_make_seeded_null_motifs_without_touching_the_model(keras):
+    from biodl.interpret.filters import untrained_filter_motifs
+
+    model, x, consensus = motif_filter_model(keras)
+    before = [w.copy() for w in model.get_weights()]
+    null = untrained_filter_motifs(model, x, networks=2, max_sequences=80, seed=4, threshold=0.6, min_sites=10)
+    again = untrained_filter_motifs(model, x, networks=2, max_sequences=80, seed=4, threshold=0.6, min_sites=10)
+    assert {m.id.split("_")[0] for m in null} == {"untrained0", "untrained1"} and len(null) <= 4
+    assert [m.id for m in null] == [m.id for m in again]
+    for first, second in zip(null, again):
+        np.testing.assert_array_equal(first.ppm, second.ppm)
+    # random filters do not find the planted motif
+    assert all("".join("ACGT"[i] for i in m.ppm.argmax(axis=1)) != consensus for m in null)
+    for was, now in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(was, now)

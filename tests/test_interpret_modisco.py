@@ -34,10 +34,31 @@ def test_modisco_recovers_the_planted_motif(tmp_path):
     best = tomtom_matches(patterns.motifs[:1], jaspar_database(), top=1).iloc[0]
     assert best["target_name"] == "REST" and best["q_value"] < 0.05
     patterns.write(tmp_path / "p.meme", tmp_path / "p.tsv")
-    assert (tmp_path / "p.tsv").read_text().startswith("motif_id\toutput\tn_seqlets\twidth\nREST_pos0\tREST\t")
+    assert (tmp_path / "p.tsv").read_text().startswith("motif_id\toutput\tsource\tn_seqlets\twidth\nREST_pos0\tREST\tmodisco\t")
 
 
 def test_method_must_be_among_the_attributions():
     _, attributions = planted_attributions(n=20)
     with pytest.raises(ValueError, match=r"hold \['saliency'\], not 'ism'"):
         discover_patterns(attributions, method="ism")
+
+
+def test_influential_filters_stand_in_where_modisco_finds_nothing(tmp_path, caplog):
+    import logging
+    import json
+
+    from biodl.interpret.modisco import stand_in_filters
+    from biodl.pwm import Motif
+
+    _, attributions = planted_attributions(n=30)
+    attributions.values[0]["saliency"] = np.zeros_like(attributions.x[0])  # a model that learned nothing
+    with caplog.at_level(logging.WARNING):
+        patterns = discover_patterns(attributions, method="saliency")
+    assert not patterns.motifs and "MoDISco found no pattern for output 'REST': 0 seqlets" in caplog.text
+    assert patterns.summary["REST"]["sequences"] == 30 and patterns.summary["REST"]["split"] == "train"
+    filters = [Motif(f"filter{k}", f"filter{k}", np.full((8, 4), 0.25)) for k in (3, 1)]
+    patterns = stand_in_filters(patterns, filters, [40, 25], n=1)
+    assert [m.id for m in patterns.motifs] == ["REST_filter3"]
+    assert patterns.table[["source", "n_seqlets"]].values.tolist() == [["filter", 40]]
+    patterns.write(tmp_path / "p.meme", tmp_path / "p.tsv", tmp_path / "s.json")
+    assert json.loads((tmp_path / "s.json").read_text())["REST"]["fallback_filters"] == ["filter3"]

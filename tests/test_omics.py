@@ -102,6 +102,10 @@ def test_train_and_evaluate_beside_pca(simulated_files, keras):
     assert summary.loc["raw_features", "balanced_accuracy_mean"] > 0.7 and result.latent_dim == 3
     assert len(result.per_seed) == 8 and result.first_run == ("joint_vae", 1)
     assert result.importance.groupby("omic").size().to_dict() == {"methylation": 5, "mirna": 5, "mrna": 5}
+    # the shown seed ranks its own top features 1..5; the other seed's ranks and the stability are there
+    for _, rows in result.importance.groupby("omic"):
+        assert sorted(rows["rank_seed1"]) == [1, 2, 3, 4, 5] and rows["rank_seed2"].between(1, 1000).all()
+        assert rows["rank_correlation"].nunique() == 1 and -1 <= rows["rank_correlation"].iloc[0] <= 1
     z, labels = result.test_embedding()
     assert z.shape == (18, 3) and len(labels) == 18
     assert set(result.reconstruction_table()["omic"]) == {"mrna", "mirna", "methylation"}

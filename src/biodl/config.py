@@ -253,7 +253,8 @@ def _attribute(config, seq_dataset):
 def _filter_motifs(config, seq_dataset):
     interpret = _sequences(config, seq_dataset)["interpret"]
     return {"split": interpret["split"], "threshold": interpret["filter_threshold"],
-            "min_sites": interpret["filter_min_sites"], "seed": config["seed"]}
+            "min_sites": interpret["filter_min_sites"], "null_networks": interpret["null_networks"],
+            "seed": config["seed"]}
 
 
 def _modisco(config, seq_dataset):
@@ -262,7 +263,10 @@ def _modisco(config, seq_dataset):
 
 
 def _tomtom(config, seq_dataset, motif_source=None):
-    return {"top": _sequences(config, seq_dataset)["interpret"]["tomtom_top"], **_motif_database(config, seq_dataset)}
+    interpret = _sequences(config, seq_dataset)["interpret"]
+    return {"top": interpret["tomtom_top"], "max_q": interpret["match_max_q"],
+            "max_false_match_rate": interpret["max_false_match_rate"], "min_influence": interpret["min_influence"],
+            "null_shuffles": interpret["null_shuffles"], "seed": config["seed"], **_motif_database(config, seq_dataset)}
 
 
 def _logos(config, seq_dataset, motif_source=None):
@@ -293,6 +297,10 @@ def _train_timeseries(config, ts_dataset, ts_model, seed):
 def _evaluate_timeseries(config, ts_dataset):
     return {"runs": [{"model": m, "seed": s} for m, s in runs(config["timeseries"][ts_dataset])],
             "seed": config["seed"]}
+
+
+def _explain_timeseries(config, ts_dataset):
+    return {"split": "test", "seed": config["seed"]}
 
 
 def _simulate_omics(config, omics_dataset):
@@ -329,7 +337,8 @@ RULE_SETTINGS = {
     "evaluate_sequences": _evaluate_sequences, "attribute": _attribute, "filter_motifs": _filter_motifs,
     "modisco": _modisco, "tomtom": _tomtom, "logos": _logos, "fimo": _fimo, "export_pyts": _export_pyts,
     "prepare_timeseries": _prepare_timeseries, "train_timeseries": _train_timeseries,
-    "evaluate_timeseries": _evaluate_timeseries, "simulate_omics": _simulate_omics, "prepare_omics": _prepare_omics,
+    "evaluate_timeseries": _evaluate_timeseries, "explain_timeseries": _explain_timeseries,
+    "simulate_omics": _simulate_omics, "prepare_omics": _prepare_omics,
     "train_omics": _train_omics, "evaluate_omics": _evaluate_omics,
 }
 """Rule name -> function of ``(config, **wildcards)`` giving that rule's settings."""

@@ -386,7 +386,9 @@ class OmicsEvaluation:
         The first model and seed's embedding of every sample (``sample``, ``split``,
         ``label``, ``z1``...).
     importance
-        The first model's most important features per omic (:meth:`feature_importance`).
+        The first model's most important features per omic, their rank in the other seeds'
+        models of that kind, and each omic's rank correlation across seeds
+        (:func:`importance_across_seeds`).
     first_run
         ``(model, seed)`` of the embedding shown.
     """
@@ -440,6 +442,51 @@ class OmicsEvaluation:
         write_table(importance, self.importance, index=False)
 
 
+def importance_across_seeds(runs: Mapping[int, tuple[object, OmicsDataset]], shown_seed: int,
+                            top_features: int = 20) -> pd.DataFrame:
+    """The ``top_features`` most important features per omic of the ``shown_seed`` model,
+    with their rank in every seed's model of the same kind and the omic's stability.
+
+    Parameters
+    ----------
+    runs
+        Seed -> (trained model, its dataset); importances are taken on each test split
+        (:meth:`~biodl.models.autoencoder.MultiOmicsAutoencoder.feature_importance`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``omic``, ``feature``, ``importance`` (shown seed), ``rank_seed<s>`` per seed (1: the
+        most important), and ``rank_correlation``: the omic's mean Spearman correlation of
+        the importances between every two seeds (NaN with one seed), over the features they
+        share.
+    """
+    from scipy.stats import spearmanr
+
+    per_seed = {}
+    for seed, (model, dataset) in runs.items():
+        values = model.feature_importance(dataset.inputs("test"))
+        per_seed[seed] = {omic: pd.Series(v, index=dataset.features[omic]) for omic, v in values.items()
+                          if v is not None}
+    rows = []
+    for omic, shown in per_seed[shown_seed].items():
+        present = {seed: values[omic] for seed, values in per_seed.items() if omic in values}
+        seeds = sorted(present)
+        correlations = []
+        for a, other in enumerate(seeds):
+            for b in seeds[a + 1:]:
+                shared = present[other].index.intersection(present[b].index)
+                correlations.append(spearmanr(present[other][shared], present[b][shared]).statistic)
+        stability = float(np.mean(correlations)) if correlations else float("nan")
+        log.info("feature importance of %s across %d seeds: mean Spearman %.3f", omic, len(seeds), stability)
+        ranks = {seed: present[seed].rank(ascending=False, method="min") for seed in seeds}
+        for feature in shown.sort_values(ascending=False).index[:top_features]:
+            rows.append({"omic": omic, "feature": feature, "importance": float(shown[feature]),
+                         **{f"rank_seed{seed}": ranks[seed].get(feature, np.nan) for seed in seeds},
+                         "rank_correlation": stability})
+    return pd.DataFrame(rows)
+
+
 def evaluate(
     datasets: Mapping[int, OmicsDataset], models: Mapping[tuple[str, int], object], *, top_features: int = 20,
 ) -> OmicsEvaluation:
@@ -488,10 +535,9 @@ def evaluate(
     embedding.insert(0, "label", np.array(dataset.classes)[dataset.y])
     embedding.insert(0, "split", dataset.split)
     embedding.insert(0, "sample", dataset.ids)
-    importance = first_model.feature_importance(dataset.inputs("test"))
-    top = pd.DataFrame([{"omic": omic, "feature": dataset.features[omic][j], "importance": float(values[j])}
-                        for omic, values in importance.items() if values is not None
-                        for j in np.argsort(-values)[:top_features]])
+    top = importance_across_seeds(
+        {seed: (model, datasets[seed]) for (name, seed), model in models.items() if name == first_name},
+        first_seed, top_features)
     evaluation = OmicsEvaluation(per_seed, reconstruction, latent_dim, embedding, top, (first_name, first_seed))
     log.info("test split, mean over seeds:\n%s", evaluation.summary().round(3).to_string())
     return evaluation

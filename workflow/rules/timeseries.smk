@@ -99,3 +99,29 @@ rule evaluate_timeseries:
         "../envs/biodl.yaml"
     script:
         "../scripts/run_step.py"
+
+
+rule explain_timeseries:
+    input:
+        series="results/{ts_dataset}/data/series.npz",
+        images="results/{ts_dataset}/data/images.npz",
+        model=lambda wc: explained_gaf_model(wc.ts_dataset),
+    output:
+        table="results/{ts_dataset}/gaf_cnn/time_attributions.tsv",
+        plot=report(
+            "results/{ts_dataset}/gaf_cnn/time_attributions.png",
+            caption="../report/time_attributions.rst",
+            category="Time series",
+            subcategory="{ts_dataset}",
+        ),
+    params:
+        settings=settings("explain_timeseries"),
+    threads: config["threads"]
+    log:
+        "logs/{ts_dataset}/explain_timeseries.log",
+    benchmark:
+        "benchmarks/rules/{ts_dataset}/explain_timeseries.tsv"
+    conda:
+        "../envs/biodl.yaml"
+    script:
+        "../scripts/run_step.py"

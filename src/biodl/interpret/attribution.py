@@ -1,6 +1,7 @@
 """Attributions for sequence models: saliency, gradient x input, integrated gradients,
-in-silico saturation mutagenesis (ISM) and hypothetical contributions; and the workflow step
-that explains chosen outputs on held-out sequences (:func:`attribute`).
+DeepLIFT/DeepSHAP (:mod:`biodl.interpret.deeplift`), in-silico saturation mutagenesis (ISM)
+and hypothetical contributions; and the workflow step that explains chosen outputs
+(:func:`attribute`).
 
 Gradients are taken of the output layer's pre-activation (the logit), which does not
 saturate the way a sigmoid or softmax probability does. Every method takes one-hot
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -22,11 +23,15 @@ from biodl.io.files import PathLike, load_arrays, save_arrays
 log = logging.getLogger(__name__)
 
 BASELINES = ("zeros", "shuffle")
-METHODS = ("saliency", "gradient_x_input", "integrated_gradients", "ism")
+METHODS = ("saliency", "gradient_x_input", "integrated_gradients", "deeplift", "ism")
 IG_STEPS = 32
 """Points on the integrated-gradients path (trapezoid rule), unless a caller says otherwise."""
-EXPLAINED_SPLIT = "test"
-"""The split whose sequences are explained, read for filter motifs and scanned by FIMO."""
+EXPLAINED_SPLIT = "train"
+"""The split whose sequences are explained, read for filter motifs and scanned by FIMO: the
+training split, the largest (attributions need no held-out data; MoDISco needs many)."""
+HYPOTHETICAL_METHODS = ("deeplift",)
+"""Methods whose values are hypothetical contributions already (the actual ones are the
+values times the input)."""
 
 CHECK_CHUNK = 8192
 """Sequences are checked for fractional bases this many at a time (memory stays flat)."""
@@ -193,26 +198,39 @@ def ism(
     return result
 
 
-def hypothetical_contributions(gradients: np.ndarray) -> np.ndarray:
-    """Mean-centred gradients per position: what each base would contribute if present
-    (the input TF-MoDISco expects beside the actual contributions)."""
-    gradients = np.asarray(gradients, dtype=np.float32)
-    return gradients - gradients.mean(axis=-1, keepdims=True)
+def hypothetical_contributions(values: np.ndarray, method: str = "saliency") -> np.ndarray:
+    """What each base would contribute at each position if present (the input TF-MoDISco
+    expects beside the actual contributions): DeepLIFT's values as they are, mean-centred
+    gradients or ISM changes otherwise."""
+    values = np.asarray(values, dtype=np.float32)
+    if method in HYPOTHETICAL_METHODS:
+        return values
+    return values - values.mean(axis=-1, keepdims=True)
 
 
 def compute_attributions(
     model, x: np.ndarray, output: int, methods: Sequence[str], ig_steps: int = IG_STEPS,
-    ig_baseline: str = "zeros", seed: int = 1, batch_size: int = 256,
+    ig_baseline: str = "zeros", seed: int = 1, batch_size: int = 256, convergence: dict | None = None,
 ) -> dict[str, np.ndarray]:
-    """Run each of ``methods`` (names from :data:`METHODS`) for one output."""
+    """Run each of ``methods`` (names from :data:`METHODS`) for one output. DeepLIFT's
+    convergence summary (:meth:`DeepLiftResult.convergence`) goes into ``convergence``."""
+    from biodl.interpret.deeplift import deeplift
+
     unknown = sorted(set(methods) - set(METHODS))
     if unknown:
         raise ValueError(f"unknown attribution methods {unknown}; choose from {METHODS}")
+
+    def run_deeplift():
+        result = deeplift(model, x, output, seed=seed, batch_size=batch_size)
+        if convergence is not None:
+            convergence.update(result.convergence())
+        return result.hypothetical
     runners = {
         "saliency": lambda: saliency(model, x, output, batch_size),
         "gradient_x_input": lambda: gradient_x_input(model, x, output, batch_size),
         "integrated_gradients": lambda: integrated_gradients(
             model, x, output, steps=ig_steps, baseline=ig_baseline, seed=seed, batch_size=batch_size),
+        "deeplift": run_deeplift,
         "ism": lambda: ism(model, x, output, progress=True),
     }
     return {method: runners[method]() for method in methods}
@@ -234,7 +252,12 @@ class Attributions:
         Per output index and method: ``(n, L, 4)`` attributions.
     tracks, titles
         The attribution tracks drawn for the top-scoring sequences of each output (the
-        first method; saliency and ISM multiplied by the input), and their titles. Not saved.
+        first method; saliency, DeepLIFT and ISM multiplied by the input), and their
+        titles. Not saved.
+    split
+        The split the sequences come from.
+    convergence
+        Per output index, DeepLIFT's convergence summary (when it ran).
     """
 
     outputs: list[str]
@@ -245,12 +268,25 @@ class Attributions:
     values: dict[int, dict[str, np.ndarray]]
     tracks: list[np.ndarray]
     titles: list[str]
+    split: str = EXPLAINED_SPLIT
+    convergence: dict[int, dict[str, float]] = field(default_factory=dict)
+
+    def convergence_table(self):
+        """One row per explained output with DeepLIFT: ``output``, ``method``,
+        ``n_sequences``, ``mean_abs_delta``, ``max_abs_delta``, ``mean_abs_logit_difference``
+        (the deltas are sums of attributions minus logit differences; ideally 0)."""
+        import pandas as pd
+
+        rows = [{"output": name, "method": "deeplift", "n_sequences": len(self.x[j]), **self.convergence[j]}
+                for name, j in zip(self.outputs, self.output_indices) if j in self.convergence]
+        return pd.DataFrame(rows, columns=["output", "method", "n_sequences", "mean_abs_delta", "max_abs_delta",
+                                           "mean_abs_logit_difference"])
 
     def save(self, path: PathLike) -> None:
-        """Write one ``.npz``: ``outputs``, ``output_indices``, ``methods``, and per output
+        """Write one ``.npz``: ``outputs``, ``output_indices``, ``methods``, ``split``, and per output
         index ``j``: ``x_j``, ``ids_j`` and ``<method>_j``."""
         arrays = {"outputs": np.array(self.outputs), "output_indices": np.array(self.output_indices),
-                  "methods": np.array(self.methods)}
+                  "methods": np.array(self.methods), "split": np.array(self.split)}
         for j in self.output_indices:
             arrays.update({f"x_{j}": self.x[j], f"ids_{j}": self.ids[j]})
             arrays.update({f"{method}_{j}": values for method, values in self.values[j].items()})
@@ -264,7 +300,8 @@ class Attributions:
         methods = [str(m) for m in arrays["methods"]]
         return cls([str(o) for o in arrays["outputs"]], indices, methods,
                    {j: arrays[f"x_{j}"] for j in indices}, {j: arrays[f"ids_{j}"] for j in indices},
-                   {j: {m: arrays[f"{m}_{j}"] for m in methods} for j in indices}, [], [])
+                   {j: {m: arrays[f"{m}_{j}"] for m in methods} for j in indices}, [], [],
+                   str(arrays["split"]) if "split" in arrays else EXPLAINED_SPLIT)
 
 
 def attribute(
@@ -272,9 +309,9 @@ def attribute(
     dataset,
     *,
     outputs: Sequence[str] = (),
-    methods: Sequence[str] = ("saliency", "integrated_gradients"),
+    methods: Sequence[str] = ("deeplift", "saliency"),
     split: str = EXPLAINED_SPLIT,
-    max_sequences: int = 1000,
+    max_sequences: int = 2000,
     ig_steps: int = IG_STEPS,
     ig_baseline: str = "zeros",
     n_tracks: int = 2,
@@ -291,8 +328,9 @@ def attribute(
     methods
         Attribution methods (:data:`METHODS`); the first is drawn in the tracks.
     split
-        Split whose sequences are explained (attributions need no held-out data; the test
-        split shows what the model does on data it never saw).
+        Split whose sequences are explained: the training split by default, the largest
+        (attributions need no held-out data, and MoDISco needs many sequences); the test
+        split shows what the model does on data it never saw.
     max_sequences
         At most this many sequences per output, drawn at random (seeded).
     ig_steps, ig_baseline
@@ -311,7 +349,7 @@ def attribute(
 
     outputs = list(outputs) or list(dataset.names)
     indices = [output_index(model, name, dataset.names) for name in outputs]
-    result = Attributions(outputs, indices, list(methods), {}, {}, {}, [], [])
+    result = Attributions(outputs, indices, list(methods), {}, {}, {}, [], [], split)
     rng = np.random.default_rng(seed)
     for name, j in zip(outputs, indices):
         chosen = dataset.examples_of(j, split)
@@ -325,12 +363,19 @@ def attribute(
         if chosen.size > max_sequences:
             chosen = np.sort(rng.choice(chosen, max_sequences, replace=False))
         x = dataset.x[chosen].astype(np.float32)
-        values = compute_attributions(model, x, j, methods, ig_steps=ig_steps, ig_baseline=ig_baseline, seed=seed)
+        convergence = {}
+        values = compute_attributions(model, x, j, methods, ig_steps=ig_steps, ig_baseline=ig_baseline, seed=seed,
+                                      convergence=convergence)
+        if convergence:
+            result.convergence[j] = convergence
+            log.info("DeepLIFT convergence for output %r: mean |delta| %.2g, max %.2g (mean |logit difference| "
+                     "%.3g)", name, convergence["mean_abs_delta"], convergence["max_abs_delta"],
+                     convergence["mean_abs_logit_difference"])
         result.x[j], result.ids[j], result.values[j] = x, dataset.ids[chosen], values
         log.info("attributions for output %r on %d %s sequences: %s", name, len(chosen), split, ", ".join(values))
         scores = predict(model, x)[:, j]
         shown = values[methods[0]]
         for k in np.argsort(-scores)[:n_tracks]:
-            result.tracks.append(shown[k] * x[k] if methods[0] in ("saliency", "ism") else shown[k])
+            result.tracks.append(shown[k] * x[k] if methods[0] in ("saliency", "deeplift", "ism") else shown[k])
             result.titles.append(f"{name}: {dataset.ids[chosen][k]} (score {scores[k]:.2f}, {methods[0]})")
     return result

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,26 @@ def benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
     return q
 
 
+MATCH_COLUMNS = ["query", "rank", "target_id", "target_name", "p_value", "q_value", "offset", "overlap", "strand"]
+
+
+def _tomtom(queries: Sequence[Motif], targets: Sequence[Motif]):
+    from memelite.tomtom import tomtom
+
+    p, _, offsets, overlaps, strands = tomtom([q.ppm.T for q in queries], [t.ppm.T for t in targets])
+    return np.asarray(p, dtype=float), offsets, overlaps, strands
+
+
+def _best_matches(queries, targets, p, offsets, overlaps, strands, top: int) -> pd.DataFrame:
+    q = benjamini_hochberg(p)
+    rows = []
+    for i, query in enumerate(queries):
+        for rank, j in enumerate(np.argsort(p[i])[:top], start=1):
+            rows.append((query.id, rank, targets[j].id, targets[j].name, float(p[i, j]), float(q[i, j]),
+                         int(offsets[i, j]), int(overlaps[i, j]), "+" if strands[i, j] == 0 else "-"))
+    return pd.DataFrame(rows, columns=MATCH_COLUMNS)
+
+
 def tomtom_matches(queries: Sequence[Motif], targets: Sequence[Motif], top: int = 5) -> pd.DataFrame:
     """TOMTOM (memelite) of each query against all targets; the ``top`` best per query.
 
@@ -43,23 +64,147 @@ def tomtom_matches(queries: Sequence[Motif], targets: Sequence[Motif], top: int 
         ``query``, ``rank``, ``target_id``, ``target_name``, ``p_value``, ``q_value`` (BH
         over all targets of that query), ``offset``, ``overlap``, ``strand``.
     """
-    from memelite.tomtom import tomtom
-
     if not queries:
-        return pd.DataFrame(columns=["query", "rank", "target_id", "target_name", "p_value", "q_value",
-                                     "offset", "overlap", "strand"])
-    p, _, offsets, overlaps, strands = tomtom([q.ppm.T for q in queries], [t.ppm.T for t in targets])
-    q = benjamini_hochberg(p)
-    rows = []
-    for i, query in enumerate(queries):
-        for rank, j in enumerate(np.argsort(p[i])[:top], start=1):
-            rows.append((query.id, rank, targets[j].id, targets[j].name, float(p[i, j]), float(q[i, j]),
-                         int(offsets[i, j]), int(overlaps[i, j]), "+" if strands[i, j] == 0 else "-"))
-    table = pd.DataFrame(rows, columns=["query", "rank", "target_id", "target_name", "p_value", "q_value",
-                                        "offset", "overlap", "strand"])
+        return pd.DataFrame(columns=MATCH_COLUMNS)
+    table = _best_matches(queries, targets, *_tomtom(queries, targets), top)
     for row in table[table["rank"] == 1].itertuples():
         log.info("%s -> %s %s (p=%.2g, q=%.2g)", row.query, row.target_id, row.target_name, row.p_value, row.q_value)
     return table
+
+
+NULL_SHUFFLES = 10
+"""Column-shuffled copies per motif in :func:`shuffled_columns`, unless a caller says otherwise."""
+
+
+def shuffled_columns(motifs: Sequence[Motif], copies: int = NULL_SHUFFLES, seed: int = 1) -> list[Motif]:
+    """``copies`` column-shuffled copies of each motif: the same columns (composition and
+    information) in a random order, a null for motif matching."""
+    rng = np.random.default_rng(seed)
+    return [Motif(f"{m.id}_shuffle{k}", m.name, m.ppm[rng.permutation(m.width)])
+            for m in motifs for k in range(copies)]
+
+
+@dataclass
+class CalibratedMatches:
+    """TOMTOM matches with an empirical false match rate from null motifs.
+
+    Attributes
+    ----------
+    table
+        :func:`tomtom_matches`'s columns plus ``false_match_rate`` (the fraction of null
+        motifs that match the same target at least as well) and ``beyond_null``
+        (``q_value <= max_q`` and ``false_match_rate <= max_false_match_rate``).
+    summary
+        ``queries``, ``null_motifs``, ``significant`` (queries whose best match has
+        ``q <= max_q``), ``null_significant_rate`` (the same fraction among the null motifs:
+        how often TOMTOM's q-value alone calls a match on motifs that mean nothing),
+        ``beyond_null`` (queries with a match beyond the null), ``null_false_match_rate``
+        (the fraction of null motifs that pass the same rule against the other null motifs),
+        and the thresholds.
+    """
+
+    table: pd.DataFrame
+    summary: dict
+
+
+def calibrated_matches(
+    queries: Sequence[Motif], targets: Sequence[Motif], null: Sequence[Motif], *, top: int = 5,
+    max_q: float = 0.05, max_false_match_rate: float = 0.0,
+) -> CalibratedMatches:
+    """TOMTOM matches that count only beyond what null motifs reach.
+
+    TOMTOM's p-values assume motifs unlike those a network learns: long, low-information
+    PPMs match long database motifs (CTCF's 31-33 bp matrices most of all) at q < 1e-6 by
+    their uninformative columns alone. Null motifs made the same way (the filters of the
+    untrained network, or column-shuffled copies of the queries) set a per-target bar: a
+    match of target ``t`` at p-value ``p`` has false match rate ``f`` when a fraction ``f``
+    of the null motifs match ``t`` with a p-value of ``p`` or lower.
+
+    Parameters
+    ----------
+    queries, targets
+        Motifs to match and the known motifs.
+    null
+        Null motifs (e.g. :func:`shuffled_columns` of the queries, or the untrained
+        network's filters from :func:`biodl.interpret.filters.untrained_filter_motifs`).
+    top
+        Matches kept per query.
+    max_q, max_false_match_rate
+        A match is beyond the null when both hold.
+    """
+    summary = {"queries": len(queries), "null_motifs": len(null), "max_q": max_q,
+               "max_false_match_rate": max_false_match_rate, "significant": 0, "beyond_null": 0}
+    if not queries:
+        return CalibratedMatches(pd.DataFrame(columns=MATCH_COLUMNS + ["false_match_rate", "beyond_null"]), summary)
+    if not null:
+        raise ValueError("calibrated_matches needs null motifs (e.g. shuffled_columns(queries))")
+    p_null = _tomtom(null, targets)[0]
+    q_null = benjamini_hochberg(p_null)
+    ranked_null = np.sort(p_null, axis=0)  # per target, the null p-values in order
+    summary["null_significant_rate"] = float((q_null.min(axis=1) <= max_q).mean())
+    # the rule applied to each null motif against the other null motifs
+    best = p_null.argmin(axis=1)
+    rate = _rate(ranked_null, best, p_null[np.arange(len(null)), best], leave_one_out=True)
+    summary["null_false_match_rate"] = float(((q_null.min(axis=1) <= max_q) & (rate <= max_false_match_rate)).mean())
+    p, offsets, overlaps, strands = _tomtom(queries, targets)
+    table = _best_matches(queries, targets, p, offsets, overlaps, strands, top)
+    target_index = {t.id: j for j, t in enumerate(targets)}
+    columns = table["target_id"].map(target_index).to_numpy()
+    table["false_match_rate"] = _rate(ranked_null, columns, table["p_value"].to_numpy())
+    table["beyond_null"] = (table["q_value"] <= max_q) & (table["false_match_rate"] <= max_false_match_rate)
+    best_rows = table[table["rank"] == 1]
+    summary["significant"] = int((best_rows["q_value"] <= max_q).sum())
+    summary["beyond_null"] = int(table.groupby("query")["beyond_null"].any().sum())
+    log.info("%d of %d motifs match at q <= %g (null motifs: %.0f %%); %d beyond the null (false match rate <= %g; "
+             "null motifs passing the same rule: %.1f %%)", summary["significant"], len(queries), max_q,
+             100 * summary["null_significant_rate"], summary["beyond_null"], max_false_match_rate,
+             100 * summary["null_false_match_rate"])
+    for row in table[table["beyond_null"]].drop_duplicates("query").itertuples():
+        log.info("%s -> %s %s (p=%.2g, q=%.2g, false match rate %.3g)", row.query, row.target_id, row.target_name,
+                 row.p_value, row.q_value, row.false_match_rate)
+    return CalibratedMatches(table, summary)
+
+
+MIN_INFLUENCE = 0.25
+"""A filter is a finding only if its influence is at least this fraction of the largest."""
+
+
+def mark_findings(matches: CalibratedMatches, influence: pd.Series | None = None,
+                  min_influence: float = MIN_INFLUENCE) -> CalibratedMatches:
+    """Add ``influence`` and ``finding`` columns: a finding is a query's best match beyond
+    the null, made by a query that matters (influence at least ``min_influence`` times the
+    largest, where influences are given, as for filters; Basset's silencing).
+
+    Parameters
+    ----------
+    influence
+        Per query id, e.g. the ``influence`` column of filters.tsv; ``None`` for motifs
+        without one (MoDISco patterns: their seqlets already carry the contributions).
+    """
+    table = matches.table.copy()
+    first = table.groupby("query")["beyond_null"].transform(lambda passed: passed & ~passed.shift(fill_value=False).cummax())
+    influential = pd.Series(True, index=table.index)
+    if influence is not None and len(influence):
+        table["influence"] = table["query"].map(influence)
+        influential = table["influence"] >= min_influence * float(influence.max())
+    table["finding"] = first & influential
+    summary = {**matches.summary, "min_influence": min_influence if influence is not None else None,
+               "findings": int(table["finding"].sum()),
+               "finding_targets": table.loc[table["finding"], "target_name"].value_counts().to_dict()}
+    log.info("%d findings: %s", summary["findings"],
+             ", ".join(f"{name} x{n}" for name, n in summary["finding_targets"].items()) or "none")
+    return CalibratedMatches(table, summary)
+
+
+def _rate(ranked_null: np.ndarray, columns: np.ndarray, p: np.ndarray, leave_one_out: bool = False) -> np.ndarray:
+    """Per (target column, p-value): the fraction of null motifs whose p-value for that
+    target is at most ``p`` (``ranked_null`` holds each target's null p-values sorted);
+    with ``leave_one_out``, ``p`` is one of the null motifs' own and is not counted."""
+    n = ranked_null.shape[0]
+    counts = np.array([np.searchsorted(ranked_null[:, j], value, side="right") for j, value in zip(columns, p)])
+    if leave_one_out:
+        return (counts - 1) / max(n - 1, 1)
+    return counts / n
 
 
 FIMO_CHUNK = 8192

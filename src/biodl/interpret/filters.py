@@ -246,3 +246,42 @@ def _strongest_windows(x, activations, cutoffs: np.ndarray, max_sites: int, rows
                 values, seqs, positions = values[top], seqs[top], positions[top]
             kept[k] = (values, seqs, positions)
     return [(seqs, positions) for _, seqs, positions in kept]
+
+
+NULL_NETWORKS = 3
+"""Untrained copies of a network whose filters make the null motifs, unless a caller says otherwise."""
+
+
+def untrained_filter_motifs(
+    model, x: np.ndarray | StoredRows, networks: int = NULL_NETWORKS, max_sequences: int = 10000, seed: int = 1,
+    **settings,
+) -> list[Motif]:
+    """Filter motifs of the same network untrained: the null for motif matching.
+
+    The model is cloned with fresh random weights ``networks`` times (seeded) and its
+    filters are turned into PPMs exactly as :func:`filter_motifs` does, on at most
+    ``max_sequences`` of ``x`` (drawn with ``seed``). Those PPMs carry the sequences'
+    composition and the filters' width but no learned motif, so any database match they
+    reach is a false one (see :func:`biodl.interpret.compare.calibrated_matches`).
+
+    Parameters
+    ----------
+    settings
+        Passed to :func:`filter_motifs` (``threshold``, ``min_sites``, ``max_sites``,
+        ``trim_bits``, ``batch_size``).
+    """
+    import keras
+
+    rows = np.arange(len(x))
+    if len(x) > max_sequences:
+        rows = np.sort(np.random.default_rng(seed).choice(len(x), max_sequences, replace=False))
+    sample = np.asarray(x[rows], dtype=np.float32)
+    motifs = []
+    for k in range(networks):
+        keras.utils.set_random_seed(seed + k)
+        untrained = keras.models.clone_model(model)
+        found = filter_motifs(untrained, sample, influence_sequences=0, **settings).motifs
+        motifs += [Motif(f"untrained{k}_{m.id}", m.name, m.ppm) for m in found]
+    log.info("%d null motifs from %d untrained copies of the network on %d sequences", len(motifs), networks,
+             len(sample))
+    return motifs

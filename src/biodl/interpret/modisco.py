@@ -4,7 +4,8 @@ output (:func:`discover_patterns`, the workflow's ``modisco`` step)."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -15,10 +16,13 @@ from biodl.pwm import Motif
 
 log = logging.getLogger(__name__)
 
+MIN_CLUSTER_SIZE = 20
+"""Fewest seqlets a MoDISco pattern is kept with."""
+
 
 def run_modisco(
     one_hot: np.ndarray, hypothetical: np.ndarray, prefix: str = "pattern", max_seqlets: int = 2000,
-    window: int = 21, flank: int = 10, trim_fraction: float = 0.3, min_cluster_size: int = 20,
+    window: int = 21, flank: int = 10, trim_fraction: float = 0.3, min_cluster_size: int = MIN_CLUSTER_SIZE,
 ) -> tuple[list[Motif], list[int]]:
     """TF-MoDISco (modisco-lite) patterns from hypothetical contributions.
 
@@ -47,6 +51,8 @@ def run_modisco(
     hypothetical = np.asarray(hypothetical, dtype=np.float32)
     if one_hot.shape != hypothetical.shape or one_hot.ndim != 3 or one_hot.shape[-1] != 4:
         raise ValueError(f"one_hot {one_hot.shape} and hypothetical {hypothetical.shape} must both be (N, L, 4)")
+    if not np.any(one_hot * hypothetical):
+        return [], []  # no contribution anywhere: nothing to find (and modisco-lite fails on it)
     positive, negative = TFMoDISco(
         one_hot, hypothetical, sliding_window_size=window, flank_size=flank,
         max_seqlets_per_metacluster=max_seqlets, final_min_cluster_size=min_cluster_size,
@@ -71,49 +77,108 @@ class Patterns:
     Attributes
     ----------
     motifs
-        Patterns as PPMs, ids ``<output>_pos<k>`` / ``<output>_neg<k>``.
+        Patterns as PPMs, ids ``<output>_pos<k>`` / ``<output>_neg<k>``; for an output where
+        MoDISco found none, its most influential filters (``<output>_filter<k>``).
     table
-        One row per pattern: ``motif_id``, ``output``, ``n_seqlets``, ``width``.
+        One row per motif: ``motif_id``, ``output``, ``source`` (``modisco`` or
+        ``filter``), ``n_seqlets`` (sites for a filter), ``width``.
+    summary
+        Per output: ``split``, ``sequences``, ``seqlets`` and ``seqlet_threshold`` (MoDISco's
+        seqlet calling), ``patterns``, ``fallback_filters``.
     """
 
     motifs: list[Motif]
     table: pd.DataFrame
+    summary: dict[str, dict] = field(default_factory=dict)
 
-    def write(self, meme: PathLike, table: PathLike) -> None:
-        """Write the patterns (MEME, with their seqlet counts) and the table (TSV)."""
+    def write(self, meme: PathLike, table: PathLike, summary: PathLike | None = None) -> None:
+        """Write the motifs (MEME, with their seqlet counts), the table (TSV) and the
+        summary (JSON)."""
+        from biodl.io.files import write_json
         from biodl.io.meme import write_meme
 
         write_meme(meme, self.motifs, nsites=self.table["n_seqlets"].tolist())
         write_table(table, self.table, index=False)
+        if summary is not None:
+            write_json(summary, self.summary)
+
+
+def seqlet_count(one_hot: np.ndarray, hypothetical: np.ndarray, window: int = 21, flank: int = 10) -> tuple[int, float]:
+    """How many seqlets modisco-lite calls in these contributions, and the contribution
+    threshold it calls them at (its defaults: target FDR 0.2, 3-20 % of windows)."""
+    from modiscolite.extract_seqlets import extract_seqlets
+
+    scores = (np.asarray(one_hot, dtype=np.float32) * np.asarray(hypothetical, dtype=np.float32)).sum(axis=2)
+    if not np.any(scores):
+        return 0, float("nan")
+    coords, threshold = extract_seqlets(
+        attribution_scores=scores, window_size=window, flank=flank, suppress=int(0.5 * window) + flank,
+        target_fdr=0.2, min_passing_windows_frac=0.03, max_passing_windows_frac=0.2,
+        weak_threshold_for_counting_sign=0.8)
+    return len(coords), float(threshold)
+
+
+FALLBACK_FILTERS = 5
+"""Where MoDISco finds no pattern, this many of the most influential filters stand in."""
 
 
 def discover_patterns(
-    attributions: Attributions, *, method: str = "saliency", max_seqlets: int = 2000, window: int = 21,
+    attributions: Attributions, *, method: str = "deeplift", max_seqlets: int = 2000, window: int = 21,
     flank: int = 10, trim_fraction: float = 0.3,
 ) -> Patterns:
-    """Run :func:`run_modisco` on each explained output's sequences, with the mean-centred
-    ``method`` attributions as hypothetical contributions.
+    """Run :func:`run_modisco` on each explained output's sequences, with the ``method``
+    attributions as hypothetical contributions; say how many seqlets were called where no
+    pattern comes out (see :func:`stand_in_filters` for what to show instead).
 
     Parameters
     ----------
     attributions
         From :func:`biodl.interpret.attribution.attribute` (or :meth:`Attributions.load`).
     method
-        Gradient-type attributions to use: ``saliency`` or ``ism``; it must be among the
-        attributions' methods.
+        Attributions to use (it must be among the attributions' methods): ``deeplift``
+        (hypothetical contributions already), or ``saliency`` / ``ism`` (mean-centred).
     max_seqlets, window, flank, trim_fraction
         See :func:`run_modisco`.
     """
     if method not in attributions.methods:
         raise ValueError(f"the attributions hold {attributions.methods}, not {method!r}; add it to the methods")
-    motifs, rows = [], []
+    motifs, rows, summary = [], [], {}
     for name, j in zip(attributions.outputs, attributions.output_indices):
+        hypothetical = hypothetical_contributions(attributions.values[j][method], method)
         found, counts = run_modisco(
-            attributions.x[j], hypothetical_contributions(attributions.values[j][method]), prefix=name,
+            attributions.x[j], hypothetical, prefix=name,
             max_seqlets=max_seqlets, window=window, flank=flank, trim_fraction=trim_fraction,
         )
+        seqlets, threshold = seqlet_count(attributions.x[j], hypothetical, window, flank)
+        summary[name] = {"split": attributions.split, "sequences": len(attributions.x[j]), "method": method,
+                         "seqlets": seqlets, "seqlet_threshold": threshold, "patterns": len(found),
+                         "fallback_filters": []}
+        log.info("MoDISco on %d %s-split sequences of output %r (%s): %d seqlets above %.3g, %d patterns",
+                 len(attributions.x[j]), attributions.split, name, method, seqlets, threshold, len(found))
         if not found:
-            log.warning("MoDISco found no pattern for output %r", name)
+            log.warning("MoDISco found no pattern for output %r: %d seqlets were called (contribution threshold "
+                        "%.3g); a pattern needs %d seqlets that cluster together", name, seqlets, threshold,
+                        MIN_CLUSTER_SIZE)
         motifs += found
-        rows += [(m.id, name, n, m.width) for m, n in zip(found, counts)]
-    return Patterns(motifs, pd.DataFrame(rows, columns=["motif_id", "output", "n_seqlets", "width"]))
+        rows += [(m.id, name, "modisco", n, m.width) for m, n in zip(found, counts)]
+    return Patterns(motifs, pd.DataFrame(rows, columns=["motif_id", "output", "source", "n_seqlets", "width"]),
+                    summary)
+
+
+def stand_in_filters(patterns: Patterns, filters: Sequence[Motif], sites: Sequence[int],
+                     n: int = FALLBACK_FILTERS) -> Patterns:
+    """``patterns`` with, for each output that has none, the ``n`` first of ``filters``
+    (give them most influential first) as ``<output>_filter<k>``, marked ``source: filter``."""
+    motifs, table = list(patterns.motifs), patterns.table
+    for name, summary in patterns.summary.items():
+        if summary["patterns"] or not filters:
+            continue
+        stand_ins = [Motif(f"{name}_{m.id}", m.name, m.ppm) for m in filters[:n]]
+        log.warning("output %r: the %d most influential filters stand in for MoDISco patterns: %s", name,
+                    len(stand_ins), ", ".join(m.name for m in stand_ins))
+        summary["fallback_filters"] = [m.name for m in stand_ins]
+        motifs += stand_ins
+        rows = pd.DataFrame([(m.id, name, "filter", count, m.width) for m, count in zip(stand_ins, sites)],
+                            columns=table.columns)
+        table = pd.concat([table, rows], ignore_index=True) if len(table) else rows
+    return Patterns(motifs, table, patterns.summary)

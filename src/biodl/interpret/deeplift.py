@@ -1,0 +1,219 @@
+"""DeepLIFT (rescale rule) with dinucleotide-shuffled references, as DeepSHAP averages it,
+for Keras 3 sequence CNNs.
+
+The network is run on the input and on a reference side by side. Linear layers
+(convolutions, batch normalisation at inference, dense layers, average pooling) pass
+multipliers on as gradients do. At each ReLU the multiplier is the rescale rule's
+``(relu(h) - relu(h_ref)) / (h - h_ref)``. At each max pooling window the output difference
+lies between the input difference at the input side's winner and at the reference side's
+winner; it is shared between those two inputs (multipliers in [0, 1]). The attributions
+then sum to the difference of the output logit between input and reference, and
+:func:`deeplift` reports how far they miss (the convergence delta: float32 rounding).
+
+Hypothetical contributions (what each base would contribute at each position, the input
+TF-MoDISco wants) come from the same multipliers: ``m[i, b] - sum_c m[i, c] ref[i, c]``
+averaged over the references.
+
+Supported: every :func:`biodl.models.build_cnn1d` model (a chain of ``Conv1D``,
+``BatchNormalization``, ``Activation('relu')``, ``MaxPooling1D``, ``Dropout``, a global
+pooling or ``Flatten``, ``Dense`` layers with ReLU or no activation, and the output layer,
+explained before its activation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from biodl.dna import check_one_hot, dinucleotide_shuffle
+
+N_REFERENCES = 10
+"""Dinucleotide-shuffled references per sequence unless a caller says otherwise."""
+_EPSILON = 1e-6
+
+
+@dataclass
+class DeepLiftResult:
+    """DeepLIFT of one output on ``N`` sequences.
+
+    Attributes
+    ----------
+    hypothetical
+        ``(N, L, 4)`` hypothetical contributions, averaged over the references; the
+        actual contributions are ``hypothetical * x``.
+    delta
+        ``(N, references)``: sum of the actual contributions minus the logit difference
+        between the sequence and each reference (the convergence check; ideally 0).
+    logit_difference
+        ``(N, references)``: the logit of the sequence minus that of each reference.
+    """
+
+    hypothetical: np.ndarray
+    delta: np.ndarray
+    logit_difference: np.ndarray
+
+    def convergence(self) -> dict[str, float]:
+        """Summary of the deltas: mean and largest absolute delta, and the mean absolute
+        logit difference they are to be read against."""
+        return {"mean_abs_delta": float(np.abs(self.delta).mean()),
+                "max_abs_delta": float(np.abs(self.delta).max()),
+                "mean_abs_logit_difference": float(np.abs(self.logit_difference).mean())}
+
+
+def _layer_steps(model) -> list:
+    """The model's layers after the input, checked to be a supported chain."""
+    import keras
+
+    layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
+    previous = model.inputs[0] if len(model.inputs) == 1 else None
+    supported = {"Conv1D", "BatchNormalization", "Activation", "ReLU", "MaxPooling1D", "Dropout",
+                 "GlobalMaxPooling1D", "GlobalAveragePooling1D", "Flatten", "Dense"}
+    for layer in layers:
+        name = type(layer).__name__
+        if previous is None or layer.input is not previous or name not in supported:
+            raise ValueError(
+                f"deeplift supports chains of {sorted(supported)} (every build_cnn1d model); "
+                f"model {model.name!r} has {name} {layer.name!r} or branches"
+            )
+        allowed = {"Activation": ("relu",), "Conv1D": ("linear",), "Dense": ("relu", "linear")}.get(name)
+        activation = getattr(getattr(layer, "activation", None), "__name__", None)
+        if allowed and layer.name != "output" and activation not in allowed:
+            raise ValueError(f"deeplift needs {name} layers with activation {' or '.join(allowed)}; "
+                             f"{layer.name!r} has {activation}")
+        previous = layer.output
+    if layers[-1].name != "output":
+        raise ValueError(f"model {model.name!r} has no layer named 'output' to explain")
+    return layers
+
+
+def _explainer(model, index: int):
+    """A tf.function ``(x, ref) -> (multipliers, logit(x), logit(ref))``."""
+    import tensorflow as tf
+
+    layers = _layer_steps(model)
+
+    @tf.custom_gradient
+    def rescale_relu(h, h_ref):
+        y, y_ref = tf.nn.relu(h), tf.nn.relu(h_ref)
+        dh = h - h_ref
+        slope = tf.where(tf.abs(dh) > _EPSILON, (y - y_ref) / tf.where(tf.abs(dh) > _EPSILON, dh, 1.0),
+                         tf.cast(h > 0, h.dtype))
+        return y, lambda dy: (dy * slope, tf.zeros_like(h_ref))
+
+    def max_pool(h, h_ref, pool: int | None):
+        """Max pooling (global when ``pool`` is None) whose multipliers share each window's
+        output difference between the input side's winner and the reference side's."""
+        if pool is None:
+            pool = int(h.shape[1])
+        length, channels = int(h.shape[1]), h.shape[-1]
+        padded = -(-length // pool) * pool
+        fill = [[0, 0], [0, padded - length], [0, 0]]
+
+        def windows_of(values):
+            return tf.reshape(tf.pad(values, fill, constant_values=-1e30), (-1, padded // pool, pool, channels))
+
+        windows, windows_ref = windows_of(h), windows_of(h_ref)
+        y, y_ref = tf.reduce_max(windows, axis=2), tf.reduce_max(windows_ref, axis=2)
+        winner = tf.one_hot(tf.argmax(windows, axis=2), pool, axis=2, dtype=h.dtype)
+        winner_ref = tf.one_hot(tf.argmax(windows_ref, axis=2), pool, axis=2, dtype=h.dtype)
+        change = windows - windows_ref
+        at_winner, at_winner_ref = tf.reduce_sum(winner * change, axis=2), tf.reduce_sum(winner_ref * change, axis=2)
+        # y - y_ref lies between the change at the reference's winner and at the input's:
+        # share it between the two so that the multipliers stay in [0, 1] and sum exactly
+        gap = at_winner - at_winner_ref
+        share = tf.where(tf.abs(gap) > _EPSILON, (y - y_ref - at_winner_ref) / tf.where(tf.abs(gap) > _EPSILON, gap, 1.0),
+                         1.0)
+        weights = share[:, :, None, :] * winner + (1 - share[:, :, None, :]) * winner_ref
+
+        @tf.custom_gradient
+        def pooled(h):
+            def gradient(dy):
+                return tf.reshape(weights * dy[:, :, None, :], (-1, padded, channels))[:, :length]
+            return tf.identity(y), gradient
+
+        return pooled(h), y_ref
+
+    def run(h, h_ref):
+        for layer in layers:
+            name = type(layer).__name__
+            if name in ("Dropout",):
+                continue
+            if name in ("Activation", "ReLU"):
+                h = rescale_relu(h, h_ref)
+                h_ref = tf.nn.relu(h_ref)
+            elif name in ("MaxPooling1D", "GlobalMaxPooling1D"):
+                pool = int(layer.pool_size[0]) if name == "MaxPooling1D" else None
+                h, h_ref = max_pool(h, h_ref, pool)
+                if name == "GlobalMaxPooling1D":
+                    h, h_ref = h[:, 0], h_ref[:, 0]
+            elif name == "Dense":
+                kernel, bias = tf.convert_to_tensor(layer.kernel), tf.convert_to_tensor(layer.bias)
+                if layer.name == "output":
+                    return tf.linalg.matvec(h, kernel[:, index]) + bias[index], \
+                        tf.linalg.matvec(h_ref, kernel[:, index]) + bias[index]
+                h, h_ref = tf.matmul(h, kernel) + bias, tf.matmul(h_ref, kernel) + bias
+                if getattr(layer.activation, "__name__", "") == "relu":
+                    h, h_ref = rescale_relu(h, h_ref), tf.nn.relu(h_ref)
+            else:  # linear: Conv1D, BatchNormalization (inference), GlobalAveragePooling1D, Flatten
+                h, h_ref = tf.cast(layer(h, training=False), tf.float32), tf.cast(layer(h_ref, training=False), tf.float32)
+        raise AssertionError("the chain ends at the output layer")
+
+    @tf.function(reduce_retracing=True)
+    def explain(x, ref):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            logit, logit_ref = run(x, tf.stop_gradient(ref))
+        return tape.gradient(logit, x), logit, logit_ref
+
+    return explain
+
+
+def deeplift(
+    model, x: np.ndarray, output: int = 0, n_references: int = N_REFERENCES, seed: int = 1, batch_size: int = 256,
+) -> DeepLiftResult:
+    """DeepLIFT-rescale hypothetical contributions of one output's logit, averaged over
+    dinucleotide-shuffled references (DeepSHAP).
+
+    Parameters
+    ----------
+    model
+        A sequence CNN (see the module docstring for the layers supported).
+    x
+        ``(N, L, 4)`` one-hot sequences.
+    output
+        Column of the model output to explain.
+    n_references, seed
+        Shuffled references per sequence, and the seed of the shuffles.
+
+    Returns
+    -------
+    DeepLiftResult
+        Hypothetical contributions and the convergence deltas.
+    """
+    if n_references < 1:
+        raise ValueError(f"n_references must be at least 1, got {n_references}")
+    bad = check_one_hot(x, "deeplift input")
+    if bad.size:
+        raise ValueError(f"attributions need one-hot sequences (0/1, at most one base per position); {bad.size} of "
+                         f"{len(x)} are not, e.g. sequence #{bad[0]}")
+    x = np.asarray(x, dtype=np.float32)
+    explain = _explainer(model, output)
+    rng = np.random.default_rng(seed)
+    n, length, _ = x.shape
+    hypothetical = np.zeros_like(x)
+    delta = np.zeros((n, n_references), dtype=np.float32)
+    difference = np.zeros((n, n_references), dtype=np.float32)
+    per_batch = max(1, batch_size // n_references)
+    for start in range(0, n, per_batch):
+        seqs = x[start:start + per_batch]
+        refs = np.stack([dinucleotide_shuffle(seq, rng) for seq in seqs for _ in range(n_references)])
+        repeated = np.repeat(seqs, n_references, axis=0)
+        multipliers, logit, logit_ref = (np.asarray(v) for v in explain(repeated, refs))
+        contributions = (multipliers * (repeated - refs)).sum(axis=(1, 2))
+        hyp = multipliers - (multipliers * refs).sum(axis=2, keepdims=True)
+        shape = (len(seqs), n_references)
+        hypothetical[start:start + len(seqs)] = hyp.reshape(*shape, length, 4).mean(axis=1)
+        difference[start:start + len(seqs)] = (logit - logit_ref).reshape(shape)
+        delta[start:start + len(seqs)] = contributions.reshape(shape) - difference[start:start + len(seqs)]
+    return DeepLiftResult(hypothetical, delta, difference)

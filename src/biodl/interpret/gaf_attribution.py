@@ -1,0 +1,100 @@
+"""What a GAF CNN looks at, in time: attributions on its Gramian angular field images
+mapped back to the time points of the series.
+
+A GASF/GADF pixel ``(i, j)`` combines PAA segments ``i`` and ``j`` of the series, so half
+of its attribution goes to each of the two segments, and a segment's share is spread over
+its time points. The image attributions are integrated gradients of the explained class's
+logit from a zero image (GAF value 0: the two angles at right angles).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from biodl.gaf import paa_matrix
+
+IG_STEPS = 16
+"""Points on the integrated-gradients path, unless a caller says otherwise."""
+
+
+def image_logit_model(model):
+    """``(images -> pre-activation of the output layer)`` of a GAF CNN, whether it reads
+    stored images or computes them from series (its ``GramianAngularField`` layer), and that
+    layer (``None`` for an image model)."""
+    import keras
+
+    head = model.get_layer("output")
+    gaf = next((layer for layer in model.layers if type(layer).__name__ == "GramianAngularField"), None)
+    if gaf is None and len(model.input_shape) != 4:
+        raise ValueError(f"model {model.name!r} reads neither images nor series through a GramianAngularField layer")
+    return keras.Model(gaf.output if gaf is not None else model.inputs, head.input), gaf
+
+
+def image_attributions(model, images: np.ndarray, classes: np.ndarray, steps: int = IG_STEPS,
+                       batch_size: int = 64) -> np.ndarray:
+    """Integrated gradients (zero baseline) of each image's ``classes`` logit on
+    ``(N, S, S, C)`` GAF images; the same shape back."""
+    import tensorflow as tf
+
+    body, _ = image_logit_model(model)
+    head = model.get_layer("output")
+    kernel = tf.convert_to_tensor(head.kernel)
+    bias = tf.convert_to_tensor(head.bias) if head.use_bias else tf.zeros(kernel.shape[-1])
+
+    @tf.function(reduce_retracing=True)
+    def gradient(x, columns):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            logits = tf.matmul(tf.cast(body(x, training=False), tf.float32), kernel) + bias
+            chosen = tf.gather(logits, columns, axis=1, batch_dims=1)
+        return tape.gradient(chosen, x)
+
+    images = np.asarray(images, dtype=np.float32)
+    classes = np.asarray(classes, dtype=np.int64)
+    alphas = (np.arange(steps, dtype=np.float32) + 0.5) / steps  # midpoint rule
+    result = np.zeros_like(images)
+    for start in range(0, len(images), batch_size):
+        x, columns = images[start:start + batch_size], classes[start:start + batch_size]
+        total = np.zeros_like(x)
+        for alpha in alphas:
+            total += np.asarray(gradient(tf.constant(alpha * x), tf.constant(columns)))
+        result[start:start + len(x)] = total / steps * x
+    return result
+
+
+def to_time_points(pixel_attributions: np.ndarray, length: int) -> np.ndarray:
+    """``(N, S, S, C)`` image attributions -> ``(N, length)`` attributions of time points:
+    pixel ``(i, j)`` gives half to PAA segment ``i`` and half to ``j``; a segment's share
+    is spread evenly over its points. Totals are kept."""
+    per_pixel = np.asarray(pixel_attributions, dtype=np.float64).sum(axis=-1)
+    per_segment = (per_pixel.sum(axis=2) + per_pixel.sum(axis=1)) / 2
+    return per_segment @ paa_matrix(length, per_pixel.shape[1]).T  # each PAA column sums to 1
+
+
+def time_attributions(model, series: np.ndarray, images: np.ndarray | None, classes: np.ndarray,
+                      steps: int = IG_STEPS) -> np.ndarray:
+    """Attributions of each series' time points for the class ``classes`` names.
+
+    Parameters
+    ----------
+    model
+        A GAF CNN (:func:`biodl.models.build_cnn2d`), on stored images or on series.
+    series
+        ``(N, T, C)`` series.
+    images
+        Their stored ``(N, S, S, C')`` images, for a model that reads images; ``None`` for
+        one that computes them.
+    classes
+        Class index explained per series (e.g. its true class).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(N, T)``.
+    """
+    _, gaf = image_logit_model(model)
+    if gaf is not None:
+        images = np.asarray(gaf(np.asarray(series, dtype=np.float32)))
+    elif images is None:
+        raise ValueError("this GAF CNN reads stored images: give them")
+    return to_time_points(image_attributions(model, images, classes, steps), int(series.shape[1]))

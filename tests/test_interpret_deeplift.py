@@ -1,0 +1,66 @@
+"""DeepLIFT (rescale rule, shuffled references): exact on a linear model, summing to the
+logit difference (the convergence check) on a CNN with ReLUs, max pooling and batch norm,
+and a clear error on models it cannot explain."""
+
+import numpy as np
+import pytest
+
+from biodl.dna import one_hot_encode
+
+LENGTH = 40
+
+
+@pytest.fixture(scope="module")
+def x():
+    rng = np.random.default_rng(1)
+    return one_hot_encode(["".join(rng.choice(list("ACGT"), LENGTH)) for _ in range(12)]).astype(np.float32)
+
+
+def test_linear_model_gets_weights_times_difference_from_each_reference(keras, x):
+    from biodl.interpret.deeplift import deeplift
+
+    inputs = keras.Input((LENGTH, 4))
+    head = keras.layers.Dense(2, activation="softmax", name="output")
+    model = keras.Model(inputs, head(keras.layers.Flatten()(inputs)))
+    weights = np.random.default_rng(0).normal(size=(LENGTH * 4, 2)).astype(np.float32)
+    head.set_weights([weights, np.zeros(2, np.float32)])
+    w = weights.reshape(LENGTH, 4, 2)[..., 1]
+    result = deeplift(model, x, output=1, n_references=3, seed=2)
+    # hypothetical[i, b] = w[i, b] - mean over references of w[i, reference base]: centred on
+    # the references' bases, so the observed base's value minus another's is w's difference
+    np.testing.assert_allclose(result.hypothetical[:, :, 0] - result.hypothetical[:, :, 3],
+                               np.broadcast_to(w[:, 0] - w[:, 3], (len(x), LENGTH)), atol=1e-5)
+    np.testing.assert_allclose(result.delta, 0, atol=1e-4)
+    assert result.delta.shape == (len(x), 3)
+
+
+@pytest.mark.parametrize("pool_sizes", [(4, 1), (3, 2)])
+def test_attributions_sum_to_the_logit_difference_through_relu_pooling_and_batch_norm(keras, x, pool_sizes):
+    from biodl.interpret.deeplift import deeplift
+    from biodl.models import build_cnn1d
+
+    keras.utils.set_random_seed(5)
+    model = build_cnn1d((LENGTH, 4), 3, "multiclass", filters=(16, 8), kernel_sizes=(7, 3), pool_sizes=pool_sizes,
+                        dense_units=(8,), batch_norm=True)
+    rng = np.random.default_rng(3)
+    for layer in model.layers:  # running statistics away from 0 and 1, so batch norm is a real affine map
+        if type(layer).__name__ == "BatchNormalization":
+            layer.moving_mean.assign(rng.normal(size=layer.moving_mean.shape).astype(np.float32))
+            layer.moving_variance.assign(rng.uniform(0.5, 2, size=layer.moving_variance.shape).astype(np.float32))
+    result = deeplift(model, x, output=2, n_references=4, seed=1)
+    summary = result.convergence()
+    assert summary["mean_abs_logit_difference"] > 0.01
+    assert summary["max_abs_delta"] < 1e-4 * max(1.0, summary["mean_abs_logit_difference"])
+    # the observed base's hypothetical contribution is its actual contribution
+    actual = (result.hypothetical * x).sum(axis=(1, 2))
+    np.testing.assert_allclose(actual, result.logit_difference.mean(axis=1), rtol=1e-4, atol=1e-4)
+
+
+def test_models_it_cannot_explain_are_named(keras, x):
+    from biodl.interpret.deeplift import deeplift
+
+    inputs = keras.Input((LENGTH, 4))
+    h = keras.layers.Conv1D(4, 5, activation="tanh", name="conv1")(inputs)
+    outputs = keras.layers.Dense(1, activation="sigmoid", name="output")(keras.layers.GlobalMaxPooling1D()(h))
+    with pytest.raises(ValueError, match="'conv1' has tanh"):
+        deeplift(keras.Model(inputs, outputs), x)

@@ -107,8 +107,15 @@ def test_tiny_end_to_end_run(tmp_path):
     assert planted == {"CTCF", "REST"}
     for source in ("filters", "modisco"):
         matches = pd.read_csv(out / "interpret" / source / "tomtom.tsv", sep="\t")
-        best = matches[(matches["rank"] == 1) & (matches["q_value"] < 0.05)]
-        assert planted <= set(best["target_name"]), (source, best[["query", "target_id", "target_name"]])
+        findings = matches[matches["finding"]]
+        assert planted <= set(findings["target_name"]), (source, matches[["query", "target_name", "q_value"]])
+        assert (findings["false_match_rate"] == 0).all() and (findings["q_value"] <= 0.05).all()
+        summary = json.loads((out / "interpret" / source / "tomtom_summary.json").read_text())
+        assert summary["findings"] == len(findings) and 0 <= summary["null_false_match_rate"] <= 1
+    convergence = pd.read_csv(out / "interpret" / "convergence.tsv", sep="\t")
+    assert convergence["output"].tolist() == ["CTCF", "REST"] and convergence["max_abs_delta"].max() < 1e-3
+    seqlets = json.loads((out / "interpret" / "modisco" / "summary.json").read_text())
+    assert {name: entry["split"] for name, entry in seqlets.items()} == {"CTCF": "train", "REST": "train"}
     genome_windows = json.loads((tmp_path / "results" / "tinygenome" / "data" / "windows.json").read_text())
     assert genome_windows["windows"] == {"region": 90, "gc_matched": 90, "shuffled": 45}
     genome_metrics = json.loads((tmp_path / "results" / "tinygenome" / "cnn1d" / "metrics.json").read_text())
@@ -120,8 +127,10 @@ def test_tiny_end_to_end_run(tmp_path):
     assert set(ts_metrics["models"]) == {"gaf_cnn", "fcn", "lstm", "1nn"}
     assert ts_metrics["n_test"] == 28 and ts_metrics["split"] == "test"  # Coffee's official test split
     assert ts_metrics["models"]["1nn"]["accuracy_mean"] > 0.8
-    for name in ("confusion.png", "training_curves.png", "data/examples.png"):
+    for name in ("confusion.png", "training_curves.png", "data/examples.png", "gaf_cnn/time_attributions.png"):
         assert (tmp_path / "results" / "tinyts" / name).stat().st_size > 0
+    times = pd.read_csv(tmp_path / "results" / "tinyts" / "gaf_cnn" / "time_attributions.tsv", sep="\t")
+    assert len(times) == 28 and times.shape[1] == 2 + 286  # id, class, Coffee's 286 time points
     for model in ("gaf_cnn", "fcn", "lstm"):
         log = (tmp_path / "logs" / "tinyts" / f"train_{model}_seed1.log").read_text()
         kept, augmented = map(int, re.search(r"window slicing: (\d+) -> (\d+) training series", log).groups())

@@ -182,7 +182,8 @@ def mark_findings(matches: CalibratedMatches, influence: pd.Series | None = None
         without one (MoDISco patterns: their seqlets already carry the contributions).
     """
     table = matches.table.copy()
-    first = table.groupby("query")["beyond_null"].transform(lambda passed: passed & ~passed.shift(fill_value=False).cummax())
+    passed_before = table.groupby("query")["beyond_null"].transform(lambda p: p.shift(fill_value=False).cummax())
+    first = table["beyond_null"] & ~passed_before
     influential = pd.Series(True, index=table.index)
     if influence is not None and len(influence):
         table["influence"] = table["query"].map(influence)

@@ -122,8 +122,8 @@ def _explainer(model, index: int):
         # y - y_ref lies between the change at the reference's winner and at the input's:
         # share it between the two so that the multipliers stay in [0, 1] and sum exactly
         gap = at_winner - at_winner_ref
-        share = tf.where(tf.abs(gap) > _EPSILON, (y - y_ref - at_winner_ref) / tf.where(tf.abs(gap) > _EPSILON, gap, 1.0),
-                         1.0)
+        apart = tf.abs(gap) > _EPSILON
+        share = tf.where(apart, (y - y_ref - at_winner_ref) / tf.where(apart, gap, 1.0), 1.0)
         weights = share[:, :, None, :] * winner + (1 - share[:, :, None, :]) * winner_ref
 
         @tf.custom_gradient
@@ -156,7 +156,8 @@ def _explainer(model, index: int):
                 if getattr(layer.activation, "__name__", "") == "relu":
                     h, h_ref = rescale_relu(h, h_ref), tf.nn.relu(h_ref)
             else:  # linear: Conv1D, BatchNormalization (inference), GlobalAveragePooling1D, Flatten
-                h, h_ref = tf.cast(layer(h, training=False), tf.float32), tf.cast(layer(h_ref, training=False), tf.float32)
+                h = tf.cast(layer(h, training=False), tf.float32)
+                h_ref = tf.cast(layer(h_ref, training=False), tf.float32)
         raise AssertionError("the chain ends at the output layer")
 
     @tf.function(reduce_retracing=True)

@@ -253,7 +253,8 @@ def _attribute(config, seq_dataset):
 def _filter_motifs(config, seq_dataset):
     interpret = _sequences(config, seq_dataset)["interpret"]
     return {"split": interpret["split"], "threshold": interpret["filter_threshold"],
-            "min_sites": interpret["filter_min_sites"], "null_networks": interpret["null_networks"],
+            "min_sites": interpret["filter_min_sites"], "trim_bits": interpret["filter_trim_bits"],
+            "null_networks": interpret["null_networks"],
             "seed": config["seed"]}
 
 
@@ -265,7 +266,8 @@ def _modisco(config, seq_dataset):
 def _tomtom(config, seq_dataset, motif_source=None):
     interpret = _sequences(config, seq_dataset)["interpret"]
     return {"top": interpret["tomtom_top"], "max_q": interpret["match_max_q"],
-            "max_false_match_rate": interpret["max_false_match_rate"], "min_influence": interpret["min_influence"],
+            "max_false_match_rate": interpret["max_false_match_rate"], "min_overlap": interpret["min_overlap"],
+            "min_influence": interpret["min_influence"],
             "null_shuffles": interpret["null_shuffles"], "seed": config["seed"], **_motif_database(config, seq_dataset)}
 
 

@@ -93,7 +93,8 @@ class CalibratedMatches:
     table
         :func:`tomtom_matches`'s columns plus ``false_match_rate`` (the fraction of null
         motifs that match the same target at least as well) and ``beyond_null``
-        (``q_value <= max_q`` and ``false_match_rate <= max_false_match_rate``).
+        (``q_value <= max_q``, ``false_match_rate <= max_false_match_rate`` and
+        ``overlap >= min_overlap``).
     summary
         ``queries``, ``null_motifs``, ``significant`` (queries whose best match has
         ``q <= max_q``), ``null_significant_rate`` (the same fraction among the null motifs:
@@ -109,7 +110,7 @@ class CalibratedMatches:
 
 def calibrated_matches(
     queries: Sequence[Motif], targets: Sequence[Motif], null: Sequence[Motif], *, top: int = 5,
-    max_q: float = 0.05, max_false_match_rate: float = 0.0,
+    max_q: float = 0.05, max_false_match_rate: float = 0.0, min_overlap: int = 5,
 ) -> CalibratedMatches:
     """TOMTOM matches that count only beyond what null motifs reach.
 
@@ -129,29 +130,34 @@ def calibrated_matches(
         network's filters from :func:`biodl.interpret.filters.untrained_filter_motifs`).
     top
         Matches kept per query.
-    max_q, max_false_match_rate
-        A match is beyond the null when both hold.
+    max_q, max_false_match_rate, min_overlap
+        A match is beyond the null when its q-value, its false match rate and the number of
+        aligned columns pass all three.
     """
     summary = {"queries": len(queries), "null_motifs": len(null), "max_q": max_q,
-               "max_false_match_rate": max_false_match_rate, "significant": 0, "beyond_null": 0}
+               "max_false_match_rate": max_false_match_rate, "min_overlap": min_overlap, "significant": 0,
+               "beyond_null": 0}
     if not queries:
         return CalibratedMatches(pd.DataFrame(columns=MATCH_COLUMNS + ["false_match_rate", "beyond_null"]), summary)
     if not null:
         raise ValueError("calibrated_matches needs null motifs (e.g. shuffled_columns(queries))")
-    p_null = _tomtom(null, targets)[0]
+    p_null, _, overlaps_null, _ = _tomtom(null, targets)
     q_null = benjamini_hochberg(p_null)
     ranked_null = np.sort(p_null, axis=0)  # per target, the null p-values in order
     summary["null_significant_rate"] = float((q_null.min(axis=1) <= max_q).mean())
     # the rule applied to each null motif against the other null motifs
     best = p_null.argmin(axis=1)
-    rate = _rate(ranked_null, best, p_null[np.arange(len(null)), best], leave_one_out=True)
-    summary["null_false_match_rate"] = float(((q_null.min(axis=1) <= max_q) & (rate <= max_false_match_rate)).mean())
+    rows = np.arange(len(null))
+    rate = _rate(ranked_null, best, p_null[rows, best], leave_one_out=True)
+    passed = (q_null[rows, best] <= max_q) & (rate <= max_false_match_rate) & (overlaps_null[rows, best] >= min_overlap)
+    summary["null_false_match_rate"] = float(passed.mean())
     p, offsets, overlaps, strands = _tomtom(queries, targets)
     table = _best_matches(queries, targets, p, offsets, overlaps, strands, top)
     target_index = {t.id: j for j, t in enumerate(targets)}
     columns = table["target_id"].map(target_index).to_numpy()
     table["false_match_rate"] = _rate(ranked_null, columns, table["p_value"].to_numpy())
-    table["beyond_null"] = (table["q_value"] <= max_q) & (table["false_match_rate"] <= max_false_match_rate)
+    table["beyond_null"] = ((table["q_value"] <= max_q) & (table["false_match_rate"] <= max_false_match_rate)
+                            & (table["overlap"] >= min_overlap))
     best_rows = table[table["rank"] == 1]
     summary["significant"] = int((best_rows["q_value"] <= max_q).sum())
     summary["beyond_null"] = int(table.groupby("query")["beyond_null"].any().sum())

@@ -62,5 +62,18 @@ def test_motif_logos_beside_their_match(tmp_path):
     titles = [ax.get_title() for ax in fig.axes]
     assert titles[:2] == ["found", f"{ctcf.id} CTCF (-)  p=1.0e-09 q=1.0e-07"] and titles[2] == rest.id
     assert not fig.axes[3].axison  # no match for REST: an empty panel
+    # calibrated tables: the finding is drawn (not the better-p match that is not one), findings first
+    calibrated = pd.DataFrame([
+        {"query": "found", "rank": 1, "target_id": "MA9", "target_name": "X", "p_value": 1e-10, "q_value": 1e-8,
+         "strand": "+", "overlap": 12, "false_match_rate": 0.3, "beyond_null": False, "finding": False},
+        {"query": "found", "rank": 2, "target_id": ctcf.id, "target_name": "CTCF", "p_value": 1e-9, "q_value": 1e-7,
+         "strand": "-", "overlap": 15, "false_match_rate": 0.0, "beyond_null": True, "finding": True},
+        {"query": rest.id, "rank": 1, "target_id": ctcf.id, "target_name": "CTCF", "p_value": 1e-12,
+         "q_value": 1e-9, "strand": "+", "overlap": 6, "false_match_rate": 0.2, "beyond_null": False,
+         "finding": False}])
+    fig = plots.plot_motif_matches([rest, found], calibrated, {ctcf.id: ctcf}, tmp_path / "c.png")
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles[0] == "found" and titles[1].endswith("q=1.0e-07\nfinding") and titles[2] == rest.id
+    assert titles[3].endswith("not beyond the null: false match rate 0.20, overlap 6")
     fig = plots.plot_attribution_tracks([np.eye(4)[[0, 1, 2, 3, 0]]], ["seq"], tmp_path / "t.png")
     assert fig.axes[0].get_title() == "seq" and fig.axes[0].get_ylabel() == "attribution"

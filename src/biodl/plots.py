@@ -204,13 +204,19 @@ def plot_motif_matches(
     motifs: Sequence[Motif], matches: pd.DataFrame, database: Mapping[str, Motif], path: PathLike,
     max_motifs: int = 24,
 ):
-    """One row per motif: its logo, then its best TOMTOM match from ``database`` (reverse
-    complemented when the match is on the minus strand), with p and q values."""
+    """One row per motif: its logo, then its TOMTOM match from ``database`` (reverse
+    complemented when the match is on the minus strand), with p and q values: the finding
+    where the table marks one (findings drawn first), else the best match, with why it is
+    not a finding."""
     plt = pyplot()
-    best = matches[matches["rank"] == 1].set_index("query") if len(matches) else pd.DataFrame()
-    shown = sorted(motifs, key=lambda m: best.loc[m.id, "p_value"] if m.id in best.index else 1.0)[:max_motifs]
+    best = pd.DataFrame()
+    if len(matches):
+        ranked = matches.assign(order=~matches["finding"] if "finding" in matches else False)
+        best = ranked.sort_values(["order", "rank"], kind="stable").drop_duplicates("query").set_index("query")
+    shown = sorted(motifs, key=lambda m: (bool(best.loc[m.id, "order"]), best.loc[m.id, "p_value"])
+                   if m.id in best.index else (True, 1.0))[:max_motifs]
     rows = max(1, len(shown))
-    fig, axes = plt.subplots(rows, 2, figsize=(9, 1.4 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, 2, figsize=(9, 1.7 * rows), squeeze=False)
     for ax_row, motif in zip(axes, shown):
         _draw_logo(ax_row[0], _information_frame(motif.ppm), motif.id)
         if motif.id in best.index:
@@ -218,7 +224,7 @@ def plot_motif_matches(
             target = database[hit["target_id"]]
             ppm = target.ppm[::-1, ::-1] if hit["strand"] == "-" else target.ppm
             title = (f"{hit['target_id']} {hit['target_name']} ({hit['strand']})  "
-                     f"p={hit['p_value']:.1e} q={hit['q_value']:.1e}")
+                     f"p={hit['p_value']:.1e} q={hit['q_value']:.1e}{_verdict(hit)}")
             _draw_logo(ax_row[1], _information_frame(ppm), title)
         else:
             ax_row[1].axis("off")
@@ -227,6 +233,17 @@ def plot_motif_matches(
         axes[0, 0].axis("off")
         axes[0, 1].axis("off")
     return save_figure(fig, path, dpi=110)
+
+
+def _verdict(hit: pd.Series) -> str:
+    """How a drawn match fared against the null (empty for tables without calibration)."""
+    if "finding" not in hit:
+        return ""
+    if hit["finding"]:
+        return "\nfinding"
+    if not hit["beyond_null"]:
+        return f"\nnot beyond the null: false match rate {hit['false_match_rate']:.2f}, overlap {hit['overlap']}"
+    return "\nnot a finding: low influence"
 
 
 def plot_attribution_tracks(tracks: Sequence[np.ndarray], titles: Sequence[str], path: PathLike):

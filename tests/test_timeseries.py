@@ -52,6 +52,21 @@ def test_one_class_is_refused():
         timeseries.prepare(meta, np.random.default_rng(0).normal(size=(10, 20, 1)), image_size=8)
 
 
+def test_series_shorter_than_the_image_size_get_smaller_images_and_a_log_line(caplog, keras):
+    rng = np.random.default_rng(0)
+    meta = pd.DataFrame({"label": ["a", "b"] * 15}, index=[f"s{i}" for i in range(30)])
+    with caplog.at_level(logging.WARNING):
+        series, images = timeseries.prepare(meta, rng.normal(size=(30, 24, 1)), image_size=64)
+    assert images.x.shape == (30, 24, 24, 2) and series.x.shape == (30, 24, 1)
+    assert "image_size 64 is longer than the series (24 points): images of 24 x 24" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        model, _ = timeseries.train(series, "gaf_cnn", model={"gaf_on_the_fly": {"image_size": 32}},
+                                    training={"epochs": 1})
+    assert model.get_layer("gramian_angular_field").image_size == 24
+    assert "gaf_cnn.gaf_on_the_fly.image_size 32 is longer than the series (24 points)" in caplog.text
+
+
 def test_network_training_merges_overrides_over_the_defaults():
     lstm = timeseries.network_training("lstm")
     assert lstm.patience == 100 and lstm.epochs == 200  # the LSTM's own default, the shared rest

@@ -20,6 +20,21 @@ GAF_ENCODINGS = ("gasf", "gadf")
 DEFAULT_IMAGE_SIZE = 64
 
 
+def image_size_for(length: int, image_size: int = DEFAULT_IMAGE_SIZE, setting: str = "image_size") -> int:
+    """``image_size`` bounded by the series ``length`` (PAA cannot make more points than a
+    series has), with a log line when it is lowered; ``setting`` names the config key."""
+    import logging
+
+    if image_size < 1:
+        raise ValueError(f"{setting} must be at least 1, got {image_size}")
+    if image_size > length:
+        logging.getLogger(__name__).warning(
+            "%s %d is longer than the series (%d points): images of %d x %d instead (set %s to choose)",
+            setting, image_size, length, length, length, setting)
+        return int(length)
+    return int(image_size)
+
+
 def paa_matrix(length: int, image_size: int) -> np.ndarray:
     """``(length, image_size)`` matrix M with ``PAA(x) = x @ M`` for pyts's piecewise
     aggregate approximation: segment ``s`` averages the points from ``bounds[s]`` up to

@@ -190,7 +190,8 @@ def prepare(
     values
         ``(N, T, C)`` series, NaN where missing.
     image_size, encodings
-        See :func:`biodl.gaf.gaf_images`.
+        See :func:`biodl.gaf.gaf_images`; an image size above the series length is lowered
+        to it, with a warning.
     missing
         ``interpolate`` or ``error`` (:func:`fill_missing`).
     val_fraction, test_fraction
@@ -200,7 +201,7 @@ def prepare(
     source
         Names the input in error messages.
     """
-    from biodl.gaf import gaf_images
+    from biodl.gaf import gaf_images, image_size_for
 
     ids = np.asarray(meta.index.astype(str))
     try:
@@ -208,6 +209,7 @@ def prepare(
         targets = encode_targets(meta, ["label"], "multiclass", source=source)
         split = splits.assign_splits(ids, given=meta.get("split"), strata=targets.strata, val_fraction=val_fraction,
                                      test_fraction=test_fraction, seed=seed, source=source)
+        image_size = image_size_for(values.shape[1], image_size)
         images = gaf_images(values, image_size=image_size, encodings=encodings)
     except ValueError as err:
         raise InputError(f"{source}: {err}") from None
@@ -304,6 +306,13 @@ def train(
     if network == "gaf_cnn" and dataset.x.ndim == 3 and not model.get("gaf_on_the_fly"):
         raise ValueError("the GAF CNN reads raw (N, T, C) series here: give it gaf_on_the_fly "
                          "{image_size, encodings} to compute the images inside the model")
+    if network == "gaf_cnn" and model.get("gaf_on_the_fly"):
+        from biodl.gaf import DEFAULT_IMAGE_SIZE, image_size_for
+
+        on_the_fly = dict(model["gaf_on_the_fly"])
+        on_the_fly["image_size"] = image_size_for(int(dataset.x.shape[1]), on_the_fly.get("image_size", DEFAULT_IMAGE_SIZE),
+                                                  "gaf_cnn.gaf_on_the_fly.image_size")
+        model = {**model, "gaf_on_the_fly": on_the_fly}
     augment = None
     if settings.window_slices:
         if dataset.x.ndim != 3:

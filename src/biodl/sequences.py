@@ -45,6 +45,9 @@ class SequenceTraining(TrainingSettings):
     reverse_complement
         Every epoch also trains on the reverse complement of every training sequence (same
         targets), made per batch in the input pipeline.
+    class_weight
+        ``auto`` (balanced class weights when the training classes are imbalanced, logged),
+        ``balanced`` or ``none`` (:func:`biodl.training.class_weights`).
     """
 
     epochs: int = 30
@@ -52,6 +55,7 @@ class SequenceTraining(TrainingSettings):
     learning_rate: float = 1e-3
     patience: int = 5
     reverse_complement: bool = False
+    class_weight: str = "auto"
 
 
 def align_ids(

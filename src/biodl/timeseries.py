@@ -55,6 +55,9 @@ class TimeseriesTraining(TrainingSettings):
         on the fly.
     window_fraction
         Length of the window as a fraction of the series.
+    class_weight
+        ``auto`` (balanced class weights when the training classes are imbalanced, logged),
+        ``balanced`` or ``none`` (:func:`biodl.training.class_weights`).
     """
 
     epochs: int = 200
@@ -63,6 +66,7 @@ class TimeseriesTraining(TrainingSettings):
     patience: int = 30
     window_slices: int = 0
     window_fraction: float = 0.9
+    class_weight: str = "auto"
 
 
 def fill_missing(values: np.ndarray, policy: str = "interpolate", ids: Sequence[str] | None = None) -> np.ndarray:
@@ -310,7 +314,8 @@ def train(
         from biodl.gaf import DEFAULT_IMAGE_SIZE, image_size_for
 
         on_the_fly = dict(model["gaf_on_the_fly"])
-        on_the_fly["image_size"] = image_size_for(int(dataset.x.shape[1]), on_the_fly.get("image_size", DEFAULT_IMAGE_SIZE),
+        on_the_fly["image_size"] = image_size_for(int(dataset.x.shape[1]),
+                                                  on_the_fly.get("image_size", DEFAULT_IMAGE_SIZE),
                                                   "gaf_cnn.gaf_on_the_fly.image_size")
         model = {**model, "gaf_on_the_fly": on_the_fly}
     augment = None

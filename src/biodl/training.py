@@ -48,6 +48,32 @@ class TrainingSettings:
     patience: int
 
 
+CLASS_WEIGHTS = ("auto", "balanced", "none")
+IMBALANCE_RATIO = 1.5
+"""With ``class_weight: auto``, training labels whose largest class outnumbers the smallest
+by more than this get balanced class weights."""
+
+
+def class_weights(y: np.ndarray, task: str, policy: str = "auto") -> dict[int, float] | None:
+    """Keras class weights for the training labels of a binary or multiclass task:
+    ``n / (classes * count)`` per class (``balanced``), ``None`` (``none``), or balanced only
+    when the classes are imbalanced beyond :data:`IMBALANCE_RATIO` (``auto``). Logged when used.
+    """
+    if policy not in CLASS_WEIGHTS:
+        raise ValueError(f"class_weight must be one of {CLASS_WEIGHTS}, got {policy!r}")
+    if policy == "none" or task not in ("binary", "multiclass"):
+        return None
+    labels = np.asarray(y).reshape(len(y), -1)[:, 0].astype(int)
+    counts = np.bincount(labels)
+    present = counts[counts > 0]
+    if policy == "auto" and present.max() <= IMBALANCE_RATIO * present.min():
+        return None
+    weights = {int(c): float(len(labels) / (len(present) * counts[c])) for c in np.flatnonzero(counts)}
+    log.info("class weights %s for training classes of %s examples (class_weight: %s)",
+             {c: round(w, 3) for c, w in weights.items()}, counts[counts > 0].tolist(), policy)
+    return weights
+
+
 def keyword_settings(target: Callable, values: Mapping[str, Any] | None, what: str) -> dict[str, Any]:
     """``values`` as keyword arguments of ``target`` (a function or a settings class).
 
@@ -297,6 +323,7 @@ def fit(
             validation_data=make_dataset(*val, settings.batch_size),
             epochs=settings.epochs, initial_epoch=state["epoch"] if state else 0, callbacks=[stopping],
             verbose=verbose, shuffle=False,
+            class_weight=class_weights(y_train, task, getattr(settings, "class_weight", "none")),
         )
     stopping.keep_best_weights(model)
     history = pd.DataFrame(stopping.rows)

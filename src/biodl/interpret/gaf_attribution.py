@@ -86,6 +86,8 @@ def time_attributions(model, series: np.ndarray, images: np.ndarray | None, clas
         one that computes them.
     classes
         Class index explained per series (e.g. its true class).
+    steps
+        Points on the integrated-gradients path (midpoint rule).
 
     Returns
     -------

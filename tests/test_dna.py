@@ -56,8 +56,12 @@ def test_centre_padding_and_trimming():
     assert decode(x[1]) == "TTAA"
 
 
-def test_default_length_is_longest():
-    assert one_hot_encode(["A", "ACGTA"]).shape == (2, 5, 4)
+def test_default_length_is_longest_and_says_so(caplog):
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="biodl.dna"):
+        assert one_hot_encode(["A", "ACGTA"]).shape == (2, 5, 4)
+    assert "sequence length 5 bp: the longest sequence" in caplog.text
 
 
 def test_long_sequences_need_a_length():

@@ -36,14 +36,16 @@ def bed(tmp_path, rows, name="r.bed"):
     return path
 
 
-def test_windows_are_centred_and_cut_from_the_genome(tmp_path, small):
+def test_windows_are_centred_and_cut_from_the_genome(tmp_path, small, caplog):
     genome, chr1 = small
     regions = bed(tmp_path, [("chr1", 100, 200), ("chr1", 700, 760)])
     result = extract(regions, genome, length=50, gc_matched=0)
     assert result.windows["id"].tolist() == ["chr1:125-175", "chr1:705-755"]
     assert result.sequences == [chr1[125:175], chr1[705:755]]
     assert result.targets == ["peak"] and result.windows["peak"].tolist() == [1, 1]
-    assert extract(regions, genome, gc_matched=0).report["length"] == 80  # the median width
+    with caplog.at_level(logging.INFO, logger="biodl.regions"):
+        assert extract(regions, genome, gc_matched=0).report["length"] == 80  # the median width
+    assert "window length 80 bp: the median width of the 2 regions" in caplog.text
 
 
 def test_bad_regions_are_counted_not_crashed_on(tmp_path, small, caplog):

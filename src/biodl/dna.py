@@ -8,10 +8,13 @@ a common length while it encodes, so no intermediate per-sequence arrays are mad
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 import numba
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 ALPHABET = "ACGT"
 MAX_AUTO_LENGTH = 2000
@@ -147,6 +150,7 @@ def resolve_length(lengths: np.ndarray, length: int | None) -> int:
         )
     if longest == 0:
         raise ValueError("all sequences are empty; nothing to encode")
+    log.info("sequence length %d bp: the longest sequence (shorter ones are padded; set length to choose)", longest)
     return longest
 
 

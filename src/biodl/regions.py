@@ -389,6 +389,8 @@ def extract(
                          "no label; set gc_matched and shuffled to 0 and give the negatives in the table")
     if length is None:
         length = int(np.median(table["end"] - table["start"]))
+        log.info("window length %d bp: the median width of the %d regions (set length to choose)", length,
+                 len(table))
     if length < 1:
         raise ValueError(f"window length must be at least 1, got {length}")
     rng = np.random.default_rng(seed)

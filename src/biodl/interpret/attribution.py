@@ -45,7 +45,7 @@ def _not_one_hot(x, rows: np.ndarray) -> np.ndarray:
     return np.concatenate(found) if found else rows[:0]
 
 
-def _one_hot(x: np.ndarray) -> np.ndarray:
+def one_hot_input(x: np.ndarray) -> np.ndarray:
     """``x`` as float32 after checking it is one-hot."""
     bad = check_one_hot(x, "attribution input")
     if bad.size:
@@ -108,7 +108,7 @@ def _batched(function, x: np.ndarray, batch_size: int) -> np.ndarray:
 
 def saliency(model, x: np.ndarray, output: int = 0, batch_size: int = 256) -> np.ndarray:
     """Gradient of the output's logit with respect to each input base."""
-    return _batched(_gradient_function(model, output), _one_hot(x), batch_size)
+    return _batched(_gradient_function(model, output), one_hot_input(x), batch_size)
 
 
 def gradient_x_input(model, x: np.ndarray, output: int = 0, batch_size: int = 256) -> np.ndarray:
@@ -134,7 +134,7 @@ def integrated_gradients(
         raise ValueError(f"baseline must be one of {BASELINES}, got {baseline!r}")
     if steps < 2:
         raise ValueError(f"steps must be at least 2, got {steps}")
-    x = _one_hot(x)
+    x = one_hot_input(x)
     gradient = _gradient_function(model, output)
     rng = np.random.default_rng(seed)
     alphas = np.linspace(0, 1, steps, dtype=np.float32)
@@ -166,7 +166,7 @@ def ism(
     """
     import tensorflow as tf
 
-    x = _one_hot(x)
+    x = one_hot_input(x)
     if fast:
         from biodl.interpret.fast_ism import fast_ism, plan
 

@@ -26,7 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from biodl.dna import check_one_hot, dinucleotide_shuffle
+from biodl.dna import dinucleotide_shuffle
+from biodl.interpret.attribution import one_hot_input
 
 N_REFERENCES = 10
 """Dinucleotide-shuffled references per sequence unless a caller says otherwise."""
@@ -61,27 +62,27 @@ class DeepLiftResult:
                 "mean_abs_logit_difference": float(np.abs(self.logit_difference).mean())}
 
 
+_SUPPORTED = {"Conv1D", "BatchNormalization", "Activation", "ReLU", "MaxPooling1D", "Dropout",
+              "GlobalMaxPooling1D", "GlobalAveragePooling1D", "Flatten", "Dense"}
+
+
 def _layer_steps(model) -> list:
     """The model's layers after the input, checked to be a supported chain."""
-    import keras
+    from biodl.interpret.fast_ism import chain_layers
 
-    layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
-    previous = model.inputs[0] if len(model.inputs) == 1 else None
-    supported = {"Conv1D", "BatchNormalization", "Activation", "ReLU", "MaxPooling1D", "Dropout",
-                 "GlobalMaxPooling1D", "GlobalAveragePooling1D", "Flatten", "Dense"}
+    layers = chain_layers(model)
+    unsupported = [layer for layer in layers or [] if type(layer).__name__ not in _SUPPORTED]
+    if layers is None or unsupported:
+        found = f"has {type(unsupported[0]).__name__} {unsupported[0].name!r}" if unsupported else "branches"
+        raise ValueError(f"deeplift supports chains of {sorted(_SUPPORTED)} (every build_cnn1d model); "
+                         f"model {model.name!r} {found}")
     for layer in layers:
         name = type(layer).__name__
-        if previous is None or layer.input is not previous or name not in supported:
-            raise ValueError(
-                f"deeplift supports chains of {sorted(supported)} (every build_cnn1d model); "
-                f"model {model.name!r} has {name} {layer.name!r} or branches"
-            )
         allowed = {"Activation": ("relu",), "Conv1D": ("linear",), "Dense": ("relu", "linear")}.get(name)
         activation = getattr(getattr(layer, "activation", None), "__name__", None)
         if allowed and layer.name != "output" and activation not in allowed:
             raise ValueError(f"deeplift needs {name} layers with activation {' or '.join(allowed)}; "
                              f"{layer.name!r} has {activation}")
-        previous = layer.output
     if layers[-1].name != "output":
         raise ValueError(f"model {model.name!r} has no layer named 'output' to explain")
     return layers
@@ -97,8 +98,8 @@ def _explainer(model, index: int):
     def rescale_relu(h, h_ref):
         y, y_ref = tf.nn.relu(h), tf.nn.relu(h_ref)
         dh = h - h_ref
-        slope = tf.where(tf.abs(dh) > _EPSILON, (y - y_ref) / tf.where(tf.abs(dh) > _EPSILON, dh, 1.0),
-                         tf.cast(h > 0, h.dtype))
+        apart = tf.abs(dh) > _EPSILON
+        slope = tf.where(apart, (y - y_ref) / tf.where(apart, dh, 1.0), tf.cast(h > 0, h.dtype))
         return y, lambda dy: (dy * slope, tf.zeros_like(h_ref))
 
     def max_pool(h, h_ref, pool: int | None):
@@ -137,7 +138,7 @@ def _explainer(model, index: int):
     def run(h, h_ref):
         for layer in layers:
             name = type(layer).__name__
-            if name in ("Dropout",):
+            if name == "Dropout":
                 continue
             if name in ("Activation", "ReLU"):
                 h = rescale_relu(h, h_ref)
@@ -194,11 +195,7 @@ def deeplift(
     """
     if n_references < 1:
         raise ValueError(f"n_references must be at least 1, got {n_references}")
-    bad = check_one_hot(x, "deeplift input")
-    if bad.size:
-        raise ValueError(f"attributions need one-hot sequences (0/1, at most one base per position); {bad.size} of "
-                         f"{len(x)} are not, e.g. sequence #{bad[0]}")
-    x = np.asarray(x, dtype=np.float32)
+    x = one_hot_input(x)
     explain = _explainer(model, output)
     rng = np.random.default_rng(seed)
     n, length, _ = x.shape

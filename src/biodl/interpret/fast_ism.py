@@ -101,18 +101,28 @@ def plan(model) -> Plan | None:
     return _PLANS[model]
 
 
-def _make_plan(model) -> Plan | None:
+def chain_layers(model) -> list | None:
+    """The layers of a one-input ``(N, L, C)`` model after its input, when each reads the
+    one before (a chain, as every ``build_cnn1d`` model is); ``None`` otherwise."""
     import keras
 
-    layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
     if len(model.inputs) != 1 or len(model.inputs[0].shape) != 3:
         return None
-    # a chain: every layer reads the previous one
+    layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
     previous = model.inputs[0]
     for layer in layers:
         if layer.input is not previous:
             return None
         previous = layer.output
+    return layers
+
+
+def _make_plan(model) -> Plan | None:
+    import keras
+
+    layers = chain_layers(model)
+    if layers is None:
+        return None
     steps, length = [], int(model.inputs[0].shape[1])
     index = 0
     for index, layer in enumerate(layers):

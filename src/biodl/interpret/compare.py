@@ -141,23 +141,23 @@ def calibrated_matches(
         return CalibratedMatches(pd.DataFrame(columns=MATCH_COLUMNS + ["false_match_rate", "beyond_null"]), summary)
     if not null:
         raise ValueError("calibrated_matches needs null motifs (e.g. shuffled_columns(queries))")
+    def beyond_null(q, rate, overlap):
+        return (q <= max_q) & (rate <= max_false_match_rate) & (overlap >= min_overlap)
+
     p_null, _, overlaps_null, _ = _tomtom(null, targets)
     q_null = benjamini_hochberg(p_null)
     ranked_null = np.sort(p_null, axis=0)  # per target, the null p-values in order
     summary["null_significant_rate"] = float((q_null.min(axis=1) <= max_q).mean())
-    # the rule applied to each null motif against the other null motifs
-    best = p_null.argmin(axis=1)
-    rows = np.arange(len(null))
+    # the rule applied to each null motif's best match, against the other null motifs
+    rows, best = np.arange(len(null)), p_null.argmin(axis=1)
     rate = _rate(ranked_null, best, p_null[rows, best], leave_one_out=True)
-    passed = (q_null[rows, best] <= max_q) & (rate <= max_false_match_rate) & (overlaps_null[rows, best] >= min_overlap)
-    summary["null_false_match_rate"] = float(passed.mean())
+    summary["null_false_match_rate"] = float(beyond_null(q_null[rows, best], rate, overlaps_null[rows, best]).mean())
     p, offsets, overlaps, strands = _tomtom(queries, targets)
     table = _best_matches(queries, targets, p, offsets, overlaps, strands, top)
     target_index = {t.id: j for j, t in enumerate(targets)}
     columns = table["target_id"].map(target_index).to_numpy()
     table["false_match_rate"] = _rate(ranked_null, columns, table["p_value"].to_numpy())
-    table["beyond_null"] = ((table["q_value"] <= max_q) & (table["false_match_rate"] <= max_false_match_rate)
-                            & (table["overlap"] >= min_overlap))
+    table["beyond_null"] = beyond_null(table["q_value"], table["false_match_rate"], table["overlap"])
     best_rows = table[table["rank"] == 1]
     summary["significant"] = int((best_rows["q_value"] <= max_q).sum())
     summary["beyond_null"] = int(table.groupby("query")["beyond_null"].any().sum())
@@ -187,9 +187,8 @@ def mark_findings(matches: CalibratedMatches, influence: pd.Series | None = None
         Per query id, e.g. the ``influence`` column of filters.tsv; ``None`` for motifs
         without one (MoDISco patterns: their seqlets already carry the contributions).
     """
-    table = matches.table.copy()
-    passed_before = table.groupby("query")["beyond_null"].transform(lambda p: p.shift(fill_value=False).cummax())
-    first = table["beyond_null"] & ~passed_before
+    table = matches.table.copy()  # rows run by query, best rank first
+    first = table.index.isin(table[table["beyond_null"]].drop_duplicates("query").index)
     influential = pd.Series(True, index=table.index)
     if influence is not None and len(influence):
         table["influence"] = table["query"].map(influence)

@@ -186,9 +186,7 @@ def filter_motifs(paths, settings):
     networks = settings.pop("null_networks", filters.NULL_NETWORKS)
     model = _load_model(paths.model)
     filters.filter_motifs(model, x, **settings).write(paths.meme, paths.table)
-    shared = {key: settings[key] for key in ("threshold", "min_sites", "max_sites", "trim_bits", "seed")
-              if key in settings}
-    write_meme(paths.null, filters.untrained_filter_motifs(model, x, networks, **shared))
+    write_meme(paths.null, filters.untrained_filter_motifs(model, x, networks, **settings))
 
 
 @command("modisco", "TF-MoDISco patterns from attributions", modisco.discover_patterns,

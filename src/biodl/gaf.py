@@ -9,9 +9,12 @@ channel per (series channel, encoding) pair. :func:`gaf_images` encodes through 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 ENCODINGS = ("gasf", "gadf", "mtf", "recurrence")
 GAF_ENCODINGS = ("gasf", "gadf")
@@ -23,12 +26,10 @@ DEFAULT_IMAGE_SIZE = 64
 def image_size_for(length: int, image_size: int = DEFAULT_IMAGE_SIZE, setting: str = "image_size") -> int:
     """``image_size`` bounded by the series ``length`` (PAA cannot make more points than a
     series has), with a log line when it is lowered; ``setting`` names the config key."""
-    import logging
-
     if image_size < 1:
         raise ValueError(f"{setting} must be at least 1, got {image_size}")
     if image_size > length:
-        logging.getLogger(__name__).warning(
+        log.warning(
             "%s %d is longer than the series (%d points): images of %d x %d instead (set %s to choose)",
             setting, image_size, length, length, length, setting)
         return int(length)

@@ -28,8 +28,10 @@ def pyplot():
 
 
 def save_figure(fig, path: PathLike, dpi: int = 120):
-    """Lay out, write atomically as PNG and close a matplotlib figure; returns it."""
-    fig.tight_layout()
+    """Lay out (unless the figure has its own layout engine), write atomically as PNG and
+    close a matplotlib figure; returns it."""
+    if fig.get_layout_engine() is None:
+        fig.tight_layout()
     with atomic_output(path) as tmp:
         fig.savefig(tmp, dpi=dpi)
     pyplot().close(fig)
@@ -284,7 +286,4 @@ def plot_time_attributions(series: np.ndarray, attributions: np.ndarray, y: np.n
     axes[-1, 0].set_xlabel("time point")
     if points is not None:
         fig.colorbar(points, ax=list(axes[:, 0]), fraction=0.03, pad=0.02, label="attribution (towards the class)")
-    with atomic_output(path) as tmp:
-        fig.savefig(tmp, dpi=120)
-    plt.close(fig)
-    return fig
+    return save_figure(fig, path)

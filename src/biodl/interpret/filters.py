@@ -268,7 +268,7 @@ def untrained_filter_motifs(
     ----------
     settings
         Passed to :func:`filter_motifs` (``threshold``, ``min_sites``, ``max_sites``,
-        ``trim_bits``, ``batch_size``).
+        ``trim_bits``, ``batch_size``); influence is not measured on untrained networks.
     """
     import keras
 
@@ -280,7 +280,7 @@ def untrained_filter_motifs(
     for k in range(networks):
         keras.utils.set_random_seed(seed + k)
         untrained = keras.models.clone_model(model)
-        found = filter_motifs(untrained, sample, influence_sequences=0, **settings).motifs
+        found = filter_motifs(untrained, sample, **{**settings, "influence_sequences": 0}).motifs
         motifs += [Motif(f"untrained{k}_{m.id}", m.name, m.ppm) for m in found]
     log.info("%d null motifs from %d untrained copies of the network on %d sequences", len(motifs), networks,
              len(sample))

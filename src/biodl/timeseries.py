@@ -310,14 +310,6 @@ def train(
     if network == "gaf_cnn" and dataset.x.ndim == 3 and not model.get("gaf_on_the_fly"):
         raise ValueError("the GAF CNN reads raw (N, T, C) series here: give it gaf_on_the_fly "
                          "{image_size, encodings} to compute the images inside the model")
-    if network == "gaf_cnn" and model.get("gaf_on_the_fly"):
-        from biodl.gaf import DEFAULT_IMAGE_SIZE, image_size_for
-
-        on_the_fly = dict(model["gaf_on_the_fly"])
-        on_the_fly["image_size"] = image_size_for(int(dataset.x.shape[1]),
-                                                  on_the_fly.get("image_size", DEFAULT_IMAGE_SIZE),
-                                                  "gaf_cnn.gaf_on_the_fly.image_size")
-        model = {**model, "gaf_on_the_fly": on_the_fly}
     augment = None
     if settings.window_slices:
         if dataset.x.ndim != 3:

@@ -45,7 +45,8 @@ def build_cnn2d(
     gaf_on_the_fly
         ``{"image_size": S, "encodings": [...]}`` to take raw ``(T, C)`` series as input and
         compute the images inside the model (:class:`biodl.models.gaf.GramianAngularField`)
-        instead of reading stored ones; ``input_shape`` is then the series shape.
+        instead of reading stored ones; ``input_shape`` is then the series shape, and an
+        image size above the series length is lowered to it (logged).
     """
     import keras
 
@@ -54,10 +55,14 @@ def build_cnn2d(
     if not 0 <= batch_norm_momentum < 1:
         raise ValueError(f"batch_norm_momentum must be in [0, 1), got {batch_norm_momentum}")
     if gaf_on_the_fly:
+        from biodl.gaf import DEFAULT_IMAGE_SIZE, image_size_for
         from biodl.models.gaf import GramianAngularField
 
+        image_size = image_size_for(int(input_shape[0]), gaf_on_the_fly.get("image_size", DEFAULT_IMAGE_SIZE),
+                                    "gaf_cnn.gaf_on_the_fly.image_size")
         inputs = keras.Input(shape=tuple(input_shape), name="series")
-        images = GramianAngularField(**gaf_on_the_fly, name="gramian_angular_field")(inputs)
+        images = GramianAngularField(**{**gaf_on_the_fly, "image_size": image_size},
+                                     name="gramian_angular_field")(inputs)
     else:
         inputs = images = keras.Input(shape=tuple(input_shape), name="image")
     h = images

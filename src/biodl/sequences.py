@@ -381,10 +381,9 @@ def evaluate(
         metrics["baseline_motifs"] = [{"id": m.id, "name": m.name} for m in motifs]
     if kmer_baseline:
         metrics["kmer_k"] = k
+        metrics["composition_check"] = composition_check(metrics["models"], dataset.task)
     if motifs or kmer_baseline:
         metrics["baseline_train_sequences"] = len(train[1])
-    if kmer_baseline:
-        metrics["composition_check"] = composition_check(metrics["models"], dataset.task)
     log.info("test metrics: %s", {name: {k: v for k, v in m.items() if k != "per_output"}
                                   for name, m in metrics["models"].items()})
     return SequenceEvaluation(metrics, scores, dataset.ids[dataset.split == "test"], y_test, dataset.task,

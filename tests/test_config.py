@@ -10,7 +10,7 @@ from dataclasses import fields
 import pytest
 import yaml
 
-from biodl import config, omics, regions, sequences, splits, timeseries
+from biodl import config, omics, regions, search, sequences, splits, timeseries
 from biodl.commands import COMMANDS
 from biodl.interpret import attribution, compare, filters, modisco
 from biodl.io.jaspar import DEFAULT_RELEASE, motif_database
@@ -134,6 +134,8 @@ INTERPRET = {"modisco_method": (modisco.discover_patterns, "method"),
 # (a * matches dots too, so the narrower patterns come first)
 HOMES = [
     ("seed", lambda p: parameter(sequences.prepare, "seed")),
+    ("*.*.search.space", lambda p: parameter(search.search_sequences, "space")),
+    ("*.*.search.*", lambda p: field_default(search.SearchSettings, p.rsplit(".", 1)[1])),
     ("jaspar_release", lambda p: DEFAULT_RELEASE),
     ("sequences.*.simulate.*", lambda p: parameter(simulate_dna, p.rsplit(".", 1)[1])),
     ("sequences.*.split.*", lambda p: parameter(splits.assign_splits, p.rsplit(".", 1)[1])),
@@ -163,7 +165,7 @@ HOMES = [
     ("omics.*.*", lambda p: parameter(omics.prepare, p.rsplit(".", 1)[1])),
 ]
 WORKFLOW_ONLY = ["threads", "mixed_precision", "devices", "sequences", "timeseries", "omics", "*.seeds", "*.models",
-                 "sequences.*.interpret.enabled"]
+                 "sequences.*.interpret.enabled", "*.*.search.enabled"]
 """Schema defaults that feed no library function: how the workflow runs, which datasets and
 models it has."""
 

@@ -49,4 +49,4 @@ def test_tiny_workflow_runs_through_slurm(tmp_path):
     logs = list((tmp_path / "slurm_logs").rglob("*.log"))
     assert {path.stem for path in logs} >= job_ids
     assert any("rule_train_sequences" in str(path) for path in logs)
-    assert "biodl.training: TensorFlow" in (tmp_path / "logs" / "tiny" / "train_sequences.log").read_text()
+    assert "biodl.training: TensorFlow" in (tmp_path / "logs" / "tiny" / "train_cnn1d.log").read_text()

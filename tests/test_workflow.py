@@ -95,11 +95,11 @@ def test_tiny_end_to_end_run(tmp_path):
         assert (out / "cnn1d" / name).stat().st_size > 0
     for name in ("attribution_tracks.png", "filters/logos.png", "modisco/logos.png", "modisco/fimo_hits.tsv"):
         assert (out / "interpret" / name).stat().st_size > 0
-    for rule in ("simulate_dna", "prepare_sequences", "train_sequences", "evaluate_sequences", "attribute",
+    for rule in ("simulate_dna", "prepare_sequences", "train_cnn1d", "evaluate_cnn1d", "attribute",
                  "filter_motifs", "modisco", "tomtom_filters", "tomtom_modisco", "fimo", "logos_modisco"):
         assert (tmp_path / "logs" / "tiny" / f"{rule}.log").exists()
         assert (tmp_path / "benchmarks" / "rules" / "tiny" / f"{rule}.tsv").exists()
-    assert "biodl.training: TensorFlow" in (tmp_path / "logs" / "tiny" / "train_sequences.log").read_text()
+    assert "biodl.training: TensorFlow" in (tmp_path / "logs" / "tiny" / "train_cnn1d.log").read_text()
     # every planted motif's factor is the best significant JASPAR match of a learned motif, both
     # ways (by factor: JASPAR also holds longer CTCF matrices, MA1929/MA1930, that may win)
     truth = pd.read_csv(tmp_path / "resources" / "simulated" / "tiny" / "truth.tsv", sep="\t")
@@ -124,7 +124,7 @@ def test_tiny_end_to_end_run(tmp_path):
     assert test_ids.str.startswith("chr3:").all() and len(test_ids) == genome_metrics["models"]["cnn1d"]["n"]
     assert (tmp_path / "results" / "tinygenome" / "data" / "window_gc.png").stat().st_size > 0
     ts_metrics = json.loads((tmp_path / "results" / "tinyts" / "metrics.json").read_text())
-    assert set(ts_metrics["models"]) == {"gaf_cnn", "fcn", "lstm", "1nn"}
+    assert set(ts_metrics["models"]) == {"gaf_cnn", "fcn", "lstm", "searched_gaf_cnn", "1nn"}
     assert ts_metrics["n_test"] == 28 and ts_metrics["split"] == "test"  # Coffee's official test split
     assert ts_metrics["models"]["1nn"]["accuracy_mean"] > 0.8
     for name in ("confusion.png", "training_curves.png", "data/examples.png", "gaf_cnn/time_attributions.png"):
@@ -136,11 +136,24 @@ def test_tiny_end_to_end_run(tmp_path):
         kept, augmented = map(int, re.search(r"window slicing: (\d+) -> (\d+) training series", log).groups())
         assert augmented == 2 * kept and kept > 15
     omics_metrics = json.loads((tmp_path / "results" / "tinyomics" / "metrics.json").read_text())
-    assert {row["model"] for row in omics_metrics["per_seed"]} == {"joint_vae", "joint_vae_supervised", "pca2",
-                                                                   "raw_features"}
+    assert {row["model"] for row in omics_metrics["per_seed"]} == {"joint_vae", "joint_vae_supervised",
+                                                                   "searched_joint_vae", "pca2", "raw_features"}
     assert omics_metrics["split"] == "test" and omics_metrics["per_seed"][0]["n_test"] == 18  # 20% of 90
     table = pd.read_csv(tmp_path / "results" / "tinyomics" / "table.tsv", sep="\t", index_col=0)
     assert "balanced_accuracy_mean" in table.columns and "joint_vae" in table.index
+    # searches: trials scored inside the training samples, the chosen settings pinned and trained
+    for dataset, search in (("tinygenome", "search"), ("tinyts", "search"), ("tinyomics", "search/seed1")):
+        folder = tmp_path / "results" / dataset / search
+        summary = json.loads((folder / "summary.json").read_text())
+        assert sum(summary["trials"].values()) == 2 and summary["trials"].get("complete", 0) >= 1
+        trials = pd.read_csv(folder / "trials.tsv", sep="\t")
+        assert len(trials) == 2 and summary["best_value"] == trials[summary["metric"]].max()
+        snippet = yaml.safe_load((folder / "settings.yaml").read_text())
+        assert list(snippet) == [{"tinygenome": "sequences", "tinyts": "timeseries", "tinyomics": "omics"}[dataset]]
+    assert summary["scoring"].startswith("3-fold cross-validation")  # 72 omics samples outside the test split
+    searched = json.loads((tmp_path / "results" / "tinygenome" / "searched_cnn1d" / "metrics.json").read_text())
+    assert searched["split"] == "test" and searched["models"]["cnn1d"]["n"] == genome_metrics["models"]["cnn1d"]["n"]
+    assert "the search chose" in (tmp_path / "logs" / "tinygenome" / "train_searched_cnn1d.log").read_text()
     # rerunning does nothing: outputs are complete and up to date
     again = snakemake("--cores", "2", "--configfile", str(config), "-n", cwd=tmp_path)
     assert "Nothing to be done" in again.stdout + again.stderr
@@ -153,7 +166,9 @@ def test_tiny_end_to_end_run(tmp_path):
 
     plan = snakemake("-n", "--configfile", str(test_config(tmp_path, change, "changed.yaml")), cwd=tmp_path)
     jobs = plan.stdout + plan.stderr
-    assert re.search(r"train_timeseries\s+2\n", jobs) and re.search(r"train_sequences\s+1\n", jobs), jobs
+    # the GAF CNN's search starts from its settings, so it runs again, and its searched model
+    assert re.search(r"train_timeseries\s+3\n", jobs) and re.search(r"train_sequences\s+1\n", jobs), jobs
+    assert re.search(r"search_timeseries\s+1\n", jobs) and "search_sequences" not in jobs, jobs
     assert "prepare_timeseries" not in jobs and "prepare_sequences" not in jobs and "prepare_omics" not in jobs
     shutil.rmtree(tmp_path / ".snakemake", ignore_errors=True)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import json
 import logging
 import os
 import sys
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from biodl import omics, plots, regions, sequences, simulate, timeseries
+from biodl import omics, plots, regions, search, sequences, simulate, timeseries
 from biodl.config import SIMULATED_OMICS
 from biodl.datasets import EncodedDataset
 from biodl.interpret import attribution, compare, filters, gaf_attribution, modisco
@@ -45,7 +46,7 @@ class Command:
         One line for ``biodl --help``.
     library
         The library function whose keyword arguments (those with defaults, or keyword-only,
-        but not ``*_path``) are the command's settings.
+        but not ``*_path`` nor ``callbacks``) are the command's settings.
     paths
         File option -> help. Every one is required, but those in ``optional``; those in
         ``several`` take one or more files.
@@ -66,7 +67,7 @@ class Command:
 
     def setting_names(self) -> list[str]:
         names = [name for name, p in inspect.signature(self.library).parameters.items()
-                 if (p.kind == p.KEYWORD_ONLY or p.default is not p.empty) and not name.endswith("_path")]
+                 if (p.kind == p.KEYWORD_ONLY or p.default is not p.empty) and not name.endswith("_path") and name != "callbacks"]
         return names + [name for name in self.extra if name not in names]
 
 
@@ -139,12 +140,41 @@ def prepare_sequences(paths, settings):
     write_json(paths.report, dataset.report)
 
 
+SEARCHED = {"searched": "summary JSON of a search step: its chosen model and training settings replace the given ones"}
+SEARCH = {"dataset": "the dataset's name in the config snippet"}
+
+
+def _searched(settings: dict, summary: str | None) -> dict:
+    """``settings`` with model and training replaced by those a search chose (its summary
+    JSON), when one is given."""
+    if summary is None:
+        return settings
+    chosen = json.loads(Path(summary).read_text())["settings"]
+    log.info("training with the settings the search chose (%s): %s", summary, chosen)
+    return {**settings, **chosen}
+
+
 @command("train-sequences", "train the DNA model (cnn1d) on a prepared dataset", sequences.train,
-         {"data": ".npz from prepare-sequences", "model": "output .keras", "history": "output TSV, one row per epoch"},
-         tensorflow=True)
+         {"data": ".npz from prepare-sequences", "model": "output .keras", "history": "output TSV, one row per epoch",
+          **SEARCHED}, optional=("searched",), tensorflow=True)
 def train_sequences(paths, settings):
-    sequences.train(EncodedDataset.load(paths.data, stream=True), **settings, model_path=paths.model,
-                    history_path=paths.history)
+    sequences.train(EncodedDataset.load(paths.data, stream=True), **_searched(settings, paths.searched),
+                    model_path=paths.model, history_path=paths.history)
+
+
+SEARCH_OUTPUTS = {"trials": "output TSV, one row per trial", "summary": "output JSON: scoring, budget, best trial",
+                  "snippet": "output YAML: the chosen settings as a config snippet"}
+
+
+@command("search-sequences", "choose the DNA model's settings on validation data", search.search_sequences,
+         {"data": ".npz from prepare-sequences", **SEARCH_OUTPUTS}, extra=SEARCH, tensorflow=True)
+def search_sequences(paths, settings):
+    name = settings.pop("dataset", "dataset")
+    result = search.search_sequences(EncodedDataset.load(paths.data, stream=True), **settings,
+                                     study_path=_study_path(paths.summary))
+    result.write(paths.trials, paths.summary)
+    search.write_snippet(paths.snippet, {"sequences": {name: search.apply({}, result.chosen)}}, result,
+                         f"sequences.{name}: the searched settings")
 
 
 @command("evaluate-sequences", "test-split metrics and plots, cnn1d beside the PWM scan", sequences.evaluate,
@@ -282,9 +312,29 @@ def prepare_timeseries(paths, settings):
 
 @command("train-timeseries", "train one time-series network (gaf_cnn, fcn or lstm)", timeseries.train,
          {"data": "series or images .npz from prepare-timeseries", "model": "output .keras",
-          "history": "output TSV, one row per epoch"}, extra={"network": "gaf_cnn, fcn or lstm"}, tensorflow=True)
+          "history": "output TSV, one row per epoch", **SEARCHED}, optional=("searched",),
+         extra={"network": "gaf_cnn, fcn or lstm"}, tensorflow=True)
 def train_timeseries(paths, settings):
-    timeseries.train(EncodedDataset.load(paths.data), **settings, model_path=paths.model, history_path=paths.history)
+    if paths.searched is not None:  # the search resolved the network's own training settings
+        settings["training_overrides"] = {}
+    timeseries.train(EncodedDataset.load(paths.data), **_searched(settings, paths.searched), model_path=paths.model,
+                     history_path=paths.history)
+
+
+@command("search-timeseries", "choose the GAF CNN's settings on validation data", search.search_timeseries,
+         {"series": "series .npz from prepare-timeseries", **SEARCH_OUTPUTS}, extra=SEARCH, tensorflow=True)
+def search_timeseries(paths, settings):
+    name = settings.pop("dataset", "dataset")
+    result = search.search_timeseries(EncodedDataset.load(paths.series), **settings,
+                                      study_path=_study_path(paths.summary))
+    result.write(paths.trials, paths.summary)
+    chosen = search.apply({}, result.chosen)
+    training = chosen.get("training", {})
+    own = {key: value for key, value in training.items() if key in timeseries.OVERRIDABLE}
+    keys = {"gaf_cnn": chosen.get("model", {}), "training_overrides": {"gaf_cnn": own}}
+    if len(own) < len(training):
+        keys["training"] = {key: value for key, value in training.items() if key not in own}
+    search.write_snippet(paths.snippet, {"timeseries": {name: keys}}, result, f"timeseries.{name}: the GAF CNN")
 
 
 RUNS = {"runs": "one {model, seed} per model file, in the same order"}
@@ -338,10 +388,29 @@ def prepare_omics(paths, settings):
 
 
 @command("train-omics", "train a multi-omics autoencoder or VAE", omics.train,
-         {"data": ".npz from prepare-omics", "model": "output .keras", "history": "output TSV, one row per epoch"},
-         extra={"name": "(joint|early)_(vae|ae)[_supervised]"}, tensorflow=True)
+         {"data": ".npz from prepare-omics", "model": "output .keras", "history": "output TSV, one row per epoch",
+          **SEARCHED}, optional=("searched",), extra={"name": "(joint|early)_(vae|ae)[_supervised]"}, tensorflow=True)
 def train_omics(paths, settings):
-    omics.train(omics.OmicsDataset.load(paths.data), **settings, model_path=paths.model, history_path=paths.history)
+    omics.train(omics.OmicsDataset.load(paths.data), **_searched(settings, paths.searched), model_path=paths.model,
+                history_path=paths.history)
+
+
+@command("search-omics", "choose an autoencoder's settings inside one seed's split", search.search_omics,
+         {"data": ".npz from prepare-omics", **SEARCH_OUTPUTS}, extra=SEARCH, tensorflow=True)
+def search_omics(paths, settings):
+    name = settings.pop("dataset", "dataset")
+    result = search.search_omics(omics.OmicsDataset.load(paths.data), **settings,
+                                 study_path=_study_path(paths.summary))
+    result.write(paths.trials, paths.summary)
+    search.write_snippet(paths.snippet, {"omics": {name: search.apply({}, result.chosen)}}, result,
+                         f"omics.{name}: {settings.get('name', 'joint_vae')}, chosen inside seed {settings['seed']}'s "
+                         "split (each seed's test samples differ, so each seed has its own search)")
+
+
+def _study_path(summary: str) -> Path:
+    """The search's Optuna storage beside its summary: not a declared output, so it stays
+    when a job is killed and the rerun continues from it."""
+    return Path(summary).with_name("study.db")
 
 
 @command("evaluate-omics", "embeddings on the test split, beside PCA and the raw features", omics.evaluate,

@@ -182,9 +182,26 @@ def timeseries_input(settings: Mapping, network: str) -> str:
     return "series"
 
 
-def runs(settings: Mapping) -> list[tuple[str, int]]:
-    """``(model, seed)`` of every model a time-series or omics dataset trains."""
-    return [(model, seed) for model in settings["models"] for seed in settings["seeds"]]
+SEARCHED = "searched_"
+"""Prefix of the model retrained with a search's settings (``searched_cnn1d``,
+``searched_gaf_cnn``, ``searched_joint_vae``): its results folder and its name in the metrics."""
+SEARCH_BUDGET = ("trials", "timeout_minutes", "folds", "cv_below", "pruning")
+"""The keys of a ``search`` block that are :class:`biodl.search.SearchSettings` fields."""
+
+
+def searched_model(kind: str, settings: Mapping) -> str:
+    """The model a dataset's search tunes: ``cnn1d`` for DNA, the GAF CNN for time series,
+    the first of ``models`` for omics."""
+    return {"sequences": "cnn1d", "timeseries": "gaf_cnn"}.get(kind) or settings["models"][0]
+
+
+def runs(settings: Mapping, kind: str) -> list[tuple[str, int]]:
+    """``(model, seed)`` of every model a time-series or omics dataset trains, the searched
+    model last when the dataset has a search."""
+    models = list(settings["models"])
+    if settings["search"]["enabled"]:
+        models.append(SEARCHED + searched_model(kind, settings))
+    return [(model, seed) for model in models for seed in settings["seeds"]]
 
 
 def omics_tables(config: Mapping, dataset: str) -> dict[str, dict]:
@@ -232,12 +249,22 @@ def _prepare_sequences(config, seq_dataset):
     return {**{key: settings[key] for key in keys}, "seed": config["seed"]}
 
 
-def _train_sequences(config, seq_dataset):
+def _train_sequences(config, seq_dataset, seq_model="cnn1d"):
     settings = _sequences(config, seq_dataset)
     return {"model": settings["model"], "training": settings["training"], "seed": config["seed"]}
 
 
-def _evaluate_sequences(config, seq_dataset):
+def _search_budget(settings):
+    return {key: settings["search"][key] for key in SEARCH_BUDGET}
+
+
+def _search_sequences(config, seq_dataset):
+    settings = _sequences(config, seq_dataset)
+    return {**_train_sequences(config, seq_dataset), "space": settings["search"]["space"],
+            "budget": _search_budget(settings), "dataset": seq_dataset}
+
+
+def _evaluate_sequences(config, seq_dataset, seq_model="cnn1d"):
     settings = _sequences(config, seq_dataset)
     return {"baseline_motifs": settings["baseline_motifs"], "kmer_baseline": settings["kmer_baseline"],
             "baseline_max_train": settings["baseline_max_train"],
@@ -292,12 +319,21 @@ def _prepare_timeseries(config, ts_dataset):
 
 def _train_timeseries(config, ts_dataset, ts_model, seed):
     settings = config["timeseries"][ts_dataset]
-    return {"network": ts_model, "model": timeseries_model(settings, ts_model), "training": settings["training"],
-            "training_overrides": {ts_model: settings["training_overrides"][ts_model]}, "seed": int(seed)}
+    network = ts_model.removeprefix(SEARCHED)
+    return {"network": network, "model": timeseries_model(settings, network), "training": settings["training"],
+            "training_overrides": {network: settings["training_overrides"][network]}, "seed": int(seed)}
+
+
+def _search_timeseries(config, ts_dataset):
+    settings = config["timeseries"][ts_dataset]
+    trained = _train_timeseries(config, ts_dataset, "gaf_cnn", config["seed"])
+    del trained["network"]
+    return {**trained, "image_size": settings["image_size"], "encodings": settings["encodings"],
+            "space": settings["search"]["space"], "budget": _search_budget(settings), "dataset": ts_dataset}
 
 
 def _evaluate_timeseries(config, ts_dataset):
-    return {"runs": [{"model": m, "seed": s} for m, s in runs(config["timeseries"][ts_dataset])],
+    return {"runs": [{"model": m, "seed": s} for m, s in runs(config["timeseries"][ts_dataset], "timeseries")],
             "seed": config["seed"]}
 
 
@@ -324,18 +360,26 @@ def _train_omics(config, omics_dataset, omics_model, seed):
     model = {**settings["model"], "latent_dim": settings["latent_dim"],
              "likelihoods": {name: spec["likelihood"] for name, spec in tables.items() if "likelihood" in spec},
              "loss_weights": {name: spec["weight"] for name, spec in tables.items() if "weight" in spec}}
-    return {"name": omics_model, "model": model, "training": settings["training"], "seed": int(seed)}
+    return {"name": omics_model.removeprefix(SEARCHED), "model": model, "training": settings["training"],
+            "seed": int(seed)}
+
+
+def _search_omics(config, omics_dataset, seed):
+    settings = config["omics"][omics_dataset]
+    return {**_train_omics(config, omics_dataset, searched_model("omics", settings), seed),
+            "space": settings["search"]["space"], "budget": _search_budget(settings), "dataset": omics_dataset}
 
 
 def _evaluate_omics(config, omics_dataset):
     settings = config["omics"][omics_dataset]
-    return {"runs": [{"model": m, "seed": s} for m, s in runs(settings)], "seeds": settings["seeds"],
+    return {"runs": [{"model": m, "seed": s} for m, s in runs(settings, "omics")], "seeds": settings["seeds"],
             "seed": config["seed"]}
 
 
 RULE_SETTINGS = {
     "simulate_dna": _simulate_dna, "simulate_genome": _simulate_genome, "index_genome": _index_genome,
     "extract_regions": _extract_regions, "prepare_sequences": _prepare_sequences, "train_sequences": _train_sequences,
+    "search_sequences": _search_sequences, "search_timeseries": _search_timeseries, "search_omics": _search_omics,
     "evaluate_sequences": _evaluate_sequences, "attribute": _attribute, "filter_motifs": _filter_motifs,
     "modisco": _modisco, "tomtom": _tomtom, "logos": _logos, "fimo": _fimo, "export_pyts": _export_pyts,
     "prepare_timeseries": _prepare_timeseries, "train_timeseries": _train_timeseries,

@@ -321,6 +321,7 @@ def train(
     seed: int = 1,
     model_path: PathLike | None = None,
     history_path: PathLike | None = None,
+    callbacks: Sequence = (),
 ):
     """Build the autoencoder ``name`` and train it on the training split, stopping on the
     validation split.
@@ -341,6 +342,8 @@ def train(
         Seeds the shuffling (seed TensorFlow with :func:`biodl.training.configure` first).
     model_path, history_path
         Where to write the model (``.keras``) and its per-epoch history (TSV).
+    callbacks
+        Further Keras callbacks for :func:`biodl.training.fit`.
 
     Returns
     -------
@@ -361,7 +364,7 @@ def train(
         integration=kind["integration"], variational=kind["variational"], **model_settings,
     )
     history = fit(network, dataset.part("train"), dataset.part("val"), settings, seed=seed,
-                  history_path=history_path, model_path=model_path)
+                  history_path=history_path, model_path=model_path, callbacks=callbacks)
     return network, history
 
 

@@ -211,6 +211,7 @@ def train(
     seed: int = 1,
     model_path: PathLike | None = None,
     history_path: PathLike | None = None,
+    callbacks: Sequence = (),
 ):
     """Build the DNA model and train it on the training split, stopping on the validation split.
 
@@ -227,6 +228,8 @@ def train(
         :func:`biodl.training.configure` first, for the initial weights).
     model_path, history_path
         Where to write the model (``.keras``) and its per-epoch history (TSV).
+    callbacks
+        Further Keras callbacks for :func:`biodl.training.fit`.
 
     Returns
     -------
@@ -242,7 +245,7 @@ def train(
     history = fit(
         network, dataset.part("train"), dataset.part("val"), settings, task=dataset.task, seed=seed,
         transformed_copy=reverse_complement if settings.reverse_complement else None,
-        history_path=history_path, model_path=model_path,
+        history_path=history_path, model_path=model_path, callbacks=callbacks,
     )
     return network, history
 

@@ -276,6 +276,7 @@ def train(
     seed: int = 1,
     model_path: PathLike | None = None,
     history_path: PathLike | None = None,
+    callbacks: Sequence = (),
 ):
     """Build one network and train it on the training split, stopping on the validation split.
 
@@ -296,6 +297,8 @@ def train(
         :func:`biodl.training.configure` first, for the initial weights).
     model_path, history_path
         Where to write the model (``.keras``) and its per-epoch history (TSV).
+    callbacks
+        Further Keras callbacks for :func:`biodl.training.fit`.
 
     Returns
     -------
@@ -321,7 +324,7 @@ def train(
         log.info("window slicing: %d -> %d training series", n_train, n_train * (settings.window_slices + 1))
     net = builder(dataset.x.shape[1:], len(dataset.names), dataset.task, **model)
     history = fit(net, dataset.part("train"), dataset.part("val"), settings, task=dataset.task, seed=seed,
-                  augment=augment, history_path=history_path, model_path=model_path)
+                  augment=augment, history_path=history_path, model_path=model_path, callbacks=callbacks)
     return net, history
 
 

@@ -256,6 +256,7 @@ def fit(
     transformed_copy: Callable[[np.ndarray], np.ndarray] | None = None,
     history_path: io.PathLike | None = None,
     model_path: io.PathLike | None = None,
+    callbacks: Sequence = (),
     verbose: int = 2,
 ) -> pd.DataFrame:
     """Compile and fit ``model`` with early stopping on validation loss.
@@ -291,6 +292,9 @@ def fit(
         continue where they stopped. The checkpoint is removed once the model is written,
         and ignored (replaced) when the model, data shapes or settings differ. Batches after
         a resumption are shuffled in a different order than an uninterrupted run's.
+    callbacks
+        Further Keras callbacks (e.g. the pruning of :mod:`biodl.search`), after early
+        stopping's.
 
     Returns
     -------
@@ -321,7 +325,7 @@ def fit(
             make_dataset(x_train, y_train, settings.batch_size, shuffle=True, seed=seed,
                          transformed_copy=transformed_copy),
             validation_data=make_dataset(*val, settings.batch_size),
-            epochs=settings.epochs, initial_epoch=state["epoch"] if state else 0, callbacks=[stopping],
+            epochs=settings.epochs, initial_epoch=state["epoch"] if state else 0, callbacks=[stopping, *callbacks],
             verbose=verbose, shuffle=False,
             class_weight=class_weights(y_train, task, getattr(settings, "class_weight", "none")),
         )

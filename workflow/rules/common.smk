@@ -3,6 +3,7 @@
 # TensorFlow, so a dry run stays instant.
 from biodl.config import (
     GENOME_SOURCES,
+    SEARCHED,
     omics_tables,
     region_files,
     rule_settings,
@@ -29,15 +30,35 @@ wildcard_constraints:
     seq_dataset=_names_pattern(SEQUENCE_DATASETS),
     motif_source="filters|modisco",
     ts_dataset=_names_pattern(TIMESERIES_DATASETS),
-    ts_model="gaf_cnn|fcn|lstm",
+    seq_model="cnn1d|searched_cnn1d",
+    ts_model="(searched_)?gaf_cnn|fcn|lstm",
     seed=r"-?\d+",
     omics_dataset=_names_pattern(OMICS_DATASETS),
-    omics_model=r"(joint|early)_(vae|ae)(_supervised)?",
+    omics_model=r"(searched_)?(joint|early)_(vae|ae)(_supervised)?",
 
 
 def settings(rule):
     """params function: the settings of ``rule`` for the job's wildcards."""
     return lambda wildcards: rule_settings(config, rule, **dict(wildcards.items()))
+
+
+def searched_settings(wildcards):
+    """For a searched model (searched_cnn1d, ...): the summary of the search whose settings it
+    trains with (the omics search of its seed); nothing for the configured models."""
+    wildcards = dict(wildcards.items())
+    model = wildcards.get("seq_model") or wildcards.get("ts_model") or wildcards["omics_model"]
+    if not model.startswith(SEARCHED):
+        return {}
+    if "omics_dataset" in wildcards:
+        return {"searched": f"results/{wildcards['omics_dataset']}/search/seed{wildcards['seed']}/summary.json"}
+    dataset = wildcards.get("seq_dataset") or wildcards["ts_dataset"]
+    return {"searched": f"results/{dataset}/search/summary.json"}
+
+
+def search_runtime(kind, dataset):
+    """Minutes a search job asks the cluster for: its time budget, and an hour for the trial
+    running when the budget ends and for the final summary."""
+    return int(config[kind][dataset]["search"]["timeout_minutes"]) + 60
 
 
 def sequence_inputs(wildcards):
@@ -99,11 +120,11 @@ def timeseries_data(wildcards):
 def trained_models(kind, dataset):
     """``results/<dataset>/<model>/seed<seed>/model.keras`` of every model and seed, in the
     order of biodl.config.runs (the evaluate rules' settings list them in that order)."""
-    return [f"results/{dataset}/{model}/seed{seed}/model.keras" for model, seed in runs(config[kind][dataset])]
+    return [f"results/{dataset}/{model}/seed{seed}/model.keras" for model, seed in runs(config[kind][dataset], kind)]
 
 
 def first_history(kind, dataset):
-    model, seed = runs(config[kind][dataset])[0]
+    model, seed = runs(config[kind][dataset], kind)[0]
     return f"results/{dataset}/{model}/seed{seed}/history.tsv"
 
 
@@ -127,16 +148,24 @@ def all_targets():
     for name in SEQUENCE_DATASETS:
         targets += expand("results/{dataset}/cnn1d/{file}", dataset=name,
                           file=["metrics.json", "performance.png", "training_curves.png"])
+        if config["sequences"][name]["search"]["enabled"]:
+            targets += expand("results/{dataset}/{file}", dataset=name,
+                              file=["search/settings.yaml", "searched_cnn1d/metrics.json"])
         if sequence_source(config["sequences"][name]) in GENOME_SOURCES:
             targets.append(f"results/{name}/data/window_gc.png")
     for name in TIMESERIES_DATASETS:
         targets += expand("results/{dataset}/{file}", dataset=name,
                           file=["metrics.json", "confusion.png", "data/examples.png", "training_curves.png"])
+        if config["timeseries"][name]["search"]["enabled"]:
+            targets.append(f"results/{name}/search/settings.yaml")
         if "gaf_cnn" in config["timeseries"][name]["models"]:
             targets.append(f"results/{name}/gaf_cnn/time_attributions.png")
     for name in OMICS_DATASETS:
         targets += expand("results/{dataset}/{file}", dataset=name,
                           file=["metrics.json", "table.tsv", "latent.png", "reconstruction.png", "feature_importance.tsv"])
+        if config["omics"][name]["search"]["enabled"]:
+            targets += expand("results/{dataset}/search/seed{seed}/settings.yaml", dataset=name,
+                              seed=config["omics"][name]["seeds"])
     for name in INTERPRETED_DATASETS:
         targets += expand(
             "results/{dataset}/interpret/{file}",

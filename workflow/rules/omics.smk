@@ -39,8 +39,34 @@ rule prepare_omics:
         "../scripts/run_step.py"
 
 
+rule search_omics:
+    input:
+        data="results/{omics_dataset}/seed{seed}/data.npz",
+    output:
+        trials="results/{omics_dataset}/search/seed{seed}/trials.tsv",
+        summary="results/{omics_dataset}/search/seed{seed}/summary.json",
+        snippet="results/{omics_dataset}/search/seed{seed}/settings.yaml",
+    params:
+        settings=settings("search_omics"),
+        mixed_precision=config["mixed_precision"],
+        devices=config["devices"],
+    threads: config["threads"]
+    resources:
+        mem_mb=4000,
+        runtime=lambda wc: search_runtime("omics", wc.omics_dataset),
+    log:
+        "logs/{omics_dataset}/search_omics_seed{seed}.log",
+    benchmark:
+        "benchmarks/rules/{omics_dataset}/search_omics_seed{seed}.tsv"
+    conda:
+        "../envs/biodl.yaml"
+    script:
+        "../scripts/run_step.py"
+
+
 rule train_omics:
     input:
+        unpack(searched_settings),
         data="results/{omics_dataset}/seed{seed}/data.npz",
     output:
         model="results/{omics_dataset}/{omics_model}/seed{seed}/model.keras",

@@ -105,12 +105,38 @@ rule prepare_sequences:
         "../scripts/run_step.py"
 
 
-rule train_sequences:
+rule search_sequences:
     input:
         data="results/{seq_dataset}/data/encoded.npz",
     output:
-        model="results/{seq_dataset}/cnn1d/model.keras",
-        history="results/{seq_dataset}/cnn1d/history.tsv",
+        trials="results/{seq_dataset}/search/trials.tsv",
+        summary="results/{seq_dataset}/search/summary.json",
+        snippet="results/{seq_dataset}/search/settings.yaml",
+    params:
+        settings=settings("search_sequences"),
+        mixed_precision=config["mixed_precision"],
+        devices=config["devices"],
+    threads: config["threads"]
+    resources:
+        mem_mb=8000,
+        runtime=lambda wc: search_runtime("sequences", wc.seq_dataset),
+    log:
+        "logs/{seq_dataset}/search_sequences.log",
+    benchmark:
+        "benchmarks/rules/{seq_dataset}/search_sequences.tsv"
+    conda:
+        "../envs/biodl.yaml"
+    script:
+        "../scripts/run_step.py"
+
+
+rule train_sequences:
+    input:
+        unpack(searched_settings),
+        data="results/{seq_dataset}/data/encoded.npz",
+    output:
+        model="results/{seq_dataset}/{seq_model}/model.keras",
+        history="results/{seq_dataset}/{seq_model}/history.tsv",
     params:
         settings=settings("train_sequences"),
         mixed_precision=config["mixed_precision"],
@@ -120,9 +146,9 @@ rule train_sequences:
         mem_mb=8000,
         runtime=120,
     log:
-        "logs/{seq_dataset}/train_sequences.log",
+        "logs/{seq_dataset}/train_{seq_model}.log",
     benchmark:
-        "benchmarks/rules/{seq_dataset}/train_sequences.tsv"
+        "benchmarks/rules/{seq_dataset}/train_{seq_model}.tsv"
     conda:
         "../envs/biodl.yaml"
     script:
@@ -132,19 +158,19 @@ rule train_sequences:
 rule evaluate_sequences:
     input:
         data="results/{seq_dataset}/data/encoded.npz",
-        model="results/{seq_dataset}/cnn1d/model.keras",
-        history="results/{seq_dataset}/cnn1d/history.tsv",
+        model="results/{seq_dataset}/{seq_model}/model.keras",
+        history="results/{seq_dataset}/{seq_model}/history.tsv",
     output:
-        metrics="results/{seq_dataset}/cnn1d/metrics.json",
-        predictions="results/{seq_dataset}/cnn1d/predictions.tsv",
+        metrics="results/{seq_dataset}/{seq_model}/metrics.json",
+        predictions="results/{seq_dataset}/{seq_model}/predictions.tsv",
         performance=report(
-            "results/{seq_dataset}/cnn1d/performance.png",
+            "results/{seq_dataset}/{seq_model}/performance.png",
             caption="../report/performance.rst",
             category="Sequences",
             subcategory="{seq_dataset}",
         ),
         curves=report(
-            "results/{seq_dataset}/cnn1d/training_curves.png",
+            "results/{seq_dataset}/{seq_model}/training_curves.png",
             caption="../report/training_curves.rst",
             category="Sequences",
             subcategory="{seq_dataset}",
@@ -155,9 +181,9 @@ rule evaluate_sequences:
     resources:
         mem_mb=8000,
     log:
-        "logs/{seq_dataset}/evaluate_sequences.log",
+        "logs/{seq_dataset}/evaluate_{seq_model}.log",
     benchmark:
-        "benchmarks/rules/{seq_dataset}/evaluate_sequences.tsv"
+        "benchmarks/rules/{seq_dataset}/evaluate_{seq_model}.tsv"
     conda:
         "../envs/biodl.yaml"
     script:

@@ -43,8 +43,34 @@ rule prepare_timeseries:
         "../scripts/run_step.py"
 
 
+rule search_timeseries:
+    input:
+        series="results/{ts_dataset}/data/series.npz",
+    output:
+        trials="results/{ts_dataset}/search/trials.tsv",
+        summary="results/{ts_dataset}/search/summary.json",
+        snippet="results/{ts_dataset}/search/settings.yaml",
+    params:
+        settings=settings("search_timeseries"),
+        mixed_precision=config["mixed_precision"],
+        devices=config["devices"],
+    threads: config["threads"]
+    resources:
+        mem_mb=4000,
+        runtime=lambda wc: search_runtime("timeseries", wc.ts_dataset),
+    log:
+        "logs/{ts_dataset}/search_timeseries.log",
+    benchmark:
+        "benchmarks/rules/{ts_dataset}/search_timeseries.tsv"
+    conda:
+        "../envs/biodl.yaml"
+    script:
+        "../scripts/run_step.py"
+
+
 rule train_timeseries:
     input:
+        unpack(searched_settings),
         data=timeseries_data,
     output:
         model="results/{ts_dataset}/{ts_model}/seed{seed}/model.keras",

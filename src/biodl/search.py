@@ -1,0 +1,537 @@
+"""Model selection on validation data: a budgeted, resumable hyperparameter search.
+
+Each data type has one entry point (:func:`search_sequences`, :func:`search_timeseries`,
+:func:`search_omics`) that trains its model once per trial with settings drawn from a
+search space, scores the trial on validation data only (the dataset's validation split,
+or k-fold cross-validation inside the training and validation samples when they are few),
+and returns a :class:`SearchResult`: the trial table and the chosen settings, ready for
+the data type's ``train`` function and as a config snippet to pin. The test split is
+never read.
+
+Optuna drives the search: its TPE sampler proposes settings from the trials so far, a
+median pruner stops trials whose validation loss falls behind, and its SQLite storage
+(``study_path``) lets a killed search continue where it stopped.
+
+A search space maps a dotted setting name to how it is drawn::
+
+    {"model.dropout": {"low": 0.1, "high": 0.5},
+     "training.learning_rate": {"low": 3e-4, "high": 3e-3, "log": True},
+     "model": {"choices": [{"filters": [64], "kernel_sizes": [19], "pool_sizes": [4]}, ...]}}
+
+``low``/``high`` draw a float (an int when both are ints), ``choices`` pick one value; a
+mapping picked for a block (``model``) is merged into it, so settings that must change
+together are one choice.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from biodl.config import deep_merge
+from biodl.io.files import PathLike, atomic_output, write_json, write_table
+
+log = logging.getLogger(__name__)
+
+SEQUENCE_SPACE = {
+    "model": {"choices": [
+        {"filters": [64], "kernel_sizes": [19], "pool_sizes": [4]},
+        {"filters": [128, 64], "kernel_sizes": [19, 7], "pool_sizes": [4, 1]},
+        {"filters": [128, 128, 64], "kernel_sizes": [19, 9, 7], "pool_sizes": [4, 4, 1]},
+        {"filters": [256, 128, 128], "kernel_sizes": [25, 11, 7], "pool_sizes": [4, 4, 4]},
+    ]},
+    "model.dropout": {"low": 0.1, "high": 0.5},
+    "training.learning_rate": {"low": 3e-4, "high": 3e-3, "log": True},
+    "training.reverse_complement": {"choices": [False, True]},
+}
+"""The DNA search: depth and receptive field (one to three convolution blocks, reaching
+from 19 bp to several hundred), dropout, learning rate and reverse-complement training."""
+
+TIMESERIES_SPACE = {
+    "model.architecture": {"choices": ["resnet", "lenet"]},
+    "model.gaf_on_the_fly.image_size": {"choices": [24, 32, 48, 64]},
+    "model.dropout": {"low": 0.2, "high": 0.6},
+    "training.learning_rate": {"low": 3e-4, "high": 3e-3, "log": True},
+}
+"""The GAF CNN search: architecture, image size (above the series length it is lowered to
+it), dropout and learning rate."""
+
+OMICS_SPACE = {
+    "model.hidden": {"choices": [[], [64], [256, 64]]},
+    "model.input_dropout": {"low": 0.0, "high": 0.8},
+    "model.dropout": {"low": 0.0, "high": 0.5},
+    "model.beta": {"low": 0.1, "high": 4.0, "log": True},
+    "model.classifier_weight": {"low": 1.0, "high": 300.0, "log": True},
+    "training.learning_rate": {"low": 3e-4, "high": 3e-3, "log": True},
+}
+"""The autoencoder search: encoder depth, input and hidden dropout, the KL weight ``beta``
+(variational models only) and how strongly the labels shape the latent
+(``classifier_weight``, supervised models only), learning rate."""
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    """The budget and scoring of a search (``<kind>.<name>.search`` in the config).
+
+    Attributes
+    ----------
+    trials
+        Finished trials (completed or pruned) the search stops at, counted over resumptions.
+    timeout_minutes
+        No trial starts after this much search time, counted over resumptions (the running
+        trial finishes).
+    folds, cv_below
+        Score by ``folds``-fold cross-validation inside the training and validation samples
+        when they number fewer than ``cv_below``; otherwise on the validation split.
+    pruning
+        Stop a trial whose validation loss is worse than the median of earlier trials at
+        the same epoch (after the first ``max(3, trials // 4)`` trials and 5 epochs), or,
+        for omics, whose score after a fold is below their median.
+    """
+
+    trials: int = 20
+    timeout_minutes: float = 60.0
+    folds: int = 3
+    cv_below: int = 1000
+    pruning: bool = True
+
+
+@dataclass
+class SearchResult:
+    """What a search found.
+
+    Attributes
+    ----------
+    trials
+        One row per trial: number, state, validation score, validation loss, seconds, and
+        each searched setting.
+    settings
+        The best trial's settings: ``{"model": ..., "training": ...}`` over the base ones,
+        for the data type's ``train``.
+    chosen
+        The searched settings alone (dotted name -> value) of the best trial.
+    summary
+        Metric, scoring, budget, counts of trials per state, best trial, search seconds.
+    """
+
+    trials: pd.DataFrame
+    settings: dict
+    chosen: dict
+    summary: dict
+
+    def write(self, trials: PathLike, summary: PathLike) -> None:
+        """Write the trial table (TSV) and the summary (JSON)."""
+        write_table(trials, self.trials, index=False)
+        write_json(summary, self.summary)
+
+
+def suggest(trial, space: Mapping[str, Mapping]) -> dict[str, Any]:
+    """Draw every setting of ``space`` (see the module docstring) for an Optuna trial.
+
+    Raises
+    ------
+    ValueError
+        Naming a setting whose specification is neither ``low``/``high`` nor ``choices``.
+    """
+    chosen = {}
+    for name, spec in space.items():
+        if "choices" in spec:
+            encoded = [json.dumps(choice, sort_keys=True) for choice in spec["choices"]]
+            chosen[name] = json.loads(trial.suggest_categorical(name, encoded))
+        elif {"low", "high"} <= set(spec):
+            low, high, log_scale = spec["low"], spec["high"], bool(spec.get("log", False))
+            if isinstance(low, int) and isinstance(high, int):
+                chosen[name] = trial.suggest_int(name, low, high, log=log_scale)
+            else:  # three significant digits: the pinned value is the one trained with
+                chosen[name] = float(f"{trial.suggest_float(name, float(low), float(high), log=log_scale):.3g}")
+        else:
+            raise ValueError(f"search space: {name!r} needs 'choices' or 'low' and 'high', got {dict(spec)}")
+    return chosen
+
+
+def apply(base: Mapping[str, Any], chosen: Mapping[str, Any]) -> dict:
+    """``base`` settings with the dotted ``chosen`` settings written in (a mapping chosen for
+    a block is merged into it)."""
+    settings = copy.deepcopy(dict(base))
+    for name, value in chosen.items():
+        *parents, key = name.split(".")
+        block = settings
+        for parent in parents:
+            block = block.setdefault(parent, {})
+            if block is None:
+                block = {}
+        if isinstance(value, Mapping) and isinstance(block.get(key), Mapping):
+            block[key] = deep_merge(block[key], value)
+        else:
+            block[key] = copy.deepcopy(value)
+    return settings
+
+
+def validation_splits(split: np.ndarray, y: np.ndarray, task: str, settings: SearchSettings,
+                      seed: int) -> list[np.ndarray]:
+    """The splits a trial is scored on: the given one, or one per fold with the training
+    and validation samples redrawn (stratified by class) and the test samples left out.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        ``split`` arrays (``train`` / ``val`` / ``test`` per sample).
+    """
+    from sklearn.model_selection import KFold, StratifiedKFold
+
+    inside = np.flatnonzero(split != "test")
+    if settings.folds < 2 or inside.size >= settings.cv_below:
+        return [np.asarray(split)]
+    labels = None
+    if task in ("binary", "multiclass"):
+        labels = np.asarray(y)[inside].reshape(inside.size, -1)[:, 0]
+        if np.bincount(labels.astype(int)).min(initial=inside.size) < settings.folds:
+            labels = None
+    splitter = (StratifiedKFold if labels is not None else KFold)(settings.folds, shuffle=True, random_state=seed)
+    folds = []
+    for _, held_out in splitter.split(inside, labels):
+        fold = np.where(split == "test", "test", "train").astype(object)
+        fold[inside[held_out]] = "val"
+        folds.append(fold.astype(str))
+    return folds
+
+
+def _study_name(space: Mapping, base: Mapping, scoring: Mapping) -> str:
+    """A study per space, base settings and scoring: a changed search starts afresh in the
+    same storage instead of mixing its trials with another's."""
+    text = json.dumps({"space": space, "base": base, "scoring": scoring}, sort_keys=True, default=str)
+    return "biodl-" + hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _pruning_callback(trial, step_offset: int):
+    """A Keras callback that reports minus the validation loss of every epoch to the trial
+    and stops the trial when the pruner says so."""
+    import keras
+    import optuna
+
+    class Pruning(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            loss = (logs or {}).get("val_loss")
+            if loss is None or not np.isfinite(loss):
+                return
+            trial.report(-float(loss), step_offset + epoch)
+            if trial.should_prune():
+                raise optuna.TrialPruned(f"validation loss {loss:.4f} at epoch {epoch + 1}")
+
+    return Pruning()
+
+
+Scorer = Callable[[dict, np.ndarray, list], tuple[float, float]]
+"""``(settings, split, callbacks) -> (validation score, validation loss)`` of one training."""
+
+
+def run_search(
+    score: Scorer,
+    space: Mapping[str, Mapping],
+    base: Mapping[str, Any],
+    splits: list[np.ndarray],
+    *,
+    metric: str,
+    settings: SearchSettings,
+    seed: int,
+    study_path: PathLike | None = None,
+    epoch_pruning: bool = True,
+) -> SearchResult:
+    """Run the trials of a search (the engine behind the ``search_*`` functions).
+
+    Parameters
+    ----------
+    score
+        Trains with one trial's settings on one split and scores it on that split's
+        validation samples (:data:`Scorer`); higher is better.
+    space, base
+        Search space and the settings it changes.
+    splits
+        From :func:`validation_splits`; a trial's score is the mean over them.
+    metric
+        Name of the score, for the tables.
+    settings
+        Budget and pruning.
+    seed
+        Seeds the sampler (anew before each trial from the seed and the trial number, so a
+        resumed search proposes what an uninterrupted one would) and every training.
+    study_path
+        SQLite file of the Optuna study: trials already there count, and a search killed
+        part-way continues from them (a trial cut off by the kill is run again). ``None``:
+        in memory.
+    epoch_pruning
+        Report each epoch's validation loss for pruning (the loss must be comparable across
+        trials); otherwise only each fold's score is reported.
+    """
+    import keras
+    import optuna
+    from optuna.trial import TrialState
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    startup = max(3, settings.trials // 4)
+    pruner = (optuna.pruners.MedianPruner(n_startup_trials=startup, n_warmup_steps=5 if epoch_pruning else 0)
+              if settings.pruning else optuna.pruners.NopPruner())
+    storage = None
+    if study_path is not None:
+        Path(study_path).parent.mkdir(parents=True, exist_ok=True)
+        storage = optuna.storages.RDBStorage(f"sqlite:///{Path(study_path).resolve()}")
+    scoring = {"metric": metric, "splits": len(splits), "seed": seed}
+    study = optuna.create_study(study_name=_study_name(space, base, scoring), storage=storage,
+                                load_if_exists=True, direction="maximize", pruner=pruner)
+    for stale in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        study._storage.set_trial_state_values(stale._trial_id, TrialState.FAIL)
+        study.enqueue_trial(stale.params)
+        log.warning("trial %d was cut off (the search was killed); it runs again", stale.number)
+    finished = (TrialState.COMPLETE, TrialState.PRUNED)
+    epochs = int(base.get("training", {}).get("epochs", 1000))
+
+    def spent() -> float:
+        return sum(t.duration.total_seconds() for t in study.get_trials(deepcopy=False, states=finished))
+
+    resumed = len(study.get_trials(deepcopy=False, states=finished))
+    if resumed:
+        log.info("search resumes with %d finished trials (%.0f s)", resumed, spent())
+    while (done := len(study.get_trials(deepcopy=False, states=finished))) < settings.trials:
+        if spent() >= 60 * settings.timeout_minutes:
+            log.warning("time budget of %.1f min spent after %d of %d trials", settings.timeout_minutes, done,
+                        settings.trials)
+            break
+        study.sampler = optuna.samplers.TPESampler(seed=seed + done, n_startup_trials=startup)
+        trial = study.ask()
+        chosen = suggest(trial, space)
+        trial.set_user_attr("chosen", chosen)
+        trial_settings = apply(base, chosen)
+        values, losses = [], []
+        try:
+            for k, split in enumerate(splits):
+                keras.utils.set_random_seed(seed)
+                callbacks = [_pruning_callback(trial, k * epochs)] if epoch_pruning and settings.pruning else []
+                value, loss = score(trial_settings, split, callbacks)
+                values.append(value)
+                losses.append(loss)
+                if not epoch_pruning and len(splits) > 1:
+                    trial.report(float(np.mean(values)), k)
+                    if trial.should_prune():
+                        raise optuna.TrialPruned(f"mean {metric} {np.mean(values):.4f} after fold {k + 1}")
+        except optuna.TrialPruned as pruned:
+            study.tell(trial, state=TrialState.PRUNED)
+            log.info("trial %d pruned (%s): %s", trial.number, pruned, chosen)
+            continue
+        trial.set_user_attr("loss", float(np.mean(losses)))
+        trial.set_user_attr("fold_values", [float(v) for v in values])
+        study.tell(trial, float(np.mean(values)))
+        log.info("trial %d: %s %.4f (validation loss %.4f): %s", trial.number, metric, np.mean(values),
+                 np.mean(losses), chosen)
+    return _result(study, base, metric, settings, scoring)
+
+
+def _result(study, base, metric, settings, scoring) -> SearchResult:
+    from optuna.trial import TrialState
+
+    rows = []
+    for t in study.get_trials(deepcopy=False):
+        row = {"trial": t.number, "state": t.state.name.lower(), metric: t.value,
+               "validation_loss": t.user_attrs.get("loss"),
+               "seconds": t.duration.total_seconds() if t.duration else None}
+        row.update({name: value if np.isscalar(value) else json.dumps(value)
+                    for name, value in t.user_attrs.get("chosen", {}).items()})
+        rows.append(row)
+    trials = pd.DataFrame(rows)
+    complete = [t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))]
+    if not complete:
+        raise RuntimeError(f"no trial completed within the budget ({settings.trials} trials, "
+                           f"{settings.timeout_minutes} min): raise search.timeout_minutes or search.trials")
+    # ties on the score (frequent for accuracy on a few samples) go to the lower validation loss
+    best = max(complete, key=lambda t: (t.value, -t.user_attrs["loss"]))
+    chosen = best.user_attrs["chosen"]
+    counts = trials["state"].value_counts().to_dict()
+    summary = {
+        "metric": metric, "scoring": "validation split" if scoring["splits"] == 1 else
+        f"{scoring['splits']}-fold cross-validation inside the training and validation samples",
+        "budget": dataclasses.asdict(settings), "trials": counts, "best_trial": best.number,
+        "best_value": best.value, "best_validation_loss": best.user_attrs["loss"],
+        "fold_values": best.user_attrs["fold_values"], "chosen": chosen, "settings": apply(base, chosen),
+        "search_seconds": round(float(trials["seconds"].fillna(0).sum()), 1),
+    }
+    log.info("best trial %d: %s %.4f with %s", best.number, metric, best.value, chosen)
+    return SearchResult(trials, summary["settings"], chosen, summary)
+
+
+def write_snippet(path: PathLike, config_keys: Mapping[str, Any], result: SearchResult, note: str) -> None:
+    """Write ``config_keys`` (the config path to the chosen settings, nested) as a YAML
+    snippet headed by how they were chosen."""
+    header = (f"# {note}\n# chosen by biodl's search on {result.summary['scoring']}: trial "
+              f"{result.summary['best_trial']}, {result.summary['metric']} {result.summary['best_value']:.4f}; "
+              "paste into your config to pin them\n")
+    with atomic_output(path) as tmp:
+        Path(tmp).write_text(header + yaml.safe_dump(json.loads(json.dumps(config_keys)), sort_keys=False))
+
+
+def _settings(values: Mapping | None) -> SearchSettings:
+    from biodl.training import keyword_settings
+
+    return SearchSettings(**keyword_settings(SearchSettings, values, "search"))
+
+
+def search_sequences(
+    dataset,
+    *,
+    model: Mapping | None = None,
+    training: Mapping | None = None,
+    space: Mapping | None = None,
+    budget: Mapping | None = None,
+    seed: int = 1,
+    study_path: PathLike | None = None,
+) -> SearchResult:
+    """Search the DNA model's settings, scored by validation AUROC (Pearson r for regression).
+
+    Parameters
+    ----------
+    dataset
+        From :func:`biodl.sequences.prepare`.
+    model, training
+        The settings the search starts from (those of :func:`biodl.sequences.train`).
+    space
+        The search space (module docstring); ``None``: :data:`SEQUENCE_SPACE`.
+    budget
+        Fields of :class:`SearchSettings`.
+    seed, study_path
+        See :func:`run_search`.
+    """
+    from biodl import sequences
+    from biodl.evaluate import compute_metrics
+    from biodl.training import predict
+
+    metric = "pearson" if dataset.task == "regression" else "auroc"
+    settings = _settings(budget)
+
+    def score(trial_settings, split, callbacks):
+        data = dataclasses.replace(dataset, split=split)
+        net, history = sequences.train(data, **trial_settings, seed=seed, callbacks=callbacks)
+        x, y = data.part("val")
+        value = compute_metrics(y, predict(net, x), data.task, data.names)[metric]
+        return value, float(history["val_loss"].min())
+
+    base = {"model": dict(model or {}), "training": dict(training or {})}
+    splits = validation_splits(dataset.split, dataset.y, dataset.task, settings, seed)
+    return run_search(score, space or SEQUENCE_SPACE, base, splits, metric=metric, settings=settings, seed=seed,
+                      study_path=study_path)
+
+
+def search_timeseries(
+    series,
+    *,
+    model: Mapping | None = None,
+    training: Mapping | None = None,
+    training_overrides: Mapping | None = None,
+    image_size: int = 64,
+    encodings: tuple[str, ...] = ("gasf", "gadf"),
+    space: Mapping | None = None,
+    budget: Mapping | None = None,
+    seed: int = 1,
+    study_path: PathLike | None = None,
+) -> SearchResult:
+    """Search the GAF CNN's settings, scored by validation accuracy (ties: lower loss).
+
+    The network computes its images from the series (``gaf_on_the_fly``), so every image
+    size can be tried without preparing images again.
+
+    Parameters
+    ----------
+    series
+        ``prepare(...).series`` (:func:`biodl.timeseries.prepare`).
+    model, training, training_overrides
+        The GAF CNN's builder settings and its training settings
+        (:func:`biodl.timeseries.network_training`) the search starts from.
+    image_size, encodings
+        The dataset's images, the start of ``gaf_on_the_fly``.
+    space, budget, seed, study_path
+        As in :func:`search_sequences`; ``None`` space: :data:`TIMESERIES_SPACE`.
+    """
+    from biodl import timeseries
+    from biodl.evaluate import compute_metrics
+    from biodl.training import predict
+
+    settings = _settings(budget)
+    model = dict(model or {})
+    model["gaf_on_the_fly"] = deep_merge({"image_size": image_size, "encodings": list(encodings)},
+                                         model.get("gaf_on_the_fly"))
+
+    def score(trial_settings, split, callbacks):
+        data = dataclasses.replace(series, split=split)
+        net, history = timeseries.train(data, "gaf_cnn", **trial_settings, seed=seed, callbacks=callbacks)
+        x, y = data.part("val")
+        return compute_metrics(y, predict(net, x), data.task, data.names)["accuracy"], float(
+            history["val_loss"].min())
+
+    resolved = timeseries.network_training("gaf_cnn", training, training_overrides)
+    base = {"model": model, "training": dataclasses.asdict(resolved)}
+    splits = validation_splits(series.split, series.y, series.task, settings, seed)
+    return run_search(score, space or TIMESERIES_SPACE, base, splits, metric="accuracy", settings=settings,
+                      seed=seed, study_path=study_path)
+
+
+def search_omics(
+    dataset,
+    name: str = "joint_vae",
+    *,
+    model: Mapping | None = None,
+    training: Mapping | None = None,
+    space: Mapping | None = None,
+    budget: Mapping | None = None,
+    seed: int = 1,
+    study_path: PathLike | None = None,
+) -> SearchResult:
+    """Search an autoencoder's settings, scored by the balanced accuracy of a logistic
+    regression on the latent (fitted on the training samples, scored on the validation
+    ones), as :func:`biodl.omics.evaluate` scores the test split.
+
+    Settings that do not apply to the model are left out of the space: ``beta`` for plain
+    autoencoders, ``classifier_weight`` for unsupervised ones. Trials are pruned between
+    folds (an autoencoder's validation loss depends on ``beta``, so losses are not
+    compared).
+
+    Parameters
+    ----------
+    dataset
+        One seed's :func:`biodl.omics.prepare`; its test samples are never read.
+    name
+        The model (:func:`biodl.omics.model_kind`).
+    model, training, space, budget, seed, study_path
+        As in :func:`search_sequences`; ``None`` space: :data:`OMICS_SPACE`.
+    """
+    from biodl import omics
+    from biodl.evaluate import embedding_metrics
+    from biodl.training import predict
+
+    kind = omics.model_kind(name)
+    settings = _settings(budget)
+    if space is None:
+        space = {key: spec for key, spec in OMICS_SPACE.items()
+                 if (key != "model.beta" or kind["variational"])
+                 and (key != "model.classifier_weight" or kind["supervised"])}
+
+    def score(trial_settings, split, callbacks):
+        data = dataclasses.replace(dataset, split=split)
+        net, history = omics.train(data, name, **trial_settings, seed=seed, callbacks=callbacks)
+        z = predict(net, data.inputs())
+        train, val = data.split == "train", data.split == "val"
+        value = embedding_metrics(z[train], data.y[train], z[val], data.y[val], len(data.classes), seed)
+        return value["balanced_accuracy"], float(history["val_loss"].min())
+
+    base = {"model": dict(model or {}), "training": dict(training or {})}
+    splits = validation_splits(dataset.split, dataset.y, "multiclass", settings, seed)
+    return run_search(score, space, base, splits, metric="balanced_accuracy", settings=settings, seed=seed,
+                      study_path=study_path, epoch_pruning=False)
+

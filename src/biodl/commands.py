@@ -67,7 +67,8 @@ class Command:
 
     def setting_names(self) -> list[str]:
         names = [name for name, p in inspect.signature(self.library).parameters.items()
-                 if (p.kind == p.KEYWORD_ONLY or p.default is not p.empty) and not name.endswith("_path") and name != "callbacks"]
+                 if (p.kind == p.KEYWORD_ONLY or p.default is not p.empty)
+                 and not name.endswith("_path") and name != "callbacks"]
         return names + [name for name in self.extra if name not in names]
 
 

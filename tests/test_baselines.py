@@ -37,6 +37,26 @@ def test_pca_is_fitted_on_the_training_rows_only():
     assert abs(z[-1, 0]) < 100 and np.corrcoef(z[:50, 0], train[:, 0])[0, 1] ** 2 > 0.99
 
 
+def test_pca_projects_a_row_lacking_an_omic_from_the_features_it_has():
+    rng = np.random.default_rng(1)
+    latent = rng.normal(size=(200, 2))
+    loadings = rng.normal(size=(2, 30))
+    x = latent @ loadings + 0.05 * rng.normal(size=(200, 30))
+    observed = np.ones_like(x, dtype=bool)
+    observed[150:, 20:] = False  # the last 50 rows lack the third "omic" (columns 20-29)
+    observed[:10, :10] = False  # and a few training rows lack the first
+    stored = np.where(observed, x, 0.0)
+    full = baselines.pca_embedding(x[:150], x, 2)
+    masked = baselines.pca_embedding(stored[:150], stored, 2, train_observed=observed[:150],
+                                     all_observed=observed)
+    zeros = baselines.pca_embedding(stored[:150], stored, 2)
+    error = np.abs(masked[150:] - full[150:]).mean()
+    assert error < 0.05 * np.abs(full).mean()  # as if the omic were there
+    assert np.abs(zeros[150:] - full[150:]).mean() > 5 * error  # zeros read as values drift
+    for j in range(2):  # complete rows: the same axes (fitted on the complete training rows only)
+        assert abs(np.corrcoef(masked[10:150, j], full[10:150, j])[0, 1]) > 0.999
+
+
 def test_kmer_frequencies_merge_reverse_complements_and_skip_n():
     x = one_hot_encode(["AACGTN", "ACGTTN"])
     two = baselines.kmer_frequencies(x, 2)

@@ -130,9 +130,46 @@ def nearest_neighbour(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarr
     return np.eye(n_classes, dtype=np.float32)[predicted.astype(int)]
 
 
-def pca_embedding(train_x: np.ndarray, all_x: np.ndarray, n_components: int, seed: int = 1) -> np.ndarray:
-    """PCA fitted on the training rows only, applied to every row."""
+def pca_embedding(
+    train_x: np.ndarray, all_x: np.ndarray, n_components: int, seed: int = 1,
+    train_observed: np.ndarray | None = None, all_observed: np.ndarray | None = None,
+) -> np.ndarray:
+    """PCA fitted on the training rows only, applied to every row.
+
+    Parameters
+    ----------
+    train_x, all_x
+        Rows to fit on, and rows to project.
+    n_components
+        Components (at most the training rows and the features).
+    seed
+        Seeds the solver.
+    train_observed, all_observed
+        ``(rows, features)`` booleans: False where a row lacks the feature (an omic missing
+        for that sample, stored as zeros). PCA is then fitted on the complete training rows
+        (all of them when fewer than ``n_components + 1`` are complete), and a row lacking
+        features is projected from those it has: the least-squares latent of its observed
+        features on the components' loadings, instead of reading its zeros as values.
+    """
     from sklearn.decomposition import PCA
 
-    n_components = min(n_components, train_x.shape[0], train_x.shape[1])
-    return PCA(n_components=n_components, random_state=seed).fit(train_x).transform(all_x)
+    fit_rows = train_x
+    if train_observed is not None:
+        complete = np.asarray(train_observed, dtype=bool).all(axis=1)
+        if complete.sum() > n_components:
+            fit_rows = train_x[complete]
+    n_components = min(n_components, fit_rows.shape[0], fit_rows.shape[1])
+    pca = PCA(n_components=n_components, random_state=seed).fit(fit_rows)
+    z = pca.transform(all_x)
+    if all_observed is None:
+        return z
+    observed = np.asarray(all_observed, dtype=bool)
+    partial = ~observed.all(axis=1)
+    patterns, which = np.unique(observed[partial], axis=0, return_inverse=True)
+    rows = np.flatnonzero(partial)
+    for k, pattern in enumerate(patterns):
+        members = rows[which.ravel() == k]
+        loadings = pca.components_[:, pattern]  # (components, observed features)
+        centred = all_x[np.ix_(members, np.flatnonzero(pattern))] - pca.mean_[pattern]
+        z[members] = np.linalg.lstsq(loadings.T, centred.T, rcond=None)[0].T
+    return z

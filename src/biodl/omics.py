@@ -198,6 +198,12 @@ class OmicsDataset:
         """All omics side by side (a missing omic is zeros, the training mean after scaling)."""
         return np.concatenate(list(self.arrays.values()), axis=1)
 
+    def observed_features(self) -> np.ndarray:
+        """``(samples, features)`` booleans beside :meth:`concatenated`: False in the
+        columns of an omic the sample lacks."""
+        widths = [values.shape[1] for values in self.arrays.values()]
+        return np.repeat(self.mask.astype(bool), widths, axis=1)
+
     def save(self, path: PathLike) -> None:
         arrays = {f"omic__{k}": v for k, v in self.arrays.items()}
         arrays.update({f"features__{k}": np.array(v) for k, v in self.features.items()})
@@ -529,8 +535,9 @@ def evaluate(
     latent_dim = int(first_model.settings["latent_dim"])
     for seed in sorted(datasets):
         dataset = datasets[seed]
-        x = dataset.concatenated()
-        pca = pca_embedding(x[dataset.split != "test"], x, latent_dim, seed)
+        x, observed = dataset.concatenated(), dataset.observed_features()
+        fit = dataset.split != "test"
+        pca = pca_embedding(x[fit], x, latent_dim, seed, train_observed=observed[fit], all_observed=observed)
         for name, values in ((f"pca{latent_dim}", pca), ("raw_features", x)):
             per_seed.append(scored(name, seed, dataset, values))
     dataset = datasets[first_seed]

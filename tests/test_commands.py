@@ -12,7 +12,7 @@ from biodl.io.meme import write_meme
 
 
 def test_settings_are_the_library_functions_keyword_arguments():
-    assert COMMANDS["train-sequences"].setting_names() == ["model", "training", "seed"]
+    assert COMMANDS["train-sequences"].setting_names() == ["model", "training", "init_from", "transfer", "seed"]
     assert COMMANDS["filter-motifs"].setting_names()[:2] == ["threshold", "min_sites"]
     assert "split" in COMMANDS["filter-motifs"].setting_names()
     assert COMMANDS["simulate-dna"].setting_names()[-1] == "classes"  # required, given in extra

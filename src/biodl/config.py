@@ -251,7 +251,8 @@ def _prepare_sequences(config, seq_dataset):
 
 def _train_sequences(config, seq_dataset, seq_model="cnn1d"):
     settings = _sequences(config, seq_dataset)
-    return {"model": settings["model"], "training": settings["training"], "seed": config["seed"]}
+    return {"model": settings["model"], "training": settings["training"], "init_from": settings["init_from"],
+            "transfer": settings["transfer"], "seed": config["seed"]}
 
 
 def _search_budget(settings):
@@ -260,8 +261,8 @@ def _search_budget(settings):
 
 def _search_sequences(config, seq_dataset):
     settings = _sequences(config, seq_dataset)
-    return {**_train_sequences(config, seq_dataset), "space": settings["search"]["space"],
-            "budget": _search_budget(settings), "dataset": seq_dataset}
+    return {"model": settings["model"], "training": settings["training"], "seed": config["seed"],
+            "space": settings["search"]["space"], "budget": _search_budget(settings), "dataset": seq_dataset}
 
 
 def _evaluate_sequences(config, seq_dataset, seq_model="cnn1d"):
@@ -320,14 +321,16 @@ def _prepare_timeseries(config, ts_dataset):
 def _train_timeseries(config, ts_dataset, ts_model, seed):
     settings = config["timeseries"][ts_dataset]
     network = ts_model.removeprefix(SEARCHED)
+    transfer = {key: settings[key] for key in ("init_from", "transfer")} if network == "gaf_cnn" else {}
     return {"network": network, "model": timeseries_model(settings, network), "training": settings["training"],
-            "training_overrides": {network: settings["training_overrides"][network]}, "seed": int(seed)}
+            "training_overrides": {network: settings["training_overrides"][network]}, **transfer, "seed": int(seed)}
 
 
 def _search_timeseries(config, ts_dataset):
     settings = config["timeseries"][ts_dataset]
     trained = _train_timeseries(config, ts_dataset, "gaf_cnn", config["seed"])
-    del trained["network"]
+    for key in ("network", "init_from", "transfer"):
+        del trained[key]
     return {**trained, "image_size": settings["image_size"], "encodings": settings["encodings"],
             "space": settings["search"]["space"], "budget": _search_budget(settings), "dataset": ts_dataset}
 

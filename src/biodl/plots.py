@@ -81,7 +81,7 @@ def plot_history(history: pd.DataFrame, path: PathLike):
     """Training and validation curves per epoch, one panel per logged quantity, the kept
     (best) epoch marked."""
     plt = pyplot()
-    metrics = [c for c in history.columns if c not in ("epoch", "best") and not c.startswith("val_")]
+    metrics = [c for c in history.columns if c not in ("epoch", "best", "phase") and not c.startswith("val_")]
     fig, axes = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics), 3.5), squeeze=False)
     best = history.loc[history["best"].astype(bool), "epoch"] if "best" in history else []
     for ax, metric in zip(axes[0], metrics):

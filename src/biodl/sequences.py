@@ -208,6 +208,8 @@ def train(
     *,
     model: Mapping | None = None,
     training: Mapping | None = None,
+    init_from: PathLike | None = None,
+    transfer: str = "fine_tuning",
     seed: int = 1,
     model_path: PathLike | None = None,
     history_path: PathLike | None = None,
@@ -223,6 +225,12 @@ def train(
         Keyword arguments of :func:`biodl.models.build_cnn1d`; its defaults for the rest.
     training
         Fields of :class:`SequenceTraining`; its defaults for the rest.
+    init_from, transfer
+        Start from the layers of this trained biodl model (``.keras``) under a new output
+        head instead of building one from ``model``: ``feature_extraction`` trains the head
+        only, ``fine_tuning`` then every layer at a tenth of the learning rate
+        (:mod:`biodl.transfer`). Its alphabet must be A, C, G, T; another window length
+        works when its layers do not depend on it (global pooling).
     seed
         Seeds the shuffling of the training data (seed TensorFlow with
         :func:`biodl.training.configure` first, for the initial weights).
@@ -240,13 +248,19 @@ def train(
     from biodl.training import fit
 
     settings = SequenceTraining(**keyword_settings(SequenceTraining, training, "sequences training"))
+    options = dict(task=dataset.task, seed=seed, transformed_copy=reverse_complement if settings.reverse_complement
+                   else None, history_path=history_path, model_path=model_path, callbacks=callbacks)
+    if init_from is not None:
+        from biodl.transfer import fit_transfer, pretrained_network
+
+        network, body = pretrained_network(init_from, dataset.x.shape[1:], len(dataset.names), dataset.task)
+        log.info("transfer (%s) from %s: its layers replace the model settings", transfer, init_from)
+        history = fit_transfer(network, body, dataset.part("train"), dataset.part("val"), settings, transfer,
+                               **options)
+        return network, history
     network = build_cnn1d(dataset.x.shape[1:], len(dataset.names), dataset.task,
                           **keyword_settings(build_cnn1d, model, "sequences model"))
-    history = fit(
-        network, dataset.part("train"), dataset.part("val"), settings, task=dataset.task, seed=seed,
-        transformed_copy=reverse_complement if settings.reverse_complement else None,
-        history_path=history_path, model_path=model_path, callbacks=callbacks,
-    )
+    history = fit(network, dataset.part("train"), dataset.part("val"), settings, **options)
     return network, history
 
 

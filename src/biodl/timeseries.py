@@ -273,6 +273,8 @@ def train(
     model: Mapping | None = None,
     training: Mapping | None = None,
     training_overrides: Mapping | None = None,
+    init_from: PathLike | None = None,
+    transfer: str = "fine_tuning",
     seed: int = 1,
     model_path: PathLike | None = None,
     history_path: PathLike | None = None,
@@ -292,6 +294,10 @@ def train(
         CNN on raw series, ``gaf_on_the_fly: {image_size, encodings}``.
     training, training_overrides
         See :func:`network_training`.
+    init_from, transfer
+        Start from the layers of this trained biodl network (``.keras``, the same input
+        shape) under a new output head instead of building one from ``model``:
+        ``feature_extraction`` or ``fine_tuning`` (:mod:`biodl.transfer`).
     seed
         Seeds the shuffling and the window slices (seed TensorFlow with
         :func:`biodl.training.configure` first, for the initial weights).
@@ -322,9 +328,16 @@ def train(
                                     fraction=settings.window_fraction, seed=seed)
         n_train = int((dataset.split == "train").sum())
         log.info("window slicing: %d -> %d training series", n_train, n_train * (settings.window_slices + 1))
+    options = dict(task=dataset.task, seed=seed, augment=augment, history_path=history_path, model_path=model_path,
+                   callbacks=callbacks)
+    if init_from is not None:
+        from biodl.transfer import fit_transfer, pretrained_network
+
+        net, body = pretrained_network(init_from, dataset.x.shape[1:], len(dataset.names), dataset.task)
+        log.info("transfer (%s) from %s: its layers replace the %s settings", transfer, init_from, network)
+        return net, fit_transfer(net, body, dataset.part("train"), dataset.part("val"), settings, transfer, **options)
     net = builder(dataset.x.shape[1:], len(dataset.names), dataset.task, **model)
-    history = fit(net, dataset.part("train"), dataset.part("val"), settings, task=dataset.task, seed=seed,
-                  augment=augment, history_path=history_path, model_path=model_path, callbacks=callbacks)
+    history = fit(net, dataset.part("train"), dataset.part("val"), settings, **options)
     return net, history
 
 

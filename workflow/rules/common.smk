@@ -55,6 +55,17 @@ def searched_settings(wildcards):
     return {"searched": f"results/{dataset}/search/summary.json"}
 
 
+def pretrained_model(wildcards):
+    """The model a DNA model or GAF CNN starts from (init_from), when one is given."""
+    wildcards = dict(wildcards.items())
+    if "seq_dataset" in wildcards:
+        path = config["sequences"][wildcards["seq_dataset"]]["init_from"]
+    else:
+        dataset = config["timeseries"][wildcards["ts_dataset"]]
+        path = dataset["init_from"] if wildcards["ts_model"].endswith("gaf_cnn") else None
+    return {} if path is None else {"pretrained": path}
+
+
 def search_runtime(kind, dataset):
     """Minutes a search job asks the cluster for: its time budget, and an hour for the trial
     running when the budget ends and for the final summary."""

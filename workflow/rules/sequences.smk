@@ -133,6 +133,7 @@ rule search_sequences:
 rule train_sequences:
     input:
         unpack(searched_settings),
+        unpack(pretrained_model),
         data="results/{seq_dataset}/data/encoded.npz",
     output:
         model="results/{seq_dataset}/{seq_model}/model.keras",

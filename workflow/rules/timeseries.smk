@@ -71,6 +71,7 @@ rule search_timeseries:
 rule train_timeseries:
     input:
         unpack(searched_settings),
+        unpack(pretrained_model),
         data=timeseries_data,
     output:
         model="results/{ts_dataset}/{ts_model}/seed{seed}/model.keras",

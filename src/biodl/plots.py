@@ -287,3 +287,21 @@ def plot_time_attributions(series: np.ndarray, attributions: np.ndarray, y: np.n
     if points is not None:
         fig.colorbar(points, ax=list(axes[:, 0]), fraction=0.03, pad=0.02, label="attribution (towards the class)")
     return save_figure(fig, path)
+
+
+def plot_learning_curve(table: pd.DataFrame, path: PathLike):
+    """Test score against training-set size per way of training (``mode``: scratch,
+    feature extraction, fine-tuning), one panel per source -> target transfer."""
+    plt = pyplot()
+    pairs = list(table.groupby(["source", "target"], sort=False))
+    fig, axes = plt.subplots(1, len(pairs), figsize=(4.8 * len(pairs), 3.6), squeeze=False)
+    for ax, ((source, target), rows) in zip(axes[0], pairs):
+        for mode, curve in rows.groupby("mode", sort=False):
+            ax.plot(curve["train_samples"], curve["value"], marker="o", label=mode.replace("_", " "))
+        if rows["train_samples"].nunique() > 1:
+            ax.set_xscale("log")
+        ax.set(xlabel=f"{target} training samples", ylabel=f"test {rows['metric'].iloc[0]}",
+               title=f"{source} -> {target}")
+        ax.legend(fontsize=8)
+    return save_figure(fig, path)
+

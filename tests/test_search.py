@@ -79,6 +79,16 @@ def test_a_killed_search_continues_and_reruns_the_trial_cut_off(tmp_path):
     assert result.settings == {"model": {"x": result.chosen["model.x"]}}
 
 
+def test_the_given_settings_are_the_first_trial():
+    space = {**SPACE, "model": {"choices": [{"w": [1, 2]}, {"w": [3]}]}, "training.rate": {"low": 0.1, "high": 1.0}}
+    base = {"model": {"x": 0.7, "w": (3,), "other": 1}, "training": {"rate": 5.0}}  # rate outside the range
+    assert search.base_params(space, base) == {"model.x": 0.7, "model": '{"w": [3]}'}
+    result = search.run_search(_quadratic, space, base, [np.array(["train", "val"])], metric="score",
+                               settings=search.SearchSettings(trials=3), seed=1)
+    first = result.trials.iloc[0]
+    assert first["model.x"] == 0.7 and first["model"] == '{"w": [3]}'
+
+
 def test_time_budget_stops_starting_trials(tmp_path, caplog):
     def slow(settings, split, callbacks):
         import time

@@ -178,6 +178,36 @@ def apply(base: Mapping[str, Any], chosen: Mapping[str, Any]) -> dict:
     return settings
 
 
+def base_params(space: Mapping[str, Mapping], base: Mapping[str, Any]) -> dict[str, Any]:
+    """The given settings as parameters of the space, for those it can express: a choice the
+    settings match (a block's choice: every key it sets), or a value inside a range. The
+    search tries them first, so it ends at least as good on validation data as what it
+    started from."""
+    params = {}
+    for name, spec in space.items():
+        value = base
+        for key in name.split("."):
+            value = value.get(key) if isinstance(value, Mapping) else None
+        if value is None:
+            continue
+        if "choices" in spec:
+            for choice in spec["choices"]:
+                if _same(choice, value):
+                    params[name] = json.dumps(choice, sort_keys=True)
+                    break
+        elif spec["low"] <= value <= spec["high"]:
+            params[name] = value
+    return params
+
+
+def _same(choice: Any, value: Any) -> bool:
+    """Whether ``value`` matches a choice: equal, or for a block every key the choice sets."""
+    normal = lambda item: json.loads(json.dumps(item, default=list))  # noqa: E731 (tuples as lists)
+    if isinstance(choice, Mapping):
+        return isinstance(value, Mapping) and all(normal(value.get(k)) == normal(v) for k, v in choice.items())
+    return normal(choice) == normal(value)
+
+
 def validation_splits(split: np.ndarray, y: np.ndarray, task: str, settings: SearchSettings,
                       seed: int) -> list[np.ndarray]:
     """The splits a trial is scored on: the given one, or one per fold with the training
@@ -293,6 +323,10 @@ def run_search(
         study._storage.set_trial_state_values(stale._trial_id, TrialState.FAIL)
         study.enqueue_trial(stale.params)
         log.warning("trial %d was cut off (the search was killed); it runs again", stale.number)
+    if not study.trials and (configured := base_params(space, base)):
+        study.enqueue_trial(configured)
+        log.info("trial 0 tries the settings given (%s); the search keeps them unless it finds better",
+                 sorted(configured))
     finished = (TrialState.COMPLETE, TrialState.PRUNED)
     epochs = int(base.get("training", {}).get("epochs", 1000))
 

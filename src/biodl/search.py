@@ -169,9 +169,9 @@ def apply(base: Mapping[str, Any], chosen: Mapping[str, Any]) -> dict:
         *parents, key = name.split(".")
         block = settings
         for parent in parents:
-            block = block.setdefault(parent, {})
-            if block is None:
-                block = {}
+            if not isinstance(block.get(parent), Mapping):  # missing, or None for "not given"
+                block[parent] = {}
+            block = block[parent]
         if isinstance(value, Mapping) and isinstance(block.get(key), Mapping):
             block[key] = deep_merge(block[key], value)
         else:

@@ -160,8 +160,8 @@ def test_dna_search_is_seeded_scores_inside_the_training_samples_and_never_reads
     second = search.search_sequences(changed, **settings)
     pd.testing.assert_frame_equal(first.trials.drop(columns="seconds"), second.trials.drop(columns="seconds"))
     assert first.settings["model"]["dense_units"] == [8] and first.settings["training"]["epochs"] == 4
-    search.write_snippet(tmp_path / "best.yaml", {"sequences": {"dna": search.apply({}, first.chosen)}}, first,
-                         "sequences.dna")
+    first.write(tmp_path / "trials.tsv", tmp_path / "summary.json", tmp_path / "best.yaml",
+                {"sequences": {"dna": search.apply({}, first.chosen)}}, "sequences.dna")
     text = (tmp_path / "best.yaml").read_text()
     assert text.startswith("# sequences.dna\n# chosen by biodl's search on 2-fold cross-validation")
     pinned = yaml.safe_load(text)["sequences"]["dna"]

@@ -141,13 +141,13 @@ def prepare_sequences(paths, settings):
     write_json(paths.report, dataset.report)
 
 
-SEARCHED = {"searched": "summary JSON of a search step: its chosen model and training settings replace the given ones"}
+SEARCHED = {"searched": "summary JSON of a search step: the settings it chose replace the given ones"}
 SEARCH = {"dataset": "the dataset's name in the config snippet"}
 
 
 def _searched(settings: dict, summary: str | None) -> dict:
-    """``settings`` with model and training replaced by those a search chose (its summary
-    JSON), when one is given."""
+    """``settings`` with those a search chose (its summary JSON's ``settings``: model,
+    training and what the search fixed) in their place, when one is given."""
     if summary is None:
         return settings
     chosen = json.loads(Path(summary).read_text())["settings"]
@@ -173,9 +173,8 @@ def search_sequences(paths, settings):
     name = settings.pop("dataset", "dataset")
     result = search.search_sequences(EncodedDataset.load(paths.data, stream=True), **settings,
                                      study_path=_study_path(paths.summary))
-    result.write(paths.trials, paths.summary)
-    search.write_snippet(paths.snippet, {"sequences": {name: search.apply({}, result.chosen)}}, result,
-                         f"sequences.{name}: the searched settings")
+    result.write(paths.trials, paths.summary, paths.snippet, {"sequences": {name: search.apply({}, result.chosen)}},
+                 f"sequences.{name}: the searched settings")
 
 
 @command("evaluate-sequences", "test-split metrics and plots, cnn1d beside the PWM scan", sequences.evaluate,
@@ -316,8 +315,6 @@ def prepare_timeseries(paths, settings):
           "history": "output TSV, one row per epoch", **SEARCHED}, optional=("searched",),
          extra={"network": "gaf_cnn, fcn or lstm"}, tensorflow=True)
 def train_timeseries(paths, settings):
-    if paths.searched is not None:  # the search resolved the network's own training settings
-        settings["training_overrides"] = {}
     timeseries.train(EncodedDataset.load(paths.data), **_searched(settings, paths.searched), model_path=paths.model,
                      history_path=paths.history)
 
@@ -328,14 +325,14 @@ def search_timeseries(paths, settings):
     name = settings.pop("dataset", "dataset")
     result = search.search_timeseries(EncodedDataset.load(paths.series), **settings,
                                       study_path=_study_path(paths.summary))
-    result.write(paths.trials, paths.summary)
     chosen = search.apply({}, result.chosen)
     training = chosen.get("training", {})
     own = {key: value for key, value in training.items() if key in timeseries.OVERRIDABLE}
     keys = {"gaf_cnn": chosen.get("model", {}), "training_overrides": {"gaf_cnn": own}}
     if len(own) < len(training):
         keys["training"] = {key: value for key, value in training.items() if key not in own}
-    search.write_snippet(paths.snippet, {"timeseries": {name: keys}}, result, f"timeseries.{name}: the GAF CNN")
+    result.write(paths.trials, paths.summary, paths.snippet, {"timeseries": {name: keys}},
+                 f"timeseries.{name}: the GAF CNN")
 
 
 RUNS = {"runs": "one {model, seed} per model file, in the same order"}
@@ -402,10 +399,9 @@ def search_omics(paths, settings):
     name = settings.pop("dataset", "dataset")
     result = search.search_omics(omics.OmicsDataset.load(paths.data), **settings,
                                  study_path=_study_path(paths.summary))
-    result.write(paths.trials, paths.summary)
-    search.write_snippet(paths.snippet, {"omics": {name: search.apply({}, result.chosen)}}, result,
-                         f"omics.{name}: {settings.get('name', 'joint_vae')}, chosen inside seed {settings['seed']}'s "
-                         "split (each seed's test samples differ, so each seed has its own search)")
+    result.write(paths.trials, paths.summary, paths.snippet, {"omics": {name: search.apply({}, result.chosen)}},
+                 f"omics.{name}: {settings.get('name', 'joint_vae')}, chosen inside seed {settings['seed']}'s "
+                 "split (each seed's test samples differ, so each seed has its own search)")
 
 
 def _study_path(summary: str) -> Path:

@@ -117,24 +117,36 @@ class SearchResult:
         One row per trial: number, state, validation score and loss (completed trials),
         the step a pruned trial stopped at (its epoch, counted on over folds; or its fold
         for omics), seconds, and each searched setting.
-    settings
-        The best trial's settings: ``{"model": ..., "training": ...}`` over the base ones,
-        for the data type's ``train``.
-    chosen
-        The searched settings alone (dotted name -> value) of the best trial.
     summary
-        Metric, scoring, budget, counts of trials per state, best trial, search seconds.
+        Metric, scoring, budget, counts of trials per state, the best trial with its
+        ``chosen`` settings and the full ``settings``, search seconds.
     """
 
     trials: pd.DataFrame
-    settings: dict
-    chosen: dict
     summary: dict
 
-    def write(self, trials: PathLike, summary: PathLike) -> None:
-        """Write the trial table (TSV) and the summary (JSON)."""
+    @property
+    def settings(self) -> dict:
+        """The best trial's settings over the base ones, for the data type's ``train``."""
+        return self.summary["settings"]
+
+    @property
+    def chosen(self) -> dict:
+        """The searched settings alone (dotted name -> value) of the best trial."""
+        return self.summary["chosen"]
+
+    def write(self, trials: PathLike, summary: PathLike, snippet: PathLike, config_keys: Mapping[str, Any],
+              note: str) -> None:
+        """Write the trial table (TSV), the summary (JSON) and ``config_keys`` (the config
+        path to the chosen settings, nested) as a YAML snippet headed by ``note`` and how
+        they were chosen."""
         write_table(trials, self.trials, index=False)
         write_json(summary, self.summary)
+        header = (f"# {note}\n# chosen by biodl's search on {self.summary['scoring']}: trial "
+                  f"{self.summary['best_trial']}, {self.summary['metric']} {self.summary['best_value']:.4f}; "
+                  "paste into your config to pin them\n")
+        with atomic_output(snippet) as tmp:
+            Path(tmp).write_text(header + yaml.safe_dump(json.loads(json.dumps(config_keys)), sort_keys=False))
 
 
 def suggest(trial, space: Mapping[str, Mapping]) -> dict[str, Any]:
@@ -232,9 +244,9 @@ def validation_splits(split: np.ndarray, y: np.ndarray, task: str, settings: Sea
     splitter = (StratifiedKFold if labels is not None else KFold)(settings.folds, shuffle=True, random_state=seed)
     folds = []
     for _, held_out in splitter.split(inside, labels):
-        fold = np.where(split == "test", "test", "train").astype(object)
+        fold = np.where(split == "test", "test", "train")
         fold[inside[held_out]] = "val"
-        folds.append(fold.astype(str))
+        folds.append(fold)
     return folds
 
 
@@ -376,8 +388,8 @@ def _result(study, base, metric, settings, scoring) -> SearchResult:
 
     rows = []
     for t in study.get_trials(deepcopy=False):
-        complete = t.state == TrialState.COMPLETE  # a pruned trial's value is its last report, not a score
-        row = {"trial": t.number, "state": t.state.name.lower(), metric: t.value if complete else None,
+        scored = t.state == TrialState.COMPLETE  # a pruned trial's value is its last report, not a score
+        row = {"trial": t.number, "state": t.state.name.lower(), metric: t.value if scored else None,
                "validation_loss": t.user_attrs.get("loss"),
                "pruned_at_step": max(t.intermediate_values, default=-1) + 1 if t.state == TrialState.PRUNED else None,
                "seconds": t.duration.total_seconds() if t.duration else None}
@@ -385,7 +397,7 @@ def _result(study, base, metric, settings, scoring) -> SearchResult:
                     for name, value in t.user_attrs.get("chosen", {}).items()})
         rows.append(row)
     trials = pd.DataFrame(rows)
-    complete = [t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))]
+    complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
     if not complete:
         raise RuntimeError(f"no trial completed within the budget ({settings.trials} trials, "
                            f"{settings.timeout_minutes} min): raise search.timeout_minutes or search.trials")
@@ -402,23 +414,52 @@ def _result(study, base, metric, settings, scoring) -> SearchResult:
         "search_seconds": round(float(trials["seconds"].fillna(0).sum()), 1),
     }
     log.info("best trial %d: %s %.4f with %s", best.number, metric, best.value, chosen)
-    return SearchResult(trials, summary["settings"], chosen, summary)
+    return SearchResult(trials, summary)
 
 
-def write_snippet(path: PathLike, config_keys: Mapping[str, Any], result: SearchResult, note: str) -> None:
-    """Write ``config_keys`` (the config path to the chosen settings, nested) as a YAML
-    snippet headed by how they were chosen."""
-    header = (f"# {note}\n# chosen by biodl's search on {result.summary['scoring']}: trial "
-              f"{result.summary['best_trial']}, {result.summary['metric']} {result.summary['best_value']:.4f}; "
-              "paste into your config to pin them\n")
-    with atomic_output(path) as tmp:
-        Path(tmp).write_text(header + yaml.safe_dump(json.loads(json.dumps(config_keys)), sort_keys=False))
-
-
-def _settings(values: Mapping | None) -> SearchSettings:
+def _search(
+    dataset,
+    train: Callable,
+    validation_score: Callable,
+    base: Mapping[str, Any],
+    space: Mapping[str, Mapping],
+    *,
+    task: str,
+    metric: str,
+    budget: Mapping | None,
+    seed: int,
+    study_path: PathLike | None,
+    epoch_pruning: bool = True,
+) -> SearchResult:
+    """The search of one data type: each trial trains with ``train(data, **settings, seed,
+    callbacks)`` on the dataset with a validation split's (or fold's) samples marked ``val``,
+    and ``validation_score(model, data)`` scores it; the best validation loss of the
+    training breaks ties."""
     from biodl.training import keyword_settings
 
-    return SearchSettings(**keyword_settings(SearchSettings, values, "search"))
+    settings = SearchSettings(**keyword_settings(SearchSettings, budget, "search"))
+
+    def score(trial_settings, split, callbacks):
+        data = dataclasses.replace(dataset, split=split)
+        model, history = train(data, **trial_settings, seed=seed, callbacks=callbacks)
+        return validation_score(model, data), float(history["val_loss"].min())
+
+    splits = validation_splits(dataset.split, dataset.y, task, settings, seed)
+    return run_search(score, space, base, splits, metric=metric, settings=settings, seed=seed,
+                      study_path=study_path, epoch_pruning=epoch_pruning)
+
+
+def _validation_metric(metric: str) -> Callable:
+    """``validation_score`` of a supervised model: ``metric`` of its predictions on the
+    validation samples (:func:`biodl.evaluate.compute_metrics`)."""
+    def validation_score(model, data) -> float:
+        from biodl.evaluate import compute_metrics
+        from biodl.training import predict
+
+        x, y = data.part("val")
+        return compute_metrics(y, predict(model, x), data.task, data.names)[metric]
+
+    return validation_score
 
 
 def search_sequences(
@@ -447,23 +488,11 @@ def search_sequences(
         See :func:`run_search`.
     """
     from biodl import sequences
-    from biodl.evaluate import compute_metrics
-    from biodl.training import predict
 
     metric = "pearson" if dataset.task == "regression" else "auroc"
-    settings = _settings(budget)
-
-    def score(trial_settings, split, callbacks):
-        data = dataclasses.replace(dataset, split=split)
-        net, history = sequences.train(data, **trial_settings, seed=seed, callbacks=callbacks)
-        x, y = data.part("val")
-        value = compute_metrics(y, predict(net, x), data.task, data.names)[metric]
-        return value, float(history["val_loss"].min())
-
     base = {"model": dict(model or {}), "training": dict(training or {})}
-    splits = validation_splits(dataset.split, dataset.y, dataset.task, settings, seed)
-    return run_search(score, space or SEQUENCE_SPACE, base, splits, metric=metric, settings=settings, seed=seed,
-                      study_path=study_path)
+    return _search(dataset, sequences.train, _validation_metric(metric), base, space or SEQUENCE_SPACE,
+                   task=dataset.task, metric=metric, budget=budget, seed=seed, study_path=study_path)
 
 
 def search_timeseries(
@@ -482,7 +511,8 @@ def search_timeseries(
     """Search the GAF CNN's settings, scored by validation accuracy (ties: lower loss).
 
     The network computes its images from the series (``gaf_on_the_fly``), so every image
-    size can be tried without preparing images again.
+    size can be tried without preparing images again. The chosen ``settings`` hold the
+    network's own training settings with no ``training_overrides`` left to apply.
 
     Parameters
     ----------
@@ -497,26 +527,14 @@ def search_timeseries(
         As in :func:`search_sequences`; ``None`` space: :data:`TIMESERIES_SPACE`.
     """
     from biodl import timeseries
-    from biodl.evaluate import compute_metrics
-    from biodl.training import predict
 
-    settings = _settings(budget)
     model = dict(model or {})
     model["gaf_on_the_fly"] = deep_merge({"image_size": image_size, "encodings": list(encodings)},
                                          model.get("gaf_on_the_fly"))
-
-    def score(trial_settings, split, callbacks):
-        data = dataclasses.replace(series, split=split)
-        net, history = timeseries.train(data, "gaf_cnn", **trial_settings, seed=seed, callbacks=callbacks)
-        x, y = data.part("val")
-        return compute_metrics(y, predict(net, x), data.task, data.names)["accuracy"], float(
-            history["val_loss"].min())
-
     resolved = timeseries.network_training("gaf_cnn", training, training_overrides)
-    base = {"model": model, "training": dataclasses.asdict(resolved)}
-    splits = validation_splits(series.split, series.y, series.task, settings, seed)
-    return run_search(score, space or TIMESERIES_SPACE, base, splits, metric="accuracy", settings=settings,
-                      seed=seed, study_path=study_path)
+    base = {"network": "gaf_cnn", "model": model, "training": dataclasses.asdict(resolved), "training_overrides": {}}
+    return _search(series, timeseries.train, _validation_metric("accuracy"), base, space or TIMESERIES_SPACE,
+                   task=series.task, metric="accuracy", budget=budget, seed=seed, study_path=study_path)
 
 
 def search_omics(
@@ -549,26 +567,22 @@ def search_omics(
         As in :func:`search_sequences`; ``None`` space: :data:`OMICS_SPACE`.
     """
     from biodl import omics
-    from biodl.evaluate import embedding_metrics
-    from biodl.training import predict
 
     kind = omics.model_kind(name)
-    settings = _settings(budget)
     if space is None:
         space = {key: spec for key, spec in OMICS_SPACE.items()
                  if (key != "model.beta" or kind["variational"])
                  and (key != "model.classifier_weight" or kind["supervised"])}
 
-    def score(trial_settings, split, callbacks):
-        data = dataclasses.replace(dataset, split=split)
-        net, history = omics.train(data, name, **trial_settings, seed=seed, callbacks=callbacks)
-        z = predict(net, data.inputs())
+    def latent_balanced_accuracy(model, data) -> float:
+        from biodl.evaluate import embedding_metrics
+        from biodl.training import predict
+
+        z = predict(model, data.inputs())
         train, val = data.split == "train", data.split == "val"
-        value = embedding_metrics(z[train], data.y[train], z[val], data.y[val], len(data.classes), seed)
-        return value["balanced_accuracy"], float(history["val_loss"].min())
+        return embedding_metrics(z[train], data.y[train], z[val], data.y[val], len(data.classes),
+                                 seed)["balanced_accuracy"]
 
-    base = {"model": dict(model or {}), "training": dict(training or {})}
-    splits = validation_splits(dataset.split, dataset.y, "multiclass", settings, seed)
-    return run_search(score, space, base, splits, metric="balanced_accuracy", settings=settings, seed=seed,
-                      study_path=study_path, epoch_pruning=False)
-
+    base = {"name": name, "model": dict(model or {}), "training": dict(training or {})}
+    return _search(dataset, omics.train, latent_balanced_accuracy, base, space, task="multiclass",
+                   metric="balanced_accuracy", budget=budget, seed=seed, study_path=study_path, epoch_pruning=False)

@@ -251,13 +251,9 @@ def train(
     options = dict(task=dataset.task, seed=seed, transformed_copy=reverse_complement if settings.reverse_complement
                    else None, history_path=history_path, model_path=model_path, callbacks=callbacks)
     if init_from is not None:
-        from biodl.transfer import fit_transfer, pretrained_network
+        from biodl.transfer import train_pretrained
 
-        network, body = pretrained_network(init_from, dataset.x.shape[1:], len(dataset.names), dataset.task)
-        log.info("transfer (%s) from %s: its layers replace the model settings", transfer, init_from)
-        history = fit_transfer(network, body, dataset.part("train"), dataset.part("val"), settings, transfer,
-                               **options)
-        return network, history
+        return train_pretrained(init_from, dataset, settings, transfer, **options)
     network = build_cnn1d(dataset.x.shape[1:], len(dataset.names), dataset.task,
                           **keyword_settings(build_cnn1d, model, "sequences model"))
     history = fit(network, dataset.part("train"), dataset.part("val"), settings, **options)

@@ -331,11 +331,9 @@ def train(
     options = dict(task=dataset.task, seed=seed, augment=augment, history_path=history_path, model_path=model_path,
                    callbacks=callbacks)
     if init_from is not None:
-        from biodl.transfer import fit_transfer, pretrained_network
+        from biodl.transfer import train_pretrained
 
-        net, body = pretrained_network(init_from, dataset.x.shape[1:], len(dataset.names), dataset.task)
-        log.info("transfer (%s) from %s: its layers replace the %s settings", transfer, init_from, network)
-        return net, fit_transfer(net, body, dataset.part("train"), dataset.part("val"), settings, transfer, **options)
+        return train_pretrained(init_from, dataset, settings, transfer, **options)
     net = builder(dataset.x.shape[1:], len(dataset.names), dataset.task, **model)
     history = fit(net, dataset.part("train"), dataset.part("val"), settings, **options)
     return net, history

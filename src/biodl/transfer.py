@@ -138,8 +138,21 @@ def fit_transfer(
     return history
 
 
-def pretrained_network(path: io.PathLike, input_shape: Sequence[int], n_outputs: int, task: str):
-    """:func:`transfer_network` of the model saved at ``path``."""
+def train_pretrained(init_from: io.PathLike, dataset, settings: TrainingSettings, mode: str = "fine_tuning",
+                     **fit_options: Any):
+    """The model saved at ``init_from`` under a new head for ``dataset`` (an
+    :class:`~biodl.datasets.EncodedDataset`), trained on its training split by
+    :func:`fit_transfer`: what the data types' ``train`` run when given ``init_from``.
+
+    Returns
+    -------
+    model, history
+    """
     from biodl.training import load_model
 
-    return transfer_network(load_model(path), input_shape, n_outputs, task, source=str(path))
+    pretrained = load_model(init_from)
+    model, body = transfer_network(pretrained, dataset.x.shape[1:], len(dataset.names), dataset.task,
+                                   source=str(init_from))
+    log.info("transfer (%s) from %s: its layers replace the model settings", mode, init_from)
+    history = fit_transfer(model, body, dataset.part("train"), dataset.part("val"), settings, mode, **fit_options)
+    return model, history

@@ -328,11 +328,11 @@ def _train_timeseries(config, ts_dataset, ts_model, seed):
 
 def _search_timeseries(config, ts_dataset):
     settings = config["timeseries"][ts_dataset]
-    trained = _train_timeseries(config, ts_dataset, "gaf_cnn", config["seed"])
-    for key in ("network", "init_from", "transfer"):
-        del trained[key]
-    return {**trained, "image_size": settings["image_size"], "encodings": settings["encodings"],
-            "space": settings["search"]["space"], "budget": _search_budget(settings), "dataset": ts_dataset}
+    return {"model": timeseries_model(settings, "gaf_cnn"), "training": settings["training"],
+            "training_overrides": {"gaf_cnn": settings["training_overrides"]["gaf_cnn"]},
+            "image_size": settings["image_size"], "encodings": settings["encodings"],
+            "space": settings["search"]["space"], "budget": _search_budget(settings), "seed": config["seed"],
+            "dataset": ts_dataset}
 
 
 def _evaluate_timeseries(config, ts_dataset):

@@ -55,9 +55,9 @@ def subset(dataset: EncodedDataset, n: int, seed: int) -> EncodedDataset:
     validation and test unchanged."""
     train = np.flatnonzero(dataset.split == "train")
     keep = np.random.default_rng(seed).choice(train, size=min(n, train.size), replace=False)
-    split = np.where(dataset.split == "train", "unused", dataset.split).astype(object)
+    split = np.where(dataset.split == "train", "unused", dataset.split)
     split[keep] = "train"
-    return dataclasses.replace(dataset, split=split.astype(str))
+    return dataclasses.replace(dataset, split=split)
 
 
 def score(train, dataset: EncodedDataset, metric: str, **settings) -> float:

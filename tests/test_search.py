@@ -90,6 +90,33 @@ def test_the_given_settings_are_the_first_trial():
     assert first["model.x"] == 0.7 and first["model"] == '{"w": [3]}'
 
 
+@pytest.mark.parametrize("others, rule, kept", [
+    ((0.9, 0.3, 0.55), "standard_error", True),  # +0.083 on average, but the folds disagree
+    ((0.9, 0.3, 0.55), "best", False),
+    ((0.6, 0.62, 0.58), "standard_error", False),  # +0.1 on every fold
+])
+def test_the_configured_settings_are_kept_unless_beaten_by_more_than_the_fold_noise(others, rule, kept):
+    folds = [np.array([f"fold{k}"]) for k in range(3)]
+
+    def fold_scores(settings, split, callbacks):
+        k = int(split[0][-1])
+        return (0.5 if settings["model"]["x"] == 0.7 else others[k] + settings["model"]["x"] / 1000), 0.0
+
+    result = search.run_search(fold_scores, SPACE, {"model": {"x": 0.7}}, folds, metric="score", seed=3,
+                               settings=search.SearchSettings(trials=5, pruning=False, selection=rule),
+                               epoch_pruning=False)
+    assert (result.summary["chosen_trial"] == 0) == kept
+    assert (result.chosen["model.x"] == 0.7) == kept
+    assert ("kept" in result.summary["selection"]) == kept
+    assert result.summary["chosen_value"] == result.trials.set_index("trial").loc[result.summary["chosen_trial"],
+                                                                                 "score"]
+
+
+def test_an_unknown_selection_rule_is_refused():
+    with pytest.raises(ValueError, match="search.selection must be 'standard_error' or 'best', got 'top'"):
+        search.SearchSettings(selection="top")
+
+
 def test_time_budget_stops_starting_trials(tmp_path, caplog):
     def slow(settings, split, callbacks):
         import time

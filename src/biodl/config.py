@@ -11,6 +11,7 @@ same result.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -185,7 +186,7 @@ def timeseries_input(settings: Mapping, network: str) -> str:
 SEARCHED = "searched_"
 """Prefix of the model retrained with a search's settings (``searched_cnn1d``,
 ``searched_gaf_cnn``, ``searched_joint_vae``): its results folder and its name in the metrics."""
-SEARCH_BUDGET = ("trials", "timeout_minutes", "folds", "cv_below", "pruning")
+SEARCH_BUDGET = ("trials", "timeout_minutes", "folds", "cv_below", "pruning", "selection")
 """The keys of a ``search`` block that are :class:`biodl.search.SearchSettings` fields."""
 
 

@@ -98,6 +98,11 @@ class SearchSettings:
         Stop a trial whose validation loss is worse than the median of earlier trials at
         the same epoch (after the first ``max(3, trials // 4)`` trials and 5 epochs), or,
         for omics, whose score after a fold is below their median.
+    selection
+        ``"standard_error"``: under cross-validation, keep the configured settings (the
+        first trial) unless the best trial beats them by more than one standard error of
+        their paired fold differences; with a few samples per fold, the top score is
+        often luck. ``"best"``: the top score. On a validation split, always the top score.
     """
 
     trials: int = 20
@@ -105,6 +110,11 @@ class SearchSettings:
     folds: int = 3
     cv_below: int = 1000
     pruning: bool = True
+    selection: str = "standard_error"
+
+    def __post_init__(self):
+        if self.selection not in ("standard_error", "best"):
+            raise ValueError(f"search.selection must be 'standard_error' or 'best', got {self.selection!r}")
 
 
 @dataclass
@@ -118,8 +128,9 @@ class SearchResult:
         the step a pruned trial stopped at (its epoch, counted on over folds; or its fold
         for omics), seconds, and each searched setting.
     summary
-        Metric, scoring, budget, counts of trials per state, the best trial with its
-        ``chosen`` settings and the full ``settings``, search seconds.
+        Metric, scoring, budget, counts of trials per state, the chosen trial with its
+        ``chosen`` settings and the full ``settings``, whether those are the configured
+        settings unchanged (``chosen_is_configured``), search seconds.
     """
 
     trials: pd.DataFrame
@@ -127,12 +138,12 @@ class SearchResult:
 
     @property
     def settings(self) -> dict:
-        """The best trial's settings over the base ones, for the data type's ``train``."""
+        """The chosen trial's settings over the base ones, for the data type's ``train``."""
         return self.summary["settings"]
 
     @property
     def chosen(self) -> dict:
-        """The searched settings alone (dotted name -> value) of the best trial."""
+        """The searched settings alone (dotted name -> value) of the chosen trial."""
         return self.summary["chosen"]
 
     def write(self, trials: PathLike, summary: PathLike, snippet: PathLike, config_keys: Mapping[str, Any],
@@ -143,8 +154,8 @@ class SearchResult:
         write_table(trials, self.trials, index=False)
         write_json(summary, self.summary)
         header = (f"# {note}\n# chosen by biodl's search on {self.summary['scoring']}: trial "
-                  f"{self.summary['best_trial']}, {self.summary['metric']} {self.summary['best_value']:.4f}; "
-                  "paste into your config to pin them\n")
+                  f"{self.summary['chosen_trial']}, {self.summary['metric']} {self.summary['chosen_value']:.4f}"
+                  f"; {self.summary['selection']}; paste into your config to pin them\n")
         with atomic_output(snippet) as tmp:
             Path(tmp).write_text(header + yaml.safe_dump(json.loads(json.dumps(config_keys)), sort_keys=False))
 
@@ -334,10 +345,10 @@ def run_search(
                                 load_if_exists=True, direction="maximize", pruner=pruner)
     for stale in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         study._storage.set_trial_state_values(stale._trial_id, TrialState.FAIL)
-        study.enqueue_trial(stale.params)
+        study.enqueue_trial(stale.params, user_attrs={"configured": stale.user_attrs.get("configured", False)})
         log.warning("trial %d was cut off (the search was killed); it runs again", stale.number)
     if not study.trials and (configured := base_params(space, base)):
-        study.enqueue_trial(configured)
+        study.enqueue_trial(configured, user_attrs={"configured": True})
         log.info("trial 0 tries the settings given (%s); the search keeps them unless it finds better",
                  sorted(configured))
     finished = (TrialState.COMPLETE, TrialState.PRUNED)
@@ -401,20 +412,40 @@ def _result(study, base, metric, settings, scoring) -> SearchResult:
     if not complete:
         raise RuntimeError(f"no trial completed within the budget ({settings.trials} trials, "
                            f"{settings.timeout_minutes} min): raise search.timeout_minutes or search.trials")
-    # ties on the score (frequent for accuracy on a few samples) go to the lower validation loss
-    best = max(complete, key=lambda t: (t.value, -t.user_attrs["loss"]))
-    chosen = best.user_attrs["chosen"]
+    picked, selection = _select(complete, settings.selection)
+    chosen = picked.user_attrs["chosen"]
     counts = trials["state"].value_counts().to_dict()
     summary = {
         "metric": metric, "scoring": "validation split" if scoring["splits"] == 1 else
         f"{scoring['splits']}-fold cross-validation inside the training and validation samples",
-        "budget": dataclasses.asdict(settings), "trials": counts, "best_trial": best.number,
-        "best_value": best.value, "best_validation_loss": best.user_attrs["loss"],
-        "fold_values": best.user_attrs["fold_values"], "chosen": chosen, "settings": apply(base, chosen),
+        "budget": dataclasses.asdict(settings), "trials": counts, "chosen_trial": picked.number,
+        "chosen_value": picked.value, "chosen_validation_loss": picked.user_attrs["loss"],
+        "fold_values": picked.user_attrs["fold_values"], "selection": selection, "chosen": chosen,
+        "settings": apply(base, chosen), "chosen_is_configured": _same(apply(base, chosen), base),
         "search_seconds": round(float(trials["seconds"].fillna(0).sum()), 1),
     }
-    log.info("best trial %d: %s %.4f with %s", best.number, metric, best.value, chosen)
+    log.info("chosen trial %d: %s %.4f with %s (%s)", picked.number, metric, picked.value, chosen, selection)
     return SearchResult(trials, summary)
+
+
+def _select(complete: list, rule: str) -> tuple[Any, str]:
+    """The chosen trial among the completed ones, and why (``SearchSettings.selection``)."""
+    # ties on the score (frequent for accuracy on a few samples) go to the lower validation loss
+    top = max(complete, key=lambda t: (t.value, -t.user_attrs["loss"]))
+    configured = next((t for t in complete if t.user_attrs.get("configured")), None)
+    differences = (np.subtract(top.user_attrs["fold_values"], configured.user_attrs["fold_values"])
+                   if configured is not None else np.zeros(0))
+    if rule == "best" or configured is None or configured is top or differences.size < 2:
+        return top, "the top validation score"
+    gain = top.value - configured.value
+    standard_error = float(differences.std(ddof=1) / np.sqrt(differences.size))
+    if gain <= standard_error + 1e-9:  # one fold better, the others equal: gain == SE exactly; not consistent
+        return configured, (f"the configured settings (trial {configured.number}), kept: the top trial "
+                            f"{top.number} scored {gain:+.4f} higher, within one standard error of the paired "
+                            f"fold differences ({standard_error:.4f})")
+    return top, (f"the top validation score: {gain:+.4f} over the configured settings (trial "
+                 f"{configured.number}), more than one standard error of the paired fold differences "
+                 f"({standard_error:.4f})")
 
 
 def _search(

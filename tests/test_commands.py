@@ -2,9 +2,11 @@
 handed to TensorFlow, and bad input as exit status 2."""
 
 import argparse
+import json
 
 import numpy as np
 
+from biodl import commands
 from biodl.commands import COMMANDS, run
 from biodl.datasets import EncodedDataset
 from biodl.io.jaspar import fetch_jaspar
@@ -43,3 +45,22 @@ def test_runs_must_match_the_model_files(tmp_path, capsys):
     assert run("evaluate-timeseries", paths, settings) == 2
     assert "settings list 2 runs for 1 model files" in capsys.readouterr().err
     assert not (tmp_path / "m.json").exists()
+
+
+def test_a_searched_model_is_the_configured_one_when_the_search_kept_its_settings(tmp_path, caplog):
+    caplog.set_level("INFO", logger="biodl")
+    configured = tmp_path / "configured.keras"
+    configured.write_bytes(b"model bytes")
+    (tmp_path / "configured.tsv").write_text("epoch\tloss\n1\t0.5\n")
+    for kept in (True, False):
+        summary = tmp_path / f"summary_{kept}.json"
+        summary.write_text(json.dumps({"chosen_is_configured": kept, "settings": {"network": "gaf_cnn"}}))
+        paths = argparse.Namespace(searched=str(summary), configured_model=str(configured),
+                                   configured_history=str(tmp_path / "configured.tsv"),
+                                   model=str(tmp_path / f"searched_{kept}.keras"),
+                                   history=str(tmp_path / f"searched_{kept}.tsv"))
+        assert commands._kept_configured(paths) is kept
+    assert (tmp_path / "searched_True.keras").read_bytes() == b"model bytes"
+    assert (tmp_path / "searched_True.tsv").read_text() == (tmp_path / "configured.tsv").read_text()
+    assert not (tmp_path / "searched_False.keras").exists()
+    assert "the search chose the configured settings" in caplog.text

@@ -14,6 +14,7 @@ import inspect
 import json
 import logging
 import os
+import shutil
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from biodl.config import SIMULATED_OMICS
 from biodl.datasets import EncodedDataset
 from biodl.interpret import attribution, compare, filters, gaf_attribution, modisco
 from biodl.io import InputError, read_delimited, write_json, write_table
+from biodl.io.files import atomic_output
 from biodl.io.genome import index_genome
 from biodl.io.jaspar import motif_database
 from biodl.io.meme import read_meme, write_meme
@@ -141,7 +143,6 @@ def prepare_sequences(paths, settings):
     write_json(paths.report, dataset.report)
 
 
-SEARCHED = {"searched": "summary JSON of a search step: the settings it chose replace the given ones"}
 SEARCH = {"dataset": "the dataset's name in the config snippet"}
 
 
@@ -155,10 +156,31 @@ def _searched(settings: dict, summary: str | None) -> dict:
     return {**settings, **chosen}
 
 
+def _kept_configured(paths) -> bool:
+    """Whether a search kept the configured settings unchanged; the searched model is then
+    the configured model (given as ``configured_model`` and ``configured_history``), copied,
+    not a second training that differs from it by run-to-run noise only."""
+    if paths.searched is None or getattr(paths, "configured_model", None) is None:
+        return False
+    if not json.loads(Path(paths.searched).read_text()).get("chosen_is_configured"):
+        return False
+    for source, target in ((paths.configured_model, paths.model), (paths.configured_history, paths.history)):
+        with atomic_output(target) as tmp:
+            shutil.copyfile(source, tmp)
+    log.info("the search chose the configured settings (%s): the model is %s, copied", paths.searched,
+             paths.configured_model)
+    return True
+
+
+SEARCHED = {"searched": "summary JSON of a search step: the settings it chose replace the given ones",
+            "configured_model": "with searched: the model trained with the configured settings (copied when "
+                                "the search kept them)", "configured_history": "its history TSV"}
 @command("train-sequences", "train the DNA model (cnn1d) on a prepared dataset", sequences.train,
          {"data": ".npz from prepare-sequences", "model": "output .keras", "history": "output TSV, one row per epoch",
-          **SEARCHED}, optional=("searched",), tensorflow=True)
+          **SEARCHED}, optional=tuple(SEARCHED), tensorflow=True)
 def train_sequences(paths, settings):
+    if _kept_configured(paths):
+        return
     sequences.train(EncodedDataset.load(paths.data, stream=True), **_searched(settings, paths.searched),
                     model_path=paths.model, history_path=paths.history)
 
@@ -312,9 +334,11 @@ def prepare_timeseries(paths, settings):
 
 @command("train-timeseries", "train one time-series network (gaf_cnn, fcn or lstm)", timeseries.train,
          {"data": "series or images .npz from prepare-timeseries", "model": "output .keras",
-          "history": "output TSV, one row per epoch", **SEARCHED}, optional=("searched",),
+          "history": "output TSV, one row per epoch", **SEARCHED}, optional=tuple(SEARCHED),
          extra={"network": "gaf_cnn, fcn or lstm"}, tensorflow=True)
 def train_timeseries(paths, settings):
+    if _kept_configured(paths):
+        return
     timeseries.train(EncodedDataset.load(paths.data), **_searched(settings, paths.searched), model_path=paths.model,
                      history_path=paths.history)
 
@@ -387,8 +411,10 @@ def prepare_omics(paths, settings):
 
 @command("train-omics", "train a multi-omics autoencoder or VAE", omics.train,
          {"data": ".npz from prepare-omics", "model": "output .keras", "history": "output TSV, one row per epoch",
-          **SEARCHED}, optional=("searched",), extra={"name": "(joint|early)_(vae|ae)[_supervised]"}, tensorflow=True)
+          **SEARCHED}, optional=tuple(SEARCHED), extra={"name": "(joint|early)_(vae|ae)[_supervised]"}, tensorflow=True)
 def train_omics(paths, settings):
+    if _kept_configured(paths):
+        return
     omics.train(omics.OmicsDataset.load(paths.data), **_searched(settings, paths.searched), model_path=paths.model,
                 history_path=paths.history)
 

@@ -44,15 +44,27 @@ def settings(rule):
 
 def searched_settings(wildcards):
     """For a searched model (searched_cnn1d, ...): the summary of the search whose settings it
-    trains with (the omics search of its seed); nothing for the configured models."""
+    trains with (the omics search of its seed), and the configured model of the same seed,
+    which it is when the search keeps the configured settings; nothing for the configured
+    models."""
     wildcards = dict(wildcards.items())
     model = wildcards.get("seq_model") or wildcards.get("ts_model") or wildcards["omics_model"]
     if not model.startswith(SEARCHED):
         return {}
+    configured = model.removeprefix(SEARCHED)
     if "omics_dataset" in wildcards:
-        return {"searched": f"results/{wildcards['omics_dataset']}/search/seed{wildcards['seed']}/summary.json"}
-    dataset = wildcards.get("seq_dataset") or wildcards["ts_dataset"]
-    return {"searched": f"results/{dataset}/search/summary.json"}
+        dataset, seed = wildcards["omics_dataset"], wildcards["seed"]
+        folder = f"results/{dataset}/{configured}/seed{seed}"
+        summary = f"results/{dataset}/search/seed{seed}/summary.json"
+    elif "seq_dataset" in wildcards:
+        dataset = wildcards["seq_dataset"]
+        folder, summary = f"results/{dataset}/{configured}", f"results/{dataset}/search/summary.json"
+    else:
+        dataset = wildcards["ts_dataset"]
+        folder = f"results/{dataset}/{configured}/seed{wildcards['seed']}"
+        summary = f"results/{dataset}/search/summary.json"
+    return {"searched": summary, "configured_model": f"{folder}/model.keras",
+            "configured_history": f"{folder}/history.tsv"}
 
 
 def pretrained_model(wildcards):

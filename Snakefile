@@ -31,6 +31,7 @@ include: "workflow/rules/sequences.smk"
 include: "workflow/rules/interpret.smk"
 include: "workflow/rules/timeseries.smk"
 include: "workflow/rules/omics.smk"
+include: "workflow/rules/summary.smk"
 
 
 rule all:

@@ -147,13 +147,22 @@ def test_tiny_end_to_end_run(tmp_path):
         summary = json.loads((folder / "summary.json").read_text())
         assert sum(summary["trials"].values()) == 2 and summary["trials"].get("complete", 0) >= 1
         trials = pd.read_csv(folder / "trials.tsv", sep="\t")
-        assert len(trials) == 2 and summary["best_value"] == trials[summary["metric"]].max()
+        chosen = trials.set_index("trial").loc[summary["chosen_trial"], summary["metric"]]
+        assert len(trials) == 2 and summary["chosen_value"] == chosen and summary["selection"]
         snippet = yaml.safe_load((folder / "settings.yaml").read_text())
         assert list(snippet) == [{"tinygenome": "sequences", "tinyts": "timeseries", "tinyomics": "omics"}[dataset]]
     assert summary["scoring"].startswith("3-fold cross-validation")  # 72 omics samples outside the test split
     searched = json.loads((tmp_path / "results" / "tinygenome" / "searched_cnn1d" / "metrics.json").read_text())
     assert searched["split"] == "test" and searched["models"]["cnn1d"]["n"] == genome_metrics["models"]["cnn1d"]["n"]
     assert "the search chose" in (tmp_path / "logs" / "tinygenome" / "train_searched_cnn1d.log").read_text()
+    # the summary: a row per dataset and network, its baseline beside it, the demo's motifs named
+    table = pd.read_csv(tmp_path / "results" / "summary.tsv", sep="\t").set_index(["dataset", "model"])
+    assert {("tiny", "cnn1d"), ("tinygenome", "searched_cnn1d"), ("tinyts", "gaf_cnn"), ("tinyomics", "joint_vae"),
+            ("tinyomics", "searched_joint_vae")} <= set(table.index)
+    assert table["baseline_value"].notna().all() and table.loc[("tinyts", "gaf_cnn"), "seeds"] >= 1
+    assert "CTCF" in table.loc[("tiny", "cnn1d"), "motifs"]
+    assert (tmp_path / "results" / "summary.md").read_text().startswith("| dataset |")
+    assert (tmp_path / "results" / "tables" / "omics" / "tinyomics" / "metrics.html").is_file()
     # rerunning does nothing: outputs are complete and up to date
     again = snakemake("--cores", "2", "--configfile", str(config), "-n", cwd=tmp_path)
     assert "Nothing to be done" in again.stdout + again.stderr

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from biodl import omics, plots, regions, search, sequences, simulate, timeseries
+from biodl import omics, plots, regions, search, sequences, simulate, summary, timeseries
 from biodl.config import SIMULATED_OMICS
 from biodl.datasets import EncodedDataset
 from biodl.interpret import attribution, compare, filters, gaf_attribution, modisco
@@ -451,6 +451,48 @@ def evaluate_omics(paths, settings):
     result.write(paths.metrics, paths.table, paths.embeddings, paths.importance)
     plots.plot_latent(*result.test_embedding(), paths.latent, "{} (seed {}), test split".format(*result.first_run))
     plots.plot_reconstruction(result.reconstruction_table(), paths.reconstruction)
+
+
+@command("summarize", "one table of every dataset's headline results, and the report's tables", summary.write_summary,
+         {"sequence_metrics": "metrics.json of each DNA model (evaluate-sequences)",
+          "timeseries_metrics": "metrics.json of each time-series dataset", "omics_metrics":
+          "metrics.json of each omics dataset", "motifs": "tomtom.tsv of each dataset's MoDISco motifs",
+          "tsv": "output TSV: every number", "markdown": "output Markdown table", "page": "output HTML page",
+          "tables": "output folder: <kind>/<dataset>/metrics.html"},
+         several=("sequence_metrics", "timeseries_metrics", "omics_metrics", "motifs"),
+         optional=("sequence_metrics", "timeseries_metrics", "omics_metrics", "motifs"),
+         extra={"sequence_runs": "[dataset, model folder] of each sequence_metrics file, in order",
+                "timeseries_datasets": "the dataset of each timeseries_metrics file, in order",
+                "omics_datasets": "the dataset of each omics_metrics file, in order",
+                "motif_datasets": "the dataset of each motifs file, in order"})
+def summarize(paths, settings):
+    def paired(names, files, option):
+        files = files or []
+        if len(names) != len(files):
+            raise ValueError(f"settings name {len(names)} datasets for {len(files)} --{option} files")
+        return zip(names, files, strict=True)
+
+    metrics = {}
+    for (dataset, model), path in paired(settings.pop("sequence_runs", []), paths.sequence_metrics,
+                                         "sequence-metrics"):
+        metrics.setdefault(("sequences", dataset), {})[model] = _read_json(path)
+    for kind, option in (("timeseries", "timeseries_metrics"), ("omics", "omics_metrics")):
+        for dataset, path in paired(settings.pop(f"{kind}_datasets", []), getattr(paths, option),
+                                    option.replace("_", "-")):
+            metrics[(kind, dataset)] = _read_json(path)
+    motifs = {dataset: read_delimited(path) for dataset, path in paired(settings.pop("motif_datasets", []),
+                                                                         paths.motifs, "motifs")}
+    table = summary.summarize(metrics, motifs)
+    summary.write_summary(table, metrics, paths.tsv, paths.markdown, paths.page, paths.tables, **settings)
+    log.info("summary of %d datasets, %d models:\n%s", len(metrics), len(table),
+             summary.to_markdown(summary.display_table(table)))
+
+
+def _read_json(path) -> dict:
+    try:
+        return json.loads(Path(path).read_text())
+    except json.JSONDecodeError as err:
+        raise InputError(f"{path}: not valid JSON (line {err.lineno}: {err.msg})") from None
 
 
 def run(name: str, paths: argparse.Namespace, settings: dict, threads: int | None = None,

@@ -389,7 +389,7 @@ RULE_SETTINGS = {
     "prepare_timeseries": _prepare_timeseries, "train_timeseries": _train_timeseries,
     "evaluate_timeseries": _evaluate_timeseries, "explain_timeseries": _explain_timeseries,
     "simulate_omics": _simulate_omics, "prepare_omics": _prepare_omics,
-    "train_omics": _train_omics, "evaluate_omics": _evaluate_omics,
+    "train_omics": _train_omics, "evaluate_omics": _evaluate_omics, "summarize": _summarize,
 }
 """Rule name -> function of ``(config, **wildcards)`` giving that rule's settings."""
 
@@ -399,3 +399,21 @@ def rule_settings(config: Mapping, rule: str, **wildcards: Any) -> dict:
     the keyword arguments of the library function behind the ``biodl`` command of the
     same name."""
     return RULE_SETTINGS[rule](config, **wildcards)
+def summarized(config: Mapping) -> dict[str, list]:
+    """What the summary covers, in the order of its input files: ``[dataset, model folder]``
+    of every DNA model, the time-series and omics datasets, and the DNA datasets whose
+    MoDISco motifs are matched to JASPAR."""
+    sequences = config["sequences"]
+    return {
+        "sequence_runs": [[name, model] for name in sorted(sequences) for model in
+                          ["cnn1d"] + ([SEARCHED + "cnn1d"] if sequences[name]["search"]["enabled"] else [])],
+        "timeseries_datasets": sorted(config["timeseries"]),
+        "omics_datasets": sorted(config["omics"]),
+        "motif_datasets": [name for name in sorted(sequences) if sequences[name]["interpret"]["enabled"]],
+    }
+
+
+def _summarize(config):
+    return {**summarized(config), "run_config": config}
+
+

@@ -9,6 +9,7 @@ from biodl.config import (
     rule_settings,
     runs,
     sequence_source,
+    summarized,
     timeseries_input,
 )
 
@@ -35,6 +36,9 @@ wildcard_constraints:
     seed=r"-?\d+",
     omics_dataset=_names_pattern(OMICS_DATASETS),
     omics_model=r"(searched_)?(joint|early)_(vae|ae)(_supervised)?",
+
+
+REPORT_CATEGORIES = {"sequences": "Sequences", "timeseries": "Time series", "omics": "Multi-omics"}
 
 
 def settings(rule):
@@ -166,8 +170,20 @@ def omics_inputs(wildcards):
     }
 
 
+def summary_inputs(wildcards):
+    """Every metrics file the summary reads, and the TOMTOM tables of the MoDISco motifs, in
+    the order of biodl.config.summarized (the summarize rule's settings name them)."""
+    covered = summarized(config)
+    return {
+        "sequence_metrics": [f"results/{name}/{model}/metrics.json" for name, model in covered["sequence_runs"]],
+        "timeseries_metrics": [f"results/{name}/metrics.json" for name in covered["timeseries_datasets"]],
+        "omics_metrics": [f"results/{name}/metrics.json" for name in covered["omics_datasets"]],
+        "motifs": [f"results/{name}/interpret/modisco/tomtom.tsv" for name in covered["motif_datasets"]],
+    }
+
+
 def all_targets():
-    targets = []
+    targets = ["results/summary.tsv"]
     for name in SEQUENCE_DATASETS:
         targets += expand("results/{dataset}/cnn1d/{file}", dataset=name,
                           file=["metrics.json", "performance.png", "training_curves.png"])

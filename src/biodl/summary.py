@@ -1,0 +1,304 @@
+"""Every dataset's results at a glance: one row per dataset and model with its headline
+test metric, the spread over seeds and the strongest baseline beside it, and for DNA the
+best JASPAR match of each discovered motif.
+
+:func:`summarize` builds the table from the metrics each ``evaluate_*`` step writes;
+:func:`write_summary` writes it as TSV, Markdown (what ``make run`` prints) and the HTML
+page the Snakemake report shows, with every dataset's full metrics table, the config and
+the software versions of the run. Reading JSON and TSV only: no TensorFlow.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib.metadata
+import platform
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from biodl.io.files import PathLike, atomic_output, write_table
+
+KINDS = {"sequences": "DNA", "timeseries": "time series", "omics": "multi-omics"}
+"""Dataset kind -> the words the tables use for it."""
+
+NETWORKS = re.compile(r"^(searched_)?(cnn1d|gaf_cnn|fcn|lstm|(joint|early)_(vae|ae)(_supervised)?)$")
+"""Names of biodl's networks; every other model in a metrics file is a baseline."""
+
+COLUMNS = ["dataset", "data", "model", "metric", "value", "spread", "seeds", "n_test", "baseline",
+           "baseline_value", "baseline_spread", "motifs"]
+
+SOFTWARE = ("biodl", "tensorflow", "keras", "snakemake", "numpy", "pandas", "scikit-learn", "pyts", "optuna",
+            "modisco-lite", "memelite", "pyjaspar")
+
+MATCH_Q_VALUE = 0.05
+"""A discovered motif's top JASPAR match is named when its q-value is at most this."""
+
+
+def headline_metric(kind: str, metrics: Mapping) -> str:
+    """The metric a dataset is summarised by: AUROC for DNA classification, Pearson r for
+    DNA regression, accuracy for time series, balanced accuracy of a classifier on the
+    latent for omics."""
+    if kind == "sequences":
+        return "pearson" if metrics.get("task") == "regression" else "auroc"
+    return {"timeseries": "accuracy", "omics": "balanced_accuracy"}[kind]
+
+
+def _model_scores(kind: str, metrics: Mapping, metric: str) -> dict[str, tuple[float, float | None, int]]:
+    """model -> (value, spread over seeds or None, seeds) of one metrics file."""
+    if kind == "sequences":
+        return {name: (scores[metric], None, 1) for name, scores in metrics["models"].items()}
+    if kind == "timeseries":
+        return {name: (scores[f"{metric}_mean"], scores[f"{metric}_std"] if scores["seeds"] > 1 else None,
+                       scores["seeds"]) for name, scores in metrics["models"].items()}
+    seeds = {name: sum(run["model"] == name for run in metrics["per_seed"]) for name in metrics["summary"]}
+    return {name: (scores[f"{metric}_mean"], scores[f"{metric}_std"] if seeds[name] > 1 else None, seeds[name])
+            for name, scores in metrics["summary"].items()}
+
+
+def _metrics_files(kind: str, metrics: Mapping) -> list[Mapping]:
+    """A dataset's metrics files; a DNA model folder's network renamed after the folder
+    (every folder's file calls it ``cnn1d``)."""
+    if kind != "sequences":
+        return [metrics]
+    files = []
+    for folder, folder_metrics in metrics.items():
+        models = {folder if name == "cnn1d" else name: scores for name, scores in folder_metrics["models"].items()}
+        files.append({**folder_metrics, "models": models})
+    return files
+
+
+def _n_test(kind: str, metrics: Mapping) -> int:
+    if kind == "sequences":
+        return int(next(iter(metrics["models"].values()))["n"])
+    if kind == "timeseries":
+        return int(metrics["n_test"])
+    return int(np.mean([run["n_test"] for run in metrics["per_seed"]]))
+
+
+def motif_matches(tomtom: pd.DataFrame, q_value: float = MATCH_Q_VALUE) -> str:
+    """``pattern: TF (JASPAR id, q)`` for each discovered motif of a TOMTOM table (its
+    rank-1 match), or ``pattern: no match`` when that match's q-value is above ``q_value``."""
+    best = tomtom.sort_values("rank").groupby("query", sort=False).head(1)
+    parts = [f"{row.query}: {row.target_name} ({row.target_id}, q {row.q_value:.1g})" if row.q_value <= q_value
+             else f"{row.query}: no match" for row in best.itertuples()]
+    return "; ".join(parts)
+
+
+def summarize(
+    metrics: Mapping[tuple[str, str], Mapping],
+    motifs: Mapping[str, pd.DataFrame] | None = None,
+) -> pd.DataFrame:
+    """The summary table.
+
+    Parameters
+    ----------
+    metrics
+        ``(kind, dataset)`` -> the dataset's metrics (the JSON an ``evaluate_*`` step
+        writes); for DNA, a mapping of model folder (``cnn1d``, ``searched_cnn1d``) -> its
+        metrics. ``kind`` is one of :data:`KINDS`.
+    motifs
+        Dataset -> TOMTOM table of its discovered (MoDISco) motifs against JASPAR; their
+        matches go in the ``motifs`` column of the configured network's row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per dataset and network, with :data:`COLUMNS`: the headline metric on the
+        test split (``value``; the mean over seeds when there are several), its standard
+        deviation over seeds (``spread``), and the best baseline on the same metric.
+    """
+    motifs = motifs or {}
+    rows = []
+    for (kind, dataset), files in metrics.items():
+        if kind not in KINDS:
+            raise ValueError(f"unknown dataset kind {kind!r} for {dataset!r}; expected one of {sorted(KINDS)}")
+        for file_metrics in _metrics_files(kind, files):
+            metric = headline_metric(kind, file_metrics)
+            scores = _model_scores(kind, file_metrics, metric)
+            baselines = {name: score for name, score in scores.items() if not NETWORKS.match(name)}
+            baseline = max(baselines, key=lambda name: baselines[name][0], default=None)
+            for name, (value, spread, seeds) in scores.items():
+                if name not in baselines:
+                    rows.append({
+                        "dataset": dataset, "data": KINDS[kind], "model": name, "metric": metric, "value": value,
+                        "spread": spread, "seeds": seeds, "n_test": _n_test(kind, file_metrics),
+                        "baseline": baseline, "baseline_value": baselines[baseline][0] if baseline else None,
+                        "baseline_spread": baselines[baseline][1] if baseline else None,
+                        "motifs": motif_matches(motifs[dataset]) if dataset in motifs and name == "cnn1d" else None,
+                    })
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _number(value, spread=None) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    text = f"{value:.3f}"
+    if spread is not None and not (isinstance(spread, float) and np.isnan(spread)):
+        text += f" ± {spread:.3f}"
+    return text
+
+
+def display_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """The summary as people read it: ``value ± spread``, the baseline beside it."""
+    return pd.DataFrame({
+        "dataset": summary["dataset"], "data": summary["data"], "model": summary["model"],
+        "test metric": summary["metric"],
+        "value": [_number(v, s) for v, s in zip(summary["value"], summary["spread"], strict=True)],
+        "seeds": summary["seeds"], "n test": summary["n_test"],
+        "baseline": summary["baseline"].fillna(""),
+        "baseline value": [_number(v, s) for v, s in zip(summary["baseline_value"], summary["baseline_spread"],
+                                                         strict=True)],
+        "motifs (best JASPAR match)": summary["motifs"].fillna(""),
+    })
+
+
+def to_markdown(table: pd.DataFrame) -> str:
+    """A pipe table (GitHub Markdown), every cell as text."""
+    cells = table.astype(str).map(lambda text: text.replace("|", "\\|"))
+    lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
+    lines += ["| " + " | ".join(row) + " |" for row in cells.itertuples(index=False)]
+    return "\n".join(lines) + "\n"
+
+
+STYLE = """
+body { font-family: system-ui, sans-serif; margin: 1.5em; color: #222; max-width: 100%; }
+h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 1.6em; }
+.scroll { overflow-x: auto; max-width: 100%; }
+table { border-collapse: collapse; font-size: 0.9em; margin: 0.5em 0; }
+th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
+th { background: #f0f3f7; } tr:nth-child(even) td { background: #fafafa; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+p.caption { color: #444; max-width: 60em; }
+pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }
+"""
+
+
+def html_table(table: pd.DataFrame, numeric: tuple[str, ...] = ()) -> str:
+    """An HTML table that scrolls sideways rather than overflowing; ``numeric`` columns are
+    right-aligned."""
+    head = "".join(f"<th>{html.escape(str(column))}</th>" for column in table.columns)
+    body = []
+    for row in table.itertuples(index=False):
+        cells = [f'<td class="num">{html.escape(str(cell))}</td>' if column in numeric
+                 else f"<td>{html.escape(str(cell))}</td>" for column, cell in zip(table.columns, row, strict=True)]
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
+
+
+def html_page(title: str, sections: list[tuple[str, str, str]]) -> str:
+    """A self-contained HTML page: ``(heading, caption, body html)`` sections."""
+    parts = [f"<h1>{html.escape(title)}</h1>"]
+    for heading, caption, body in sections:
+        parts.append(f"<h2>{html.escape(heading)}</h2>" if heading else "")
+        parts.append(f'<p class="caption">{html.escape(caption)}</p>' if caption else "")
+        parts.append(body)
+    return (f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+            f"<style>{STYLE}</style></head><body>{''.join(parts)}</body></html>\n")
+
+
+def metrics_table(kind: str, metrics: Mapping) -> pd.DataFrame:
+    """One dataset's full test metrics: a row per model (per model folder for DNA), a column
+    per metric, ``mean ± sd`` over seeds where there are several."""
+    rows = []
+    for file_metrics in _metrics_files(kind, metrics):
+        if kind == "sequences":
+            for name, scores in file_metrics["models"].items():
+                rows.append({"model": name, **{key: _number(value) for key, value in scores.items()
+                                               if key != "n" and np.isscalar(value)}, "n test": scores["n"]})
+        else:
+            models = file_metrics["models"] if kind == "timeseries" else file_metrics["summary"]
+            for name, scores in models.items():
+                means = [key for key in scores if key.endswith("_mean")]
+                row = {"model": name}
+                row.update({key[:-5]: _number(scores[key], scores.get(key[:-5] + "_std")) for key in means})
+                if "seeds" in scores:
+                    row["seeds"] = scores["seeds"]
+                rows.append(row)
+    table = pd.DataFrame(rows).drop_duplicates(subset="model", keep="first")
+    return table.fillna("")
+
+
+METRICS_CAPTION = {
+    "sequences": ("Test-split metrics of the DNA network(s) beside the baselines: pwm_scan scores sequences with "
+                  "the JASPAR motifs given as baseline_motifs, kmer is a linear model of k-mer frequencies. "
+                  "Higher is better for every column."),
+    "timeseries": ("Test accuracy (mean ± sd over seeds) of each network on the official test split, beside "
+                   "1-nearest-neighbour baselines on the raw series."),
+    "omics": ("Test-split quality of each model's latent space, mean ± sd over seeds (each seed draws its own "
+              "split): balanced accuracy and macro F1 of a logistic regression fitted on the training samples' "
+              "embeddings, and agreement (ARI, NMI) of k-means clusters with the labels; PCA on the same "
+              "preprocessed features and the raw features are the baselines."),
+}
+
+SUMMARY_CAPTION = (
+    "One row per dataset and network. value: the headline metric on the held-out test split (AUROC for DNA "
+    "classification, Pearson r for DNA regression, accuracy for time series, balanced accuracy of a classifier "
+    "on the latent space for multi-omics), mean ± standard deviation over seeds where there are several. "
+    "baseline: the strongest simple baseline on the same split and metric. motifs: for each motif TF-MoDISco "
+    f"discovered in the network's attributions, its best JASPAR match and TOMTOM q-value (named when q ≤ "
+    f"{MATCH_Q_VALUE}). searched_ models use the settings chosen by the search on validation data.")
+
+
+def software_versions() -> pd.DataFrame:
+    """Versions of Python and of the packages a biodl run depends on (installed metadata
+    only: nothing is imported)."""
+    rows = [("python", platform.python_version())]
+    for package in SOFTWARE:
+        try:
+            rows.append((package, importlib.metadata.version(package)))
+        except importlib.metadata.PackageNotFoundError:
+            rows.append((package, "not installed"))
+    return pd.DataFrame(rows, columns=["package", "version"])
+
+
+def write_summary(
+    summary: pd.DataFrame,
+    metrics: Mapping[tuple[str, str], Mapping],
+    tsv: PathLike,
+    markdown: PathLike,
+    page: PathLike,
+    tables: PathLike,
+    run_config: Mapping | None = None,
+) -> None:
+    """Write the summary in every form a user reads it.
+
+    Parameters
+    ----------
+    summary, metrics
+        From :func:`summarize`, and the metrics it was built from.
+    tsv, markdown
+        The table with every number (TSV), and as printed by ``make run`` (Markdown).
+    page
+        The report's summary page (HTML): the table, every dataset's metrics table, the
+        software versions and ``run_config``.
+    tables
+        Folder of one ``<kind>/<dataset>/metrics.html`` per dataset, for the report's
+        dataset pages.
+    run_config
+        The run's config, shown on the page (the workflow passes it with every default
+        filled in); None: not shown.
+    """
+    shown = display_table(summary)
+    write_table(tsv, summary, index=False)
+    with atomic_output(markdown) as tmp:
+        tmp.write_text(to_markdown(shown))
+    numeric = ("value", "seeds", "n test", "baseline value")
+    sections = [("", SUMMARY_CAPTION, html_table(shown, numeric))]
+    for (kind, dataset), dataset_metrics in metrics.items():
+        table = metrics_table(kind, dataset_metrics)
+        body = html_table(table, tuple(c for c in table.columns if c != "model"))
+        sections.append((f"{dataset} ({KINDS[kind]})", METRICS_CAPTION[kind], body))
+        with atomic_output(Path(tables) / kind / dataset / "metrics.html") as tmp:
+            tmp.write_text(html_page(f"{dataset}: test metrics", [("", METRICS_CAPTION[kind], body)]))
+    sections.append(("Software", "Versions installed where the summary was written.",
+                     html_table(software_versions())))
+    if run_config is not None:
+        text = yaml.safe_dump(dict(run_config), sort_keys=False, default_flow_style=None)
+        sections.append(("Config", "The run's config, every default filled in.", f"<pre>{html.escape(text)}</pre>"))
+    with atomic_output(page) as tmp:
+        tmp.write_text(html_page("biodl results", sections))

@@ -1,0 +1,80 @@
+"""The summary table: headline metrics, spreads, baselines and motif matches, and the files
+and HTML pages written from it."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from biodl import summary
+from biodl.cli import main
+
+DNA = {"task": "binary", "models": {"cnn1d": {"auroc": 0.95, "accuracy": 0.9, "n": 100},
+                                    "pwm_scan": {"auroc": 0.91, "accuracy": 0.8, "n": 100},
+                                    "kmer": {"auroc": 0.85, "accuracy": 0.7, "n": 100}}}
+SIGNAL = {"task": "regression", "models": {"cnn1d": {"pearson": 0.7, "r2": 0.5, "n": 40},
+                                           "kmer": {"pearson": 0.74, "r2": 0.55, "n": 40}}}
+SERIES = {"n_test": 50, "models": {
+    "gaf_cnn": {"accuracy_mean": 0.9, "accuracy_std": 0.05, "seeds": 3},
+    "1nn": {"accuracy_mean": 0.8, "accuracy_std": 0.0, "seeds": 1}}}
+OMICS = {"per_seed": [{"model": m, "seed": s, "n_test": n} for m, n in (("joint_vae", 20), ("pca4", 20))
+                      for s in (1, 2)],
+         "summary": {"joint_vae": {"balanced_accuracy_mean": 0.8, "balanced_accuracy_std": 0.1},
+                     "pca4": {"balanced_accuracy_mean": 0.85, "balanced_accuracy_std": 0.02}}}
+TOMTOM = pd.DataFrame({"query": ["p0", "p0", "p1"], "rank": [2, 1, 1], "target_id": ["MA2", "MA0139.2", "MA9"],
+                       "target_name": ["X", "CTCF", "Y"], "q_value": [1e-3, 2e-9, 0.3]})
+
+
+def test_one_row_per_network_with_its_headline_metric_spread_and_strongest_baseline():
+    table = summary.summarize({("sequences", "dna"): {"cnn1d": DNA, "searched_cnn1d": DNA},
+                               ("sequences", "signal"): {"cnn1d": SIGNAL}, ("timeseries", "ts"): SERIES,
+                               ("omics", "om"): OMICS}, {"dna": TOMTOM}).set_index(["dataset", "model"])
+    assert list(table.index) == [("dna", "cnn1d"), ("dna", "searched_cnn1d"), ("signal", "cnn1d"),
+                                 ("ts", "gaf_cnn"), ("om", "joint_vae")]
+    assert table.loc[("dna", "cnn1d"), ["metric", "value", "baseline", "baseline_value"]].tolist() == [
+        "auroc", 0.95, "pwm_scan", 0.91]
+    assert table.loc[("signal", "cnn1d"), ["metric", "baseline"]].tolist() == ["pearson", "kmer"]
+    assert table.loc[("ts", "gaf_cnn"), ["value", "spread", "seeds", "n_test"]].tolist() == [0.9, 0.05, 3, 50]
+    assert table.loc[("om", "joint_vae"), ["value", "spread", "seeds", "baseline"]].tolist() == [0.8, 0.1, 2, "pca4"]
+    assert table.loc[("dna", "cnn1d"), "motifs"] == "p0: CTCF (MA0139.2, q 2e-09); p1: no match"
+    assert pd.isna(table.loc[("dna", "searched_cnn1d"), "motifs"])  # interpretation explains cnn1d only
+
+
+def test_an_unknown_kind_is_refused():
+    with pytest.raises(ValueError, match="unknown dataset kind 'images' for 'x'"):
+        summary.summarize({("images", "x"): SERIES})
+
+
+def test_written_as_tsv_markdown_and_html_pages(tmp_path):
+    metrics = {("sequences", "dna"): {"cnn1d": DNA}, ("timeseries", "ts"): SERIES}
+    table = summary.summarize(metrics)
+    summary.write_summary(table, metrics, tmp_path / "s.tsv", tmp_path / "s.md", tmp_path / "s.html",
+                          tmp_path / "tables", run_config={"seed": 7, "timeseries": {"ts": {"image_size": 32}}})
+    assert pd.read_csv(tmp_path / "s.tsv", sep="\t")["value"].tolist() == [0.95, 0.9]
+    markdown = (tmp_path / "s.md").read_text().splitlines()
+    assert markdown[0].startswith("| dataset | data | model | test metric | value |") and len(markdown) == 4
+    assert "| 0.900 ± 0.050 | 3 | 50 | 1nn | 0.800 |" in markdown[3]
+    page = (tmp_path / "s.html").read_text()
+    for text in ("<table>", "dna (DNA)", "ts (time series)", "image_size: 32", "tensorflow", "pwm_scan"):
+        assert text in page
+    dna_page = (tmp_path / "tables" / "sequences" / "dna" / "metrics.html").read_text()
+    assert "<td>kmer</td>" in dna_page and '<td class="num">0.850</td>' in dna_page
+
+
+def test_the_command_pairs_files_with_datasets_and_says_when_they_do_not(tmp_path, capsys):
+    (tmp_path / "dna.json").write_text(json.dumps(DNA))
+    (tmp_path / "bad.json").write_text("{not json")
+    (tmp_path / "settings.yaml").write_text("sequence_runs: [[dna, cnn1d]]\n")
+    outputs = ["--tsv", str(tmp_path / "o.tsv"), "--markdown", str(tmp_path / "o.md"), "--page",
+               str(tmp_path / "o.html"), "--tables", str(tmp_path / "tables")]
+    assert main(["summarize", "--sequence-metrics", str(tmp_path / "dna.json"), *outputs,
+                 "--settings", str(tmp_path / "settings.yaml")]) == 0
+    assert (tmp_path / "o.md").read_text().count("\n") == 3
+    (tmp_path / "o.tsv").unlink()
+    assert main(["summarize", "--sequence-metrics", str(tmp_path / "dna.json"), str(tmp_path / "dna.json"),
+                 *outputs, "--settings", str(tmp_path / "settings.yaml")]) == 2
+    assert "settings name 1 datasets for 2 --sequence-metrics files" in capsys.readouterr().err
+    assert main(["summarize", "--sequence-metrics", str(tmp_path / "bad.json"), *outputs,
+                 "--settings", str(tmp_path / "settings.yaml")]) == 2
+    assert "bad.json: not valid JSON (line 1" in capsys.readouterr().err
+    assert not (tmp_path / "o.tsv").exists()

@@ -18,7 +18,7 @@ def test_ragged_table_and_bad_cells(tmp_path):
     meta, values = read_series_table(tmp_path / "r.tsv")
     assert values.shape == (2, 3) and np.isnan(values[1, 2]) and meta.loc["b", "label"] == "y"
     (tmp_path / "bad.tsv").write_text("id\tlabel\tt0\tt1\na\tx\t1\t2\nb\ty\t1\toops\n")
-    with pytest.raises(io.InputError, match=r"bad.tsv: line 3, column 't1': 'oops' is not a number"):
+    with pytest.raises(io.InputError, match=r"bad.tsv: line 3 \(id 'b'\), column 't1': 'oops' is not a number"):
         read_series_table(tmp_path / "bad.tsv")
     (tmp_path / "nolabel.tsv").write_text("id\tt0\na\t1\n")
     with pytest.raises(io.InputError, match="no 'label' column"):

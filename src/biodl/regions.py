@@ -250,7 +250,8 @@ def _region_windows(table: pd.DataFrame, length: int, sizes: Mapping[str, int], 
     known = table["chrom"].isin(list(sizes))
     if not known.any():
         raise InputError(
-            f"no region chromosome is in genome {genome}: regions use e.g. {table['chrom'].iloc[0]!r}, the genome "
+            f"{_where(table) or 'regions'}: no region chromosome is in genome {genome}: regions use e.g. "
+            f"{table['chrom'].iloc[0]!r}, the genome "
             f"has {list(sizes)[:5]} (a 'chr' prefix mismatch?)"
         )
     _count(report, "unknown_chromosome", int((~known).sum()), f"regions on chromosomes not in genome {genome}",

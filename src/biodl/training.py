@@ -484,8 +484,7 @@ def load_model(path: io.PathLike):
     import biodl.models.autoencoder  # noqa: F401  (register the custom classes for loading)
     import biodl.models.gaf  # noqa: F401
 
-    if not Path(path).is_file():
-        raise io.InputError(f"{path}: model file not found")
+    io.files.require_file(path, "model file (.keras)")
     return keras.models.load_model(path, compile=False)
 
 

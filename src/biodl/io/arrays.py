@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from biodl.io.files import InputError, PathLike, atomic_output
+from biodl.io.files import InputError, PathLike, atomic_output, require_file
 
 _ROW_CHUNK_BYTES = 32 << 20
 """Rows are copied between files in chunks of about this many bytes."""
@@ -202,9 +202,7 @@ def stored_rows(path: PathLike, name: str) -> StoredRows | np.ndarray:
     InputError
         If the file is missing, not an ``.npz`` archive, or has no array ``name``.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: file not found")
+    path = require_file(path, ".npz file")
     try:
         with zipfile.ZipFile(path) as archive:
             info = archive.getinfo(f"{name}.npy")

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import gzip
+import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 
-from biodl.io.files import InputError, PathLike, atomic_output, check_unique
+from biodl.io.files import InputError, PathLike, atomic_output, check_unique, require_file
 
 
 def open_text(path: PathLike):
-    """Open a text file for reading, gunzipping it when its first bytes say gzip."""
+    """Open a text file for reading, gunzipping it when its first bytes say gzip; a
+    byte-order mark is skipped and Windows line endings read as plain ones."""
     with open(path, "rb") as handle:
         gzipped = handle.read(2) == b"\x1f\x8b"
-    return gzip.open(path, "rt") if gzipped else open(path)
+    return gzip.open(path, "rt", encoding="utf-8-sig") if gzipped else open(path, encoding="utf-8-sig")
 
 
 def read_fasta(path: PathLike) -> tuple[list[str], list[str]]:
@@ -62,9 +64,7 @@ def iter_fasta(path: PathLike) -> Iterator[tuple[str, str]]:
     sees them all)."""
     from Bio import SeqIO
 
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: FASTA file not found")
+    path = require_file(path, "FASTA file")
     count = 0
     try:
         with open_text(path) as handle:
@@ -78,7 +78,9 @@ def iter_fasta(path: PathLike) -> Iterator[tuple[str, str]]:
                 yield record.id, seq
     except InputError:
         raise
-    except (ValueError, UnicodeDecodeError, EOFError, OSError) as err:
+    except (EOFError, gzip.BadGzipFile, zlib.error) as err:
+        raise InputError(f"{path}: not valid gzip data (corrupt or truncated?): {err}") from None
+    except (ValueError, UnicodeDecodeError, OSError) as err:
         first = _first_content_line(path)
         raise InputError(
             f"{path}: not a readable FASTA file; every record must start with a '>' header "

@@ -24,6 +24,16 @@ class InputError(ValueError):
     """An input file is unusable; the message says which file, where and why."""
 
 
+def require_file(path: PathLike, what: str = "file") -> Path:
+    """``path`` as a Path; :class:`InputError` naming it when it is missing or a directory."""
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory; expected a {what}")
+    if not path.is_file():
+        raise InputError(f"{path}: {what} not found")
+    return path
+
+
 @contextmanager
 def atomic_output(path: PathLike) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it to ``path`` only on success.
@@ -85,9 +95,7 @@ def load_arrays(path: PathLike, skip: Sequence[str] = ()) -> dict[str, np.ndarra
     InputError
         If the file is missing or not an ``.npz`` archive.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: file not found")
+    path = require_file(path, ".npz file")
     try:
         with np.load(path, allow_pickle=False) as data:
             return {key: data[key] for key in data.files if key not in skip}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
+import zlib
 from pathlib import Path
 from typing import Self
 
@@ -51,12 +52,20 @@ def index_genome(source: PathLike, destination: PathLike) -> Path:
     for stale in (destination, Path(f"{destination}.fai")):
         if stale.is_symlink() or stale.exists():
             stale.unlink()
-    if compression(source) == "plain":
-        os.symlink(source.resolve(), destination)
-    else:
-        with atomic_output(destination) as tmp, gzip.open(source, "rb") as raw, open(tmp, "wb") as out:
-            shutil.copyfileobj(raw, out, length=1 << 22)
-    Genome(destination, source_name=str(source)).close()
+    try:
+        if compression(source) == "plain":
+            os.symlink(source.resolve(), destination)
+        else:
+            with atomic_output(destination) as tmp, gzip.open(source, "rb") as raw, open(tmp, "wb") as out:
+                shutil.copyfileobj(raw, out, length=1 << 22)
+        Genome(destination, source_name=str(source)).close()
+    except BaseException as err:  # no link, copy or index of a genome that cannot be read is left
+        for partial in (destination, Path(f"{destination}.fai")):
+            if partial.is_symlink() or partial.exists():
+                partial.unlink()
+        if isinstance(err, (EOFError, OSError, zlib.error)) and not isinstance(err, InputError):
+            raise InputError(f"genome {source}: not valid gzip data (corrupt or truncated?): {err}") from None
+        raise
     return destination
 
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
-from biodl.io.files import InputError, PathLike
+from biodl.io.files import InputError, PathLike, require_file
 
 
 def read_h5ad(path: PathLike) -> pd.DataFrame:
@@ -21,9 +19,7 @@ def read_h5ad(path: PathLike) -> pd.DataFrame:
     import h5py
     from scipy import sparse
 
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: .h5ad file not found")
+    path = require_file(path, ".h5ad file")
     try:
         with h5py.File(path, "r") as handle:
             names = {part: _index(handle[part]) for part in ("obs", "var")}

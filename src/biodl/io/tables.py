@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -9,21 +10,24 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from biodl.io.files import InputError, PathLike, check_unique
+from biodl.io.files import InputError, PathLike, check_unique, require_file
 
 
 def read_delimited(path: PathLike, what: str = "table", **options: Any) -> pd.DataFrame:
     """Read a tab-separated file (comma-separated when named ``.csv`` or ``.csv.gz``) with
     :func:`pandas.read_csv` ``options``; a missing or unparsable file raises
     :class:`InputError` naming it, ``what`` saying what it should have been."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: {what} not found")
+    path = require_file(path, what)
     sep = "," if path.suffix.lower() == ".csv" or path.name.lower().endswith(".csv.gz") else "\t"
+    options.setdefault("encoding", "utf-8-sig")  # a byte-order mark is not part of the first column's name
     try:
         return pd.read_csv(path, sep=sep, **options)
-    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as err:
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{path}: the {what} is empty") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as err:
         raise InputError(f"{path}: cannot read the {what}: {str(err).splitlines()[0]}") from None
+    except (OSError, EOFError, zlib.error) as err:  # gzip.BadGzipFile is an OSError
+        raise InputError(f"{path}: not valid gzip data (corrupt or truncated?): {err}") from None
 
 
 def read_table(path: PathLike, id_column: str) -> pd.DataFrame:
@@ -52,15 +56,20 @@ def read_table(path: PathLike, id_column: str) -> pd.DataFrame:
 
 
 def numeric_cells(table: pd.DataFrame, path: PathLike, locate: Callable[[int, int], str]) -> pd.DataFrame:
-    """``table`` as float64 (empty cells become NaN). The first cell that is not a number
-    raises :class:`InputError`: ``"<path>: <locate(row, column)>: <cell> is not a number"``,
-    ``row`` and ``column`` being 0-based positions."""
+    """``table`` as float64 (empty cells become NaN). The first cell that is not a number,
+    or is infinite, raises :class:`InputError`: ``"<path>: <locate(row, column)>: <cell> is
+    not a (finite) number"``, ``row`` and ``column`` being 0-based positions."""
     values = table.apply(pd.to_numeric, errors="coerce")
     bad = (values.isna() & table.notna()).to_numpy()
     if bad.any():
         row, col = np.argwhere(bad)[0]
         raise InputError(f"{path}: {locate(row, col)}: {table.iat[row, col]!r} is not a number")
-    return values.astype(np.float64)
+    values = values.astype(np.float64)
+    infinite = np.isinf(values.to_numpy())
+    if infinite.any():
+        row, col = np.argwhere(infinite)[0]
+        raise InputError(f"{path}: {locate(row, col)}: {table.iat[row, col]!r} is not a finite number")
+    return values
 
 
 def read_omic(path: PathLike, transpose: bool = False) -> pd.DataFrame:

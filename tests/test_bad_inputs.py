@@ -1,0 +1,266 @@
+"""Malformed inputs of every kind, through the command line as a user meets them: each ends
+in one line naming the file and the record or line and what was expected, exit status 2
+(see ``biodl --help``), and no output file left behind. A few harmless variants (Windows
+line endings, a byte-order mark) are read as intended instead."""
+
+import gzip
+
+import h5py
+import numpy as np
+import pytest
+import yaml
+
+from biodl.cli import main
+
+FASTA = "".join(f">s{i}\nACGTACGTAC\n" for i in range(30))
+LABELS = "id\tbound\n" + "".join(f"s{i}\t{i % 2}\n" for i in range(30))
+BED = "chr1\t100\t200\nchr1\t400\t500\n"
+GENOME = ">chr1\n" + "ACGT" * 250 + "\n"
+SERIES = "id\tlabel\tt0\tt1\tt2\tt3\n" + "".join(f"x{i}\t{'ab'[i % 2]}\t{i}\t{i + 1}\t{i % 3}\t0.5\n"
+                                                  for i in range(20))
+OMIC = "sample\tg1\tg2\tg3\n" + "".join(f"p{i}\t{i}\t{i * 2 % 7}\t{i % 3}\n" for i in range(30))
+OMIC_LABELS = "sample\tsubtype\n" + "".join(f"p{i}\t{'AB'[i % 2]}\n" for i in range(30))
+MEME = ("MEME version 4\n\nALPHABET= ACGT\n\nstrands: + -\n\nBackground letter frequencies\n"
+        "A 0.25 C 0.25 G 0.25 T 0.25\n\nMOTIF m1\nletter-probability matrix: alength= 4 w= 2\n"
+        "0.7 0.1 0.1 0.1\n0.1 0.1 0.1 0.7\n")
+
+
+def write(path, content):
+    """Write text, or bytes; an ``.gz`` name gets the text gzipped (unless given bytes)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif path.suffix == ".gz":
+        path.write_bytes(gzip.compress(content.encode()))
+    else:
+        path.write_text(content)
+    return str(path)
+
+
+def prepare_sequences(fasta=FASTA, labels=LABELS, fasta_name="in.fa", labels_name="labels.tsv"):
+    def args(d):
+        fasta_path = d / fasta_name
+        if fasta is None:
+            fasta_path.mkdir()
+        else:
+            write(fasta_path, fasta)
+        labels_path = d / labels_name
+        if labels is None:
+            labels_path.mkdir()
+        else:
+            write(labels_path, labels)
+        return ["prepare-sequences", "--fasta", str(fasta_path), "--labels", str(labels_path),
+                "--data", str(d / "out" / "d.npz"), "--splits", str(d / "out" / "s.tsv"),
+                "--report", str(d / "out" / "r.json")]
+    return args
+
+
+def extract_regions(regions=BED, genome=GENOME, regions_name="peaks.bed", signal=None):
+    def args(d):
+        write(d / "genome.fa", genome)
+        (d / "genome.fa.fai").unlink(missing_ok=True)
+        extra = ["--signal", write(d / "signal.bw", signal)] if signal is not None else []
+        return ["extract-regions", "--regions", write(d / regions_name, regions), "--genome", str(d / "genome.fa"),
+                *extra, "--fasta", str(d / "out" / "w.fa.gz"), "--labels", str(d / "out" / "l.tsv"),
+                "--windows", str(d / "out" / "w.tsv"), "--report", str(d / "out" / "r.json"),
+                "--gc-plot", str(d / "out" / "gc.png"), "--settings", write(d / "s.yaml", "length: 50\n")]
+    return args
+
+
+def index_genome(genome, name="genome.fa"):
+    def args(d):
+        return ["index-genome", "--source", write(d / name, genome), "--genome", str(d / "out" / "genome.fa")]
+    return args
+
+
+def prepare_timeseries(table=SERIES, name="series.tsv", settings="image_size: 4\n"):
+    def args(d):
+        return ["prepare-timeseries", "--tables", write(d / name, table), "--series", str(d / "out" / "s.npz"),
+                "--images", str(d / "out" / "i.npz"), "--report", str(d / "out" / "r.json"),
+                "--examples", str(d / "out" / "e.png"), "--settings", write(d / "s.yaml", settings)]
+    return args
+
+
+def prepare_ucr(train, test="1,0.1,0.2,0.3\n2,0.3,0.2,0.1\n"):
+    def args(d):
+        return ["prepare-timeseries", "--ucr-train", write(d / "X_TRAIN.txt", train), "--ucr-test",
+                write(d / "X_TEST.txt", test), "--series", str(d / "out" / "s.npz"), "--images",
+                str(d / "out" / "i.npz"), "--report", str(d / "out" / "r.json"), "--examples",
+                str(d / "out" / "e.png"), "--settings", write(d / "s.yaml", "image_size: 3\n")]
+    return args
+
+
+def prepare_omics(omic=OMIC, labels=OMIC_LABELS, name="rna.tsv", h5ad=None):
+    def args(d):
+        if h5ad is not None:
+            path = d / "rna.h5ad"
+            h5ad(path)
+        else:
+            path = d / name
+            write(path, omic)
+        settings = {"omics": {"rna": {"path": str(path)}}}
+        return ["prepare-omics", "--labels", write(d / "labels.tsv", labels), "--settings",
+                write(d / "s.yaml", yaml.safe_dump(settings)), "--data", str(d / "out" / "d.npz"),
+                "--report", str(d / "out" / "r.json")]
+    return args
+
+
+def tomtom(meme, as_database=False):
+    """TOMTOM of ``meme`` against JASPAR, or (``as_database``) of a good motif against ``meme``."""
+    def args(d):
+        motifs = write(d / ("good.meme" if as_database else "motifs.meme"), MEME if as_database else meme)
+        settings = {"database": write(d / "motifs.meme", meme)} if as_database else {}
+        return ["tomtom", "--motifs", motifs, "--table", str(d / "out" / "t.tsv"), "--summary",
+                str(d / "out" / "s.json"), "--settings", write(d / "s.yaml", yaml.safe_dump(settings))]
+    return args
+
+
+def evaluate_with_model(model_bytes):
+    def args(d):
+        prepared = prepare_sequences()(d)
+        assert main(prepared) == 0
+        data = d / "prepared.npz"
+        (d / "out" / "d.npz").rename(data)
+        for leftover in (d / "out").iterdir():
+            leftover.unlink()
+        write(d / "history.tsv", "epoch\tloss\tval_loss\n1\t0.5\t0.6\n")
+        return ["evaluate-sequences", "--data", str(data), "--model", write(d / "model.keras", model_bytes),
+                "--history", str(d / "history.tsv"), "--metrics", str(d / "out" / "m.json"), "--predictions",
+                str(d / "out" / "p.tsv"), "--performance", str(d / "out" / "p.png"), "--curves",
+                str(d / "out" / "c.png")]
+    return args
+
+
+def h5ad_without_x(path):
+    with h5py.File(path, "w") as handle:
+        handle.create_group("obs")
+
+
+def h5ad_with_inf(path):
+    values = np.arange(60, dtype=float).reshape(30, 2)
+    values[0, 1] = np.inf
+    with h5py.File(path, "w") as handle:
+        handle.create_dataset("X", data=values)
+        for part, names in (("obs", [f"p{i}" for i in range(30)]), ("var", ["g1", "g2"])):
+            group = handle.create_group(part)
+            group.attrs["_index"] = "_index"
+            group.create_dataset("_index", data=np.array([name.encode() for name in names]))
+
+
+CASES = {
+    # FASTA
+    "fasta empty": (prepare_sequences(fasta=""), ["in.fa", "no FASTA records"]),
+    "fasta gzip truncated": (prepare_sequences(fasta=gzip.compress(FASTA.encode())[:40], fasta_name="in.fa.gz"),
+                             ["in.fa.gz", "not valid gzip"]),
+    "fasta not fasta": (prepare_sequences(fasta="just text\n"), ["in.fa", "FASTA"]),
+    "fasta duplicate id": (prepare_sequences(fasta=FASTA + ">s3\nACGT\n"), ["in.fa", "duplicate", "s3"]),
+    "fasta invalid base": (prepare_sequences(fasta=FASTA.replace("ACGTACGTAC", "ACGT?CGTAC", 1)),
+                           ["in.fa", "'s0'", "'?'", "position 5"]),
+    "fasta empty record": (prepare_sequences(fasta=">s0\n\n" + FASTA.split("\n", 2)[2]),
+                           ["in.fa", "'s0'", "no sequence"]),
+    "fasta is a directory": (prepare_sequences(fasta=None), ["in.fa", "directory"]),
+    "fasta binary": (prepare_sequences(fasta=b"\x89PNG\r\n\x1a\n\x00\x00\x00"), ["in.fa"]),
+    # labels
+    "labels empty": (prepare_sequences(labels=""), ["labels.tsv", "empty"]),
+    "labels for ids not in the FASTA": (prepare_sequences(labels=LABELS.replace("\ts", "\tq").replace("\ns", "\nq")),
+                                        ["labels.tsv", "in.fa", "ids"]),
+    "labels single class": (prepare_sequences(labels="id\tbound\n" + "".join(f"s{i}\t1\n" for i in range(30))),
+                            ["labels.tsv", "'bound'", "1 distinct value"]),
+    "labels duplicate id": (prepare_sequences(labels=LABELS + "s4\t1\n"), ["labels.tsv", "duplicate 'id'", "'s4'"]),
+    "labels missing value": (prepare_sequences(labels=LABELS.replace("s7\t1", "s7\t")), ["labels.tsv", "s7"]),
+    "labels without id column": (prepare_sequences(labels=LABELS.replace("id\t", "name\t", 1)),
+                                 ["labels.tsv", "'id'"]),
+    "labels is a directory": (prepare_sequences(labels=None), ["labels.tsv", "directory"]),
+    "labels gzip corrupt": (prepare_sequences(labels=b"\x1f\x8b" + b"garbage" * 20, labels_name="labels.tsv.gz"),
+                            ["labels.tsv.gz", "not valid gzip"]),
+    # regions on a genome
+    "regions start not a number": (extract_regions(regions=BED + "chr1\t1x0\t200\n"), ["peaks.bed:3"]),
+    "regions end before start": (extract_regions(regions=BED + "chr1\t300\t250\n"), ["peaks.bed:3", "start < end"]),
+    "regions empty": (extract_regions(regions=""), ["peaks.bed", "no intervals"]),
+    "regions too few columns": (extract_regions(regions="chr1\t100\n"), ["peaks.bed:1", "3 tab-separated"]),
+    "regions on no chromosome of the genome": (extract_regions(regions=BED.replace("chr1", "1")),
+                                               ["peaks.bed:1", "genome.fa", "chromosome"]),
+    "regions signal not bigwig": (extract_regions(signal=b"not a bigwig"), ["signal.bw"]),
+    "genome empty": (index_genome(""), ["genome.fa"]),
+    "genome gzip truncated": (index_genome(gzip.compress(GENOME.encode())[:30], name="genome.fa.gz"),
+                              ["genome.fa.gz", "not valid gzip"]),
+    "genome not fasta": (index_genome("chr1 ACGT\n"), ["genome.fa", "FASTA"]),
+    "genome duplicate chromosome": (index_genome(GENOME + GENOME), ["genome.fa", "chr1"]),
+    # series tables
+    "series empty": (prepare_timeseries(table=""), ["series.tsv", "empty"]),
+    "series text value": (prepare_timeseries(table=SERIES.replace("x3\tb\t3", "x3\tb\tthree")),
+                          ["series.tsv", "x3", "three"]),
+    "series infinite value": (prepare_timeseries(table=SERIES.replace("x4\ta\t4", "x4\ta\tinf")),
+                              ["series.tsv", "x4", "inf"]),
+    "series without label column": (prepare_timeseries(table=SERIES.replace("\tlabel", "\tclass", 1)),
+                                    ["series.tsv", "label"]),
+    "series duplicate id": (prepare_timeseries(table=SERIES + "x2\ta\t1\t2\t3\t4\n"), ["series.tsv", "x2"]),
+    "series single class": (prepare_timeseries(table=SERIES.replace("\tb\t", "\ta\t")), ["series.tsv", "class"]),
+    "ucr text value": (prepare_ucr("1,0.1,0.2,0.3\n2,0.3,abc,0.1\n"), ["X_TRAIN.txt", "line 2"]),
+    "ucr empty": (prepare_ucr(""), ["X_TRAIN.txt"]),
+    # omics tables
+    "omics text value": (prepare_omics(omic=OMIC.replace("p5\t5", "p5\tfive")), ["rna.tsv", "p5", "five"]),
+    "omics infinite value": (prepare_omics(omic=OMIC.replace("p6\t6", "p6\tinf")), ["rna.tsv", "p6", "inf"]),
+    "omics duplicate sample": (prepare_omics(omic=OMIC + "p3\t1\t2\t3\n"), ["rna.tsv", "p3"]),
+    "omics empty": (prepare_omics(omic=""), ["rna.tsv", "empty"]),
+    "omics labels single class": (prepare_omics(labels=OMIC_LABELS.replace("\tB", "\tA")), ["labels.tsv", "class"]),
+    "omics no shared sample": (prepare_omics(labels=OMIC_LABELS.replace("\np", "\nq")),
+                               ["'rna'", "shares no sample"]),
+    "h5ad not hdf5": (prepare_omics(omic="not hdf5", name="rna.h5ad"), ["rna.h5ad"]),
+    "h5ad without X": (prepare_omics(h5ad=h5ad_without_x), ["rna.h5ad", "X"]),
+    "h5ad with inf": (prepare_omics(h5ad=h5ad_with_inf), ["rna.h5ad", "'p0'", "'g2'", "finite"]),
+    # MEME files
+    "meme database without motifs": (tomtom(MEME.split("MOTIF")[0], as_database=True),
+                                     ["motifs.meme", "no 'MOTIF' entries"]),
+    "meme database empty": (tomtom("", as_database=True), ["motifs.meme", "empty"]),
+    "meme not meme": (tomtom("hello\n"), ["motifs.meme", "line 1", "MEME version"]),
+    "meme row of three": (tomtom(MEME.replace("0.1 0.1 0.1 0.7", "0.1 0.1 0.8")), ["motifs.meme", "m1", "line"]),
+    "meme row not summing to 1": (tomtom(MEME.replace("0.7 0.1 0.1 0.1", "0.7 0.7 0.1 0.1")),
+                                  ["motifs.meme", "m1"]),
+    "meme text probability": (tomtom(MEME.replace("0.7 0.1", "x 0.1", 1)), ["motifs.meme", "m1"]),
+    # model files
+    "model not a keras file": (evaluate_with_model(b"not a zip"), ["model.keras"]),
+    "model empty file": (evaluate_with_model(b""), ["model.keras"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_bad_input_is_one_line_naming_file_and_record_exit_2_and_no_output(name, tmp_path, capsys):
+    build, expected = CASES[name]
+    args = build(tmp_path)
+    capsys.readouterr()
+    status = main(args)
+    err = capsys.readouterr().err
+    last = err.strip().splitlines()[-1] if err.strip() else ""
+    assert status == 2, f"{name}: exit {status}\n{err[-2000:]}"
+    assert last.startswith(f"biodl {args[0]}: error: ") and "Traceback" not in err, err[-2000:]
+    for text in expected:
+        assert text in last, f"{name}: {text!r} not in {last!r}"
+    out = tmp_path / "out"
+    assert not out.exists() or not list(out.iterdir()), f"{name}: left {list(out.iterdir())}"
+
+
+def test_windows_line_endings_and_a_byte_order_mark_are_read_as_meant(tmp_path, capsys):
+    fasta = "\ufeff" + FASTA.replace("\n", "\r\n")
+    labels = "\ufeff" + LABELS.replace("\n", "\r\n")
+    args = prepare_sequences(fasta=fasta, labels=labels)(tmp_path)
+    assert main(args) == 0, capsys.readouterr().err
+    splits = (tmp_path / "out" / "s.tsv").read_text()
+    assert "\r" not in splits and "\ufeff" not in splits
+    assert {line.split("\t")[0] for line in splits.splitlines()[1:]} == {f"s{i}" for i in range(30)}
+
+
+def test_at_least_forty_malformed_inputs_across_every_kind():
+    kinds = {name.split()[0] for name in CASES}
+    assert len(CASES) >= 40
+    assert {"fasta", "labels", "regions", "genome", "series", "ucr", "omics", "h5ad", "meme", "model"} <= kinds
+
+
+def test_a_config_value_of_the_wrong_type_names_the_key():
+    from biodl.config import validate
+
+    with pytest.raises(ValueError, match=r"threads.*'two'.*integer"):
+        validate({"threads": "two"})
+    with pytest.raises(ValueError, match=r"sequences.x.training.epochs"):
+        validate({"sequences": {"x": {"fasta": "a.fa", "labels": "l.tsv", "training": {"epochs": 1.5}}}})
+

@@ -26,6 +26,12 @@ import biodl.config  # plain Python, no TensorFlow: a dry run stays instant
 biodl.config.check(biodl.config.validate(config))
 
 
+# With --sdm apptainer, every rule runs in this image (containers/ builds it from the lock).
+if config["container"]:
+
+    container: config["container"]
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/sequences.smk"
 include: "workflow/rules/interpret.smk"

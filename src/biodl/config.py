@@ -39,6 +39,46 @@ def load_schema(path: Path = SCHEMA) -> dict:
     return yaml.safe_load(Path(path).read_text())
 
 
+def schema_reference(schema: Mapping | None = None) -> str:
+    """The config reference as Markdown, generated from the schema (the one source of every
+    key, type, default and description): the top-level keys, then each block, its nested
+    keys dotted (``model.dropout``). The documentation's config page is this text."""
+    schema = load_schema() if schema is None else schema
+    blocks = schema.get("$defs", {})
+
+    def type_of(spec: Mapping) -> str:
+        if "$ref" in spec:
+            return f"[{spec['$ref'].rsplit('/', 1)[1]}](#{spec['$ref'].rsplit('/', 1)[1]})"
+        if "enum" in spec:
+            return " \\| ".join(f"`{value}`" for value in spec["enum"])
+        kind = spec.get("type", "any")
+        kinds = kind if isinstance(kind, list) else [kind]
+        if "additionalProperties" in spec and isinstance(spec["additionalProperties"], Mapping) \
+                and "$ref" in spec["additionalProperties"]:
+            return f"name → {type_of(spec['additionalProperties'])}"
+        return " or ".join(kinds)
+
+    def cell(text: Any) -> str:
+        return " ".join(str(text).split()).replace("|", "\\|")
+
+    def rows(properties: Mapping, prefix: str = "") -> list[str]:
+        lines = []
+        for name, spec in properties.items():
+            default = f"`{json.dumps(spec['default'])}`" if "default" in spec else ""
+            lines.append(f"| `{prefix}{name}` | {type_of(spec)} | {default} | {cell(spec.get('description', ''))} |")
+            nested = spec.get("properties")
+            if nested and "$ref" not in spec:
+                lines += rows(nested, f"{prefix}{name}.")
+        return lines
+
+    header = ["| key | type | default | description |", "|---|---|---|---|"]
+    parts = [cell(schema.get("description", "")), "", "## Top level", "", *header, *rows(schema["properties"])]
+    for name, block in blocks.items():
+        parts += ["", f"## {name}", "", cell(block.get("description", "")), "", *header,
+                  *rows(block.get("properties", {}))]
+    return "\n".join(parts) + "\n"
+
+
 def validate(config: dict, schema: Mapping | None = None) -> dict:
     """Check ``config`` against the schema and fill in every default, in place.
 
@@ -380,6 +420,24 @@ def _evaluate_omics(config, omics_dataset):
             "seed": config["seed"]}
 
 
+def summarized(config: Mapping) -> dict[str, list]:
+    """What the summary covers, in the order of its input files: ``[dataset, model folder]``
+    of every DNA model, the time-series and omics datasets, and the DNA datasets whose
+    MoDISco motifs are matched to JASPAR."""
+    sequences = config["sequences"]
+    return {
+        "sequence_runs": [[name, model] for name in sorted(sequences) for model in
+                          ["cnn1d"] + ([SEARCHED + "cnn1d"] if sequences[name]["search"]["enabled"] else [])],
+        "timeseries_datasets": sorted(config["timeseries"]),
+        "omics_datasets": sorted(config["omics"]),
+        "motif_datasets": [name for name in sorted(sequences) if sequences[name]["interpret"]["enabled"]],
+    }
+
+
+def _summarize(config):
+    return {**summarized(config), "run_config": config}
+
+
 RULE_SETTINGS = {
     "simulate_dna": _simulate_dna, "simulate_genome": _simulate_genome, "index_genome": _index_genome,
     "extract_regions": _extract_regions, "prepare_sequences": _prepare_sequences, "train_sequences": _train_sequences,
@@ -399,21 +457,3 @@ def rule_settings(config: Mapping, rule: str, **wildcards: Any) -> dict:
     the keyword arguments of the library function behind the ``biodl`` command of the
     same name."""
     return RULE_SETTINGS[rule](config, **wildcards)
-def summarized(config: Mapping) -> dict[str, list]:
-    """What the summary covers, in the order of its input files: ``[dataset, model folder]``
-    of every DNA model, the time-series and omics datasets, and the DNA datasets whose
-    MoDISco motifs are matched to JASPAR."""
-    sequences = config["sequences"]
-    return {
-        "sequence_runs": [[name, model] for name in sorted(sequences) for model in
-                          ["cnn1d"] + ([SEARCHED + "cnn1d"] if sequences[name]["search"]["enabled"] else [])],
-        "timeseries_datasets": sorted(config["timeseries"]),
-        "omics_datasets": sorted(config["omics"]),
-        "motif_datasets": [name for name in sorted(sequences) if sequences[name]["interpret"]["enabled"]],
-    }
-
-
-def _summarize(config):
-    return {**summarized(config), "run_config": config}
-
-

@@ -70,7 +70,7 @@ def test_compressed_members_are_read_whole_and_errors_name_the_file(tmp_path):
     (tmp_path / "bad.npz").write_text("not a zip")
     with pytest.raises(InputError, match="bad.npz: not a readable .npz"):
         stored_rows(tmp_path / "bad.npz", "x")
-    with pytest.raises(InputError, match="missing.npz: file not found"):
+    with pytest.raises(InputError, match="missing.npz: .npz file not found"):
         stored_rows(tmp_path / "missing.npz", "x")
     x = np.ones((4, 100), dtype=np.uint8)
     path = written(tmp_path, x)

@@ -27,7 +27,7 @@ def test_writers_round_trip(tmp_path):
 
 
 def test_unreadable_arrays_are_named(tmp_path):
-    with pytest.raises(io.InputError, match="nope.npz: file not found"):
+    with pytest.raises(io.InputError, match="nope.npz: .npz file not found"):
         io.load_arrays(tmp_path / "nope.npz")
     (tmp_path / "bad.npz").write_text("not an archive")
     with pytest.raises(io.InputError, match="bad.npz: not a readable .npz file"):

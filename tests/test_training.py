@@ -112,7 +112,7 @@ def test_model_files(tmp_path, keras):
 
     with pytest.raises(ValueError, match=".keras"):
         training.save_model(build_cnn1d((20, 4), 1), tmp_path / "m.h5")
-    with pytest.raises(training.io.InputError, match="model file not found"):
+    with pytest.raises(training.io.InputError, match=r"none.keras: model file \(.keras\) not found"):
         training.load_model(tmp_path / "none.keras")
 
 

@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -163,6 +164,21 @@ def test_tiny_end_to_end_run(tmp_path):
     assert "CTCF" in table.loc[("tiny", "cnn1d"), "motifs"]
     assert (tmp_path / "results" / "summary.md").read_text().startswith("| dataset |")
     assert (tmp_path / "results" / "tables" / "omics" / "tinyomics" / "metrics.html").is_file()
+    # the report holds the summary and each dataset's metrics table; where Chromium is installed, it
+    # renders them as a person sees them (tools/screenshot_report.py)
+    report = snakemake("--configfile", str(config), "--report", "report.html", cwd=tmp_path)
+    assert report.returncode == 0, report.stderr[-3000:]
+    html = (tmp_path / "report.html").read_text()
+    assert "results/summary.html" in html and "results/tables/timeseries/tinyts/metrics.html" in html
+    if shutil.which("chromium"):
+        shots = subprocess.run([sys.executable, str(ROOT / "tools" / "screenshot_report.py"), "report.html", "shots",
+                                "tinyts"], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+        assert shots.returncode == 0, shots.stderr[-2000:]
+        from PIL import Image
+
+        for name in ("summary.png", "tinyts_metrics.png", "tinyts_plot.png"):
+            pixels = np.asarray(Image.open(tmp_path / "shots" / name).convert("L"))
+            assert pixels.shape == (1000, 1500) and pixels.std() > 10, name  # drawn, not blank
     # rerunning does nothing: outputs are complete and up to date
     again = snakemake("--cores", "2", "--configfile", str(config), "-n", cwd=tmp_path)
     assert "Nothing to be done" in again.stdout + again.stderr

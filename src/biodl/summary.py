@@ -173,6 +173,7 @@ table { border-collapse: collapse; font-size: 0.9em; margin: 0.5em 0; }
 th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
 th { background: #f0f3f7; } tr:nth-child(even) td { background: #fafafa; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td { white-space: nowrap; } td:last-child { white-space: normal; min-width: 16em; }
 p.caption { color: #444; max-width: 60em; }
 pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }
 """
@@ -226,7 +227,7 @@ def metrics_table(kind: str, metrics: Mapping) -> pd.DataFrame:
 METRICS_CAPTION = {
     "sequences": ("Test-split metrics of the DNA network(s) beside the baselines: pwm_scan scores sequences with "
                   "the JASPAR motifs given as baseline_motifs, kmer is a linear model of k-mer frequencies. "
-                  "Higher is better for every column."),
+                  "Higher is better for every metric."),
     "timeseries": ("Test accuracy (mean ± sd over seeds) of each network on the official test split, beside "
                    "1-nearest-neighbour baselines on the raw series."),
     "omics": ("Test-split quality of each model's latent space, mean ± sd over seeds (each seed draws its own "

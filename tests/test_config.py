@@ -168,7 +168,8 @@ HOMES = [
     ("omics.*.training.*", lambda p: field_default(omics.OmicsTraining, p.rsplit(".", 1)[1])),
     ("omics.*.*", lambda p: parameter(omics.prepare, p.rsplit(".", 1)[1])),
 ]
-WORKFLOW_ONLY = ["threads", "mixed_precision", "devices", "container", "sequences", "timeseries", "omics", "*.seeds", "*.models",
+WORKFLOW_ONLY = ["threads", "mixed_precision", "devices", "container", "sequences", "timeseries", "omics", "*.seeds",
+                 "*.models",
                  "sequences.*.interpret.enabled", "*.*.search.enabled"]
 """Schema defaults that feed no library function: how the workflow runs, which datasets and
 models it has."""

@@ -59,7 +59,7 @@ def schema_reference(schema: Mapping | None = None) -> str:
         return " or ".join(kinds)
 
     def cell(text: Any) -> str:
-        return " ".join(str(text).split()).replace("|", "\\|")
+        return " ".join(str(text).split()).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
 
     def rows(properties: Mapping, prefix: str = "") -> list[str]:
         lines = []

@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from biodl import baselines, evaluate
 from biodl.dna import one_hot_encode
@@ -79,3 +80,54 @@ def test_kmer_baseline_picks_k_on_validation_and_separates_composition():
     scores, k = baselines.kmer_baseline((x[train], y[train]), (x[val], y[val]), x[test], "binary", ["gc"])
     assert k in baselines.KMER_SIZES and scores.shape == (80, 1)
     assert evaluate.compute_metrics(y[test], scores, "binary", ["gc"])["auroc"] > 0.95
+
+
+def _slow_dtw(a, b, band):
+    """Textbook DTW (full cost matrix), to check the numba kernel against."""
+    n = len(a)
+    cost = np.full((n + 1, n + 1), np.inf)
+    cost[0, 0] = 0
+    for i in range(1, n + 1):
+        for j in range(max(1, i - band), min(n, i + band) + 1):
+            cost[i, j] = np.sum((a[i - 1] - b[j - 1]) ** 2) + min(cost[i - 1, j], cost[i - 1, j - 1], cost[i, j - 1])
+    return np.sqrt(cost[n, n])
+
+
+def test_dtw_matches_the_textbook_recursion_and_is_euclidean_without_a_band():
+    from biodl.dtw import dtw_distances
+
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(3, 20, 2)), rng.normal(size=(4, 20, 2))
+    for window in (0.0, 0.1, 0.5, 1.0):
+        expected = [[_slow_dtw(x, y, round(window * 20)) for y in b] for x in a]
+        assert np.allclose(dtw_distances(a, b, window), expected)
+    euclidean = np.sqrt(((a[:, None] - b[None]) ** 2).sum(axis=(2, 3)))
+    assert np.allclose(dtw_distances(a, b, 0.0), euclidean)
+    shifted = np.roll(np.sin(np.linspace(0, 6, 50)), 3)[None]  # a small shift costs DTW little, Euclid a lot
+    original = np.sin(np.linspace(0, 6, 50))[None]
+    assert dtw_distances(original, shifted, 0.1)[0, 0] < 0.5 * dtw_distances(original, shifted, 0.0)[0, 0]
+    with pytest.raises(ValueError, match="series shapes differ"):
+        dtw_distances(a, b[:, :10], 0.1)
+
+
+def test_dtw_nearest_neighbour_learns_its_band_on_the_training_series():
+    from biodl.dtw import dtw_distances
+
+    rng = np.random.default_rng(1)
+    t = np.linspace(0, 1, 60)
+    y = np.repeat([0, 1], 30)  # a narrow or a wide bump, anywhere
+    x = np.stack([np.exp(-(((t - rng.uniform(0.25, 0.75)) / (0.03 if c == 0 else 0.09)) ** 2)) for c in y])
+    x += rng.normal(scale=0.05, size=x.shape)
+    train, test = np.arange(60) % 2 == 0, np.arange(60) % 2 == 1
+    scores, window = baselines.dtw_nearest_neighbour(x[train], y[train], x[test], 2)
+    leave_one_out = []
+    for candidate in baselines.DTW_WINDOWS:
+        distances = dtw_distances(x[train], x[train], candidate)
+        np.fill_diagonal(distances, np.inf)
+        leave_one_out.append(np.mean(y[train][distances.argmin(axis=1)] == y[train]))
+    assert window == baselines.DTW_WINDOWS[int(np.argmax(leave_one_out))] and window > 0
+    euclidean = baselines.nearest_neighbour(x[train], y[train], x[test], 2)
+    dtw_accuracy = (scores.argmax(axis=1) == y[test]).mean()
+    assert dtw_accuracy >= 0.9 and dtw_accuracy > (euclidean.argmax(axis=1) == y[test]).mean()
+    probabilities = baselines.weasel_logistic(x[train], y[train], x[test], 2)
+    assert probabilities.shape == (30, 2) and np.allclose(probabilities.sum(axis=1), 1)

@@ -91,14 +91,21 @@ def test_train_each_network_and_evaluate_beside_1nn(tmp_path, keras, caplog):
             model = {"lstm": {"units": 8}}.get(network, {})
             models[(network, 1)], history = timeseries.train(view, network, model=model, training={"epochs": 2})
             assert len(history) == 2
-        timeseries.train(data.series, "fcn", model={"filters": [4, 4], "kernel_sizes": [3, 3]},
-                         training={"epochs": 1, "window_slices": 1})
+        small = {"filters": [4, 4], "kernel_sizes": [3, 3]}
+        models[("fcn", 2)], _ = timeseries.train(data.series, "fcn", model=small,
+                                                 training={"epochs": 1, "window_slices": 1}, seed=2)
     assert "window slicing: 22 -> 44 training series" in caplog.text
     result = timeseries.evaluate(data.series, data.images, models)
     metrics = result.metrics
-    assert set(metrics["models"]) == {"gaf_cnn", "fcn", "lstm", "1nn"} and metrics["n_test"] == 28
-    assert metrics["models"]["1nn"]["accuracy_mean"] > 0.8 and metrics["models"]["1nn"]["accuracy_std"] is None
-    assert len(result.predictions()) == 4 * 28
+    assert set(metrics["models"]) == {"gaf_cnn", "fcn", "lstm", "fcn_ensemble", "1nn", "1nn_dtw", "weasel"}
+    assert metrics["n_test"] == 28 and metrics["models"]["fcn"]["seeds"] == 2
+    for baseline in ("1nn", "1nn_dtw", "weasel"):
+        assert metrics["models"][baseline]["accuracy_mean"] > 0.8
+        assert metrics["models"][baseline]["accuracy_std"] is None
+    assert metrics["dtw_window"] in (0.0, 0.05, 0.1, 0.2)
+    ensemble = np.mean([result.scores[("fcn", 1)], result.scores[("fcn", 2)]], axis=0)
+    assert np.allclose(result.scores[("fcn_ensemble", -1)], ensemble)
+    assert len(result.predictions()) == 8 * 28
     with pytest.raises(ValueError, match="give it gaf_on_the_fly"):
         timeseries.train(data.series, "gaf_cnn")
     with pytest.raises(ValueError, match="window slicing needs raw"):

@@ -125,7 +125,7 @@ def test_tiny_end_to_end_run(tmp_path):
     assert test_ids.str.startswith("chr3:").all() and len(test_ids) == genome_metrics["models"]["cnn1d"]["n"]
     assert (tmp_path / "results" / "tinygenome" / "data" / "window_gc.png").stat().st_size > 0
     ts_metrics = json.loads((tmp_path / "results" / "tinyts" / "metrics.json").read_text())
-    assert set(ts_metrics["models"]) == {"gaf_cnn", "fcn", "lstm", "searched_gaf_cnn", "1nn"}
+    assert set(ts_metrics["models"]) == {"gaf_cnn", "fcn", "lstm", "searched_gaf_cnn", "1nn", "1nn_dtw", "weasel"}
     assert ts_metrics["n_test"] == 28 and ts_metrics["split"] == "test"  # Coffee's official test split
     assert ts_metrics["models"]["1nn"]["accuracy_mean"] > 0.8
     for name in ("confusion.png", "training_curves.png", "data/examples.png", "gaf_cnn/time_attributions.png"):

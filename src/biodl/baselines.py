@@ -130,6 +130,74 @@ def nearest_neighbour(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarr
     return np.eye(n_classes, dtype=np.float32)[predicted.astype(int)]
 
 
+DTW_WINDOWS = (0.0, 0.05, 0.1, 0.2)
+"""Sakoe-Chiba bands (fractions of the length) the 1-NN DTW baseline chooses from by
+leave-one-out accuracy on the training series, as in the UCR archive's DTW (learned window)."""
+
+
+def dtw_nearest_neighbour(
+    train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray, n_classes: int,
+    windows: Sequence[float] = DTW_WINDOWS,
+) -> tuple[np.ndarray, float]:
+    """1-nearest-neighbour under dynamic time warping, its band chosen on the training
+    series (leave-one-out 1-NN accuracy; ties go to the narrower band).
+
+    Parameters
+    ----------
+    train_x, test_x
+        ``(N, T)`` or ``(N, T, C)`` series (dependent DTW over the channels).
+    train_y
+        Class index of each training series.
+    n_classes
+        Classes in all.
+    windows
+        Candidate bands (fractions of ``T``).
+
+    Returns
+    -------
+    scores, window
+        One-hot ``(len(test_x), n_classes)`` predictions, and the band chosen.
+    """
+    from biodl.dtw import dtw_distances
+
+    best_accuracy, best_window = -1.0, windows[0]
+    for window in windows:
+        distances = dtw_distances(train_x, train_x, window)
+        np.fill_diagonal(distances, np.inf)
+        accuracy = float(np.mean(train_y[distances.argmin(axis=1)] == train_y))
+        if accuracy > best_accuracy:
+            best_accuracy, best_window = accuracy, window
+    nearest = dtw_distances(test_x, train_x, best_window).argmin(axis=1)
+    return np.eye(n_classes, dtype=np.float32)[train_y[nearest].astype(int)], best_window
+
+
+WEASEL_WINDOWS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+"""Window sizes (fractions of the length) of the WEASEL baseline's words."""
+
+
+def weasel_logistic(
+    train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray, n_classes: int, seed: int = 1,
+) -> np.ndarray:
+    """WEASEL bag-of-words features (pyts; word size 4, 4 bins, windows of
+    :data:`WEASEL_WINDOWS`; one bag per channel) and a logistic regression on them, fitted
+    on the training series; test-set class probabilities ``(len(test_x), n_classes)``."""
+    from pyts.transformation import WEASEL
+    from scipy import sparse
+    from sklearn.linear_model import LogisticRegression
+
+    train_x, test_x = (x if x.ndim == 3 else x[:, :, None] for x in (train_x, test_x))
+    train_features, test_features = [], []
+    for channel in range(train_x.shape[2]):
+        weasel = WEASEL(word_size=4, n_bins=4, window_sizes=list(WEASEL_WINDOWS), sparse=True)
+        train_features.append(weasel.fit_transform(train_x[:, :, channel], train_y))
+        test_features.append(weasel.transform(test_x[:, :, channel]))
+    classifier = LogisticRegression(max_iter=5000, random_state=seed)
+    classifier.fit(sparse.hstack(train_features).tocsr(), train_y)
+    probabilities = np.zeros((len(test_x), n_classes), dtype=np.float32)
+    probabilities[:, classifier.classes_.astype(int)] = classifier.predict_proba(sparse.hstack(test_features).tocsr())
+    return probabilities
+
+
 def pca_embedding(
     train_x: np.ndarray, all_x: np.ndarray, n_components: int, seed: int = 1,
     train_observed: np.ndarray | None = None, all_observed: np.ndarray | None = None,

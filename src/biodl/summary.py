@@ -26,7 +26,7 @@ from biodl.io.files import PathLike, atomic_output, write_table
 KINDS = {"sequences": "DNA", "timeseries": "time series", "omics": "multi-omics"}
 """Dataset kind -> the words the tables use for it."""
 
-NETWORKS = re.compile(r"^(searched_)?(cnn1d|gaf_cnn|fcn|lstm|(joint|early)_(vae|ae)(_supervised)?)$")
+NETWORKS = re.compile(r"^(searched_)?(cnn1d|gaf_cnn|fcn|lstm|(joint|early)_(vae|ae)(_supervised)?)(_ensemble)?$")
 """Names of biodl's networks; every other model in a metrics file is a baseline."""
 
 COLUMNS = ["dataset", "data", "model", "metric", "value", "spread", "seeds", "n_test", "baseline",
@@ -228,8 +228,10 @@ METRICS_CAPTION = {
     "sequences": ("Test-split metrics of the DNA network(s) beside the baselines: pwm_scan scores sequences with "
                   "the JASPAR motifs given as baseline_motifs, kmer is a linear model of k-mer frequencies. "
                   "Higher is better for every metric."),
-    "timeseries": ("Test accuracy (mean ± sd over seeds) of each network on the official test split, beside "
-                   "1-nearest-neighbour baselines on the raw series."),
+    "timeseries": ("Test accuracy (mean ± sd over seeds) of each network on the test split, of each network's "
+                   "ensemble over its seeds (mean class probabilities), and of the classical baselines: "
+                   "1-nearest-neighbour with Euclidean distance (1nn) and with DTW (1nn_dtw, band chosen on the "
+                   "training series), and WEASEL words with a logistic regression (weasel)."),
     "omics": ("Test-split quality of each model's latent space, mean ± sd over seeds (each seed draws its own "
               "split): balanced accuracy and macro F1 of a logistic regression fitted on the training samples' "
               "embeddings, and agreement (ARI, NMI) of k-means clusters with the labels; PCA on the same "

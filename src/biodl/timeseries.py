@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
@@ -346,12 +346,14 @@ class TimeseriesEvaluation:
     Attributes
     ----------
     runs
-        Model name -> seed -> metrics (:func:`biodl.evaluate.compute_metrics`); 1-NN has
-        the one seed -1.
+        Model name -> seed -> metrics (:func:`biodl.evaluate.compute_metrics`); the
+        baselines and the ensembles over seeds have the one seed -1.
     scores
         ``(model, seed)`` -> ``(N_test, classes)`` scores.
     ids, y, names
         Test-split ids, class indices, class names.
+    details
+        What the baselines chose (``dtw_window``), for ``metrics.json``.
     """
 
     runs: dict[str, dict[int, dict]]
@@ -359,6 +361,7 @@ class TimeseriesEvaluation:
     ids: np.ndarray
     y: np.ndarray
     names: list[str]
+    details: dict = field(default_factory=dict)
 
     @property
     def metrics(self) -> dict:
@@ -371,7 +374,7 @@ class TimeseriesEvaluation:
             accuracy = summarise_over_seeds([m["accuracy"] for m in runs.values()])
             models[name] = {"accuracy_mean": accuracy["mean"], "accuracy_std": accuracy["std"],
                             "seeds": accuracy["n"], "runs": {str(seed): m for seed, m in runs.items()}}
-        return {"split": "test", "n_test": int(len(self.y)), "classes": self.names, "models": models}
+        return {"split": "test", "n_test": int(len(self.y)), "classes": self.names, "models": models, **self.details}
 
     def predictions(self) -> pd.DataFrame:
         """One row per test series, model and seed: truth and predicted class."""
@@ -392,8 +395,10 @@ class TimeseriesEvaluation:
 
 def evaluate(series: EncodedDataset, images: EncodedDataset, models: Mapping[tuple[str, int], object]
              ) -> TimeseriesEvaluation:
-    """Test accuracy of every trained network and seed, and of 1-NN (Euclidean, on the
-    z-normalised series, fitted on the training and validation series).
+    """Test accuracy of every trained network and seed, of each network's ensemble over its
+    seeds, and of the classical baselines, all fitted on the training and validation series:
+    1-NN Euclidean and 1-NN DTW (band chosen on the training series) on the z-normalised
+    series, and WEASEL with a logistic regression.
 
     Parameters
     ----------
@@ -401,9 +406,11 @@ def evaluate(series: EncodedDataset, images: EncodedDataset, models: Mapping[tup
         From :func:`prepare`.
     models
         ``(network name, seed)`` -> trained model; a model whose input is an image reads
-        ``images``, the others ``series``.
+        ``images``, the others ``series``. A network with several seeds also gets
+        ``<network>_ensemble``: the mean of its seeds' class probabilities (InceptionTime's
+        practice).
     """
-    from biodl.baselines import nearest_neighbour
+    from biodl.baselines import dtw_nearest_neighbour, nearest_neighbour, weasel_logistic
     from biodl.evaluate import compute_metrics
     from biodl.training import predict
 
@@ -418,8 +425,17 @@ def evaluate(series: EncodedDataset, images: EncodedDataset, models: Mapping[tup
     for (name, seed), model in models.items():
         view = images if len(model.input_shape) == 4 else series
         record(name, int(seed), predict(model, view.part("test")[0]))
+    for name in list(evaluation.runs):
+        if len(evaluation.runs[name]) > 1:
+            record(f"{name}_ensemble", -1, np.mean([evaluation.scores[(name, seed)] for seed in evaluation.runs[name]],
+                                                   axis=0))
     flat = series.x.reshape(len(series.x), -1)
-    record("1nn", -1, nearest_neighbour(flat[~test], series.y[~test], flat[test], len(series.names)))
+    n_classes = len(series.names)
+    record("1nn", -1, nearest_neighbour(flat[~test], series.y[~test], flat[test], n_classes))
+    scores, window = dtw_nearest_neighbour(series.x[~test], series.y[~test], series.x[test], n_classes)
+    record("1nn_dtw", -1, scores)
+    evaluation.details["dtw_window"] = window
+    record("weasel", -1, weasel_logistic(series.x[~test], series.y[~test], series.x[test], n_classes))
     log.info("test accuracy: %s", {name: [round(m["accuracy_mean"], 4), m["accuracy_std"]]
                                    for name, m in evaluation.metrics["models"].items()})
     return evaluation

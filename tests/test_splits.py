@@ -64,3 +64,16 @@ def test_split_settings_refuse_unknown_keys():
     assert splits.split_settings({"method": "random"}) == {"method": "random"}
     with pytest.raises(ValueError, match=r"unknown settings \['val_fractoin'\]"):
         splits.split_settings({"val_fractoin": 0.2})
+
+
+def test_many_classes_of_two_still_get_a_validation_split(caplog):
+    strata = np.concatenate([np.repeat(np.arange(52), 2), np.arange(52)])  # PigCVP: 52 classes, 2 training series each
+    given = np.array(["train"] * 104 + ["test"] * 52)
+    ids = [f"s{i}" for i in range(156)]
+    with caplog.at_level("INFO"):
+        split = splits.assign_splits(ids, given=given, strata=strata, val_fraction=0.2, seed=1)
+    assert (split == "val").sum() == 21 and (split == "test").sum() == 52  # round(0.2 * 104)
+    for value in range(52):  # never a class's last training item
+        assert (split[:104][strata[:104] == value] == "train").sum() >= 1
+    assert "one item each of 21 of 52 classes is val" in caplog.text
+    assert (splits.assign_splits(ids, given=given, strata=strata, val_fraction=0.2, seed=1) == split).all()

@@ -105,6 +105,9 @@ def test_fit_needs_a_loss_or_task(keras):
     with pytest.raises(ValueError, match="give a loss or a task"):
         training.fit(build_cnn1d((20, 4), 1), (np.zeros((4, 20, 4)), np.zeros((4, 1))),
                      (np.zeros((2, 20, 4)), np.zeros((2, 1))), SequenceTraining())
+    with pytest.raises(ValueError, match="no validation samples: .* raise val_fraction"):
+        training.fit(build_cnn1d((20, 4), 1), (np.zeros((4, 20, 4)), np.zeros((4, 1))),
+                     (np.zeros((0, 20, 4)), np.zeros((0, 1))), SequenceTraining(), task="binary")
 
 
 def test_model_files(tmp_path, keras):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 SPLITS = ("train", "val", "test")
 SPLIT_METHODS = ("auto", "random", "chromosomes", "column")
@@ -66,7 +69,24 @@ def random_split(
         split[members[:n_test]] = "test"
         split[members[n_test:n_test + n_val]] = "val"
         split[members[n_test + n_val:]] = "train"
+    for part, fraction in (("test", test_fraction), ("val", val_fraction)):
+        if fraction > 0 and not np.any(split == part):
+            _one_per_stratum(split, strata, part, int(round(fraction * n)), rng)
     return split.astype(str)
+
+
+def _one_per_stratum(split: np.ndarray, strata: np.ndarray, part: str, wanted: int, rng) -> None:
+    """Where every stratum is too small for its share of ``part`` (many classes of a few
+    items each), move one training item of each of ``wanted`` strata, drawn at random among
+    those with at least two training items, to ``part``; logged."""
+    training = [np.flatnonzero((strata == value) & (split == "train")) for value in np.unique(strata)]
+    eligible = [members for members in training if members.size >= 2]
+    chosen = rng.permutation(len(eligible))[:wanted]
+    for index in chosen:
+        split[rng.choice(eligible[index])] = part
+    if len(chosen):
+        log.info("every class is too small for its share of %s: one item each of %d of %d classes is %s",
+                 part, len(chosen), len(training), part)
 
 
 def chromosome_split(

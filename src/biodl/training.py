@@ -308,6 +308,10 @@ def fit(
             raise ValueError(f"give a loss or a task out of {sorted(LOSSES)}; got task {task!r}")
         loss = LOSSES[task]
     x_train, y_train = train
+    n_val = len(next(iter(val[0].values())) if isinstance(val[0], Mapping) else val[0])
+    if n_val == 0:
+        raise ValueError("no validation samples: early stopping and the choice of the best epoch need some; "
+                         "raise val_fraction in the split settings, or mark some rows 'val' in the split column")
     if augment is not None:
         x_train, y_train = augment(x_train, y_train)
     model.compile(optimizer=keras.optimizers.Adam(settings.learning_rate), loss=loss, metrics=metrics)

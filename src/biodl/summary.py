@@ -53,8 +53,10 @@ def _model_scores(kind: str, metrics: Mapping, metric: str) -> dict[str, tuple[f
     if kind == "sequences":
         return {name: (scores[metric], None, 1) for name, scores in metrics["models"].items()}
     if kind == "timeseries":
+        models = metrics["models"]
+        # an ensemble is one run over its network's seeds: it counts them
         return {name: (scores[f"{metric}_mean"], scores[f"{metric}_std"] if scores["seeds"] > 1 else None,
-                       scores["seeds"]) for name, scores in metrics["models"].items()}
+                       models.get(name.removesuffix("_ensemble"), scores)["seeds"]) for name, scores in models.items()}
     seeds = {name: sum(run["model"] == name for run in metrics["per_seed"]) for name in metrics["summary"]}
     return {name: (scores[f"{metric}_mean"], scores[f"{metric}_std"] if seeds[name] > 1 else None, seeds[name])
             for name, scores in metrics["summary"].items()}
@@ -244,7 +246,8 @@ SUMMARY_CAPTION = (
     "on the latent space for multi-omics), mean ± standard deviation over seeds where there are several. "
     "baseline: the strongest simple baseline on the same split and metric. motifs: for each motif TF-MoDISco "
     f"discovered in the network's attributions, its best JASPAR match and TOMTOM q-value (named when q ≤ "
-    f"{MATCH_Q_VALUE}). searched_ models use the settings chosen by the search on validation data.")
+    f"{MATCH_Q_VALUE}). searched_ models use the settings chosen by the search on validation data; an _ensemble "
+    "averages the class probabilities of its network's seeds (one run; seeds counts its members).")
 
 
 def software_versions() -> pd.DataFrame:

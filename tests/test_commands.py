@@ -59,7 +59,13 @@ def test_a_searched_model_is_the_configured_one_when_the_search_kept_its_setting
                                    configured_history=str(tmp_path / "configured.tsv"),
                                    model=str(tmp_path / f"searched_{kept}.keras"),
                                    history=str(tmp_path / f"searched_{kept}.tsv"))
-        assert commands._kept_configured(paths) is kept
+        trained = []
+        commands._train(paths, {"network": "fcn", "seed": 1}, lambda data, **settings: trained.append(settings),
+                        lambda: "data")
+        assert (not trained) is kept  # trained only when the search chose other settings
+        if trained:  # then with the search's settings over the given ones
+            assert trained[0] == {"network": "gaf_cnn", "seed": 1, "model_path": paths.model,
+                                  "history_path": paths.history}
     assert (tmp_path / "searched_True.keras").read_bytes() == b"model bytes"
     assert (tmp_path / "searched_True.tsv").read_text() == (tmp_path / "configured.tsv").read_text()
     assert not (tmp_path / "searched_False.keras").exists()

@@ -146,43 +146,36 @@ def prepare_sequences(paths, settings):
 SEARCH = {"dataset": "the dataset's name in the config snippet"}
 
 
-def _searched(settings: dict, summary: str | None) -> dict:
-    """``settings`` with those a search chose (its summary JSON's ``settings``: model,
-    training and what the search fixed) in their place, when one is given."""
-    if summary is None:
-        return settings
-    chosen = json.loads(Path(summary).read_text())["settings"]
-    log.info("training with the settings the search chose (%s): %s", summary, chosen)
-    return {**settings, **chosen}
-
-
-def _kept_configured(paths) -> bool:
-    """Whether a search kept the configured settings unchanged; the searched model is then
-    the configured model (given as ``configured_model`` and ``configured_history``), copied,
-    not a second training that differs from it by run-to-run noise only."""
-    if paths.searched is None or getattr(paths, "configured_model", None) is None:
-        return False
-    if not json.loads(Path(paths.searched).read_text()).get("chosen_is_configured"):
-        return False
-    for source, target in ((paths.configured_model, paths.model), (paths.configured_history, paths.history)):
-        with atomic_output(target) as tmp:
-            shutil.copyfile(source, tmp)
-    log.info("the search chose the configured settings (%s): the model is %s, copied", paths.searched,
-             paths.configured_model)
-    return True
+def _train(paths, settings: dict, train: Callable, data: Callable) -> None:
+    """Train with ``train(data(), **settings)`` into ``paths.model`` and ``paths.history``.
+    Given a search's summary (``paths.searched``), its chosen settings replace the given
+    ones; when they are the configured settings unchanged, the configured model
+    (``paths.configured_model`` and ``configured_history``) is copied instead of trained a
+    second time, which would differ from it by run-to-run noise only."""
+    if paths.searched is not None:
+        searched = _read_json(paths.searched)
+        if searched.get("chosen_is_configured") and paths.configured_model is not None:
+            for source, target in ((paths.configured_model, paths.model), (paths.configured_history, paths.history)):
+                with atomic_output(target) as tmp:
+                    shutil.copyfile(source, tmp)
+            log.info("the search chose the configured settings (%s): the model is %s, copied", paths.searched,
+                     paths.configured_model)
+            return
+        log.info("training with the settings the search chose (%s): %s", paths.searched, searched["settings"])
+        settings = {**settings, **searched["settings"]}
+    train(data(), **settings, model_path=paths.model, history_path=paths.history)
 
 
 SEARCHED = {"searched": "summary JSON of a search step: the settings it chose replace the given ones",
             "configured_model": "with searched: the model trained with the configured settings (copied when "
                                 "the search kept them)", "configured_history": "its history TSV"}
+
+
 @command("train-sequences", "train the DNA model (cnn1d) on a prepared dataset", sequences.train,
          {"data": ".npz from prepare-sequences", "model": "output .keras", "history": "output TSV, one row per epoch",
           **SEARCHED}, optional=tuple(SEARCHED), tensorflow=True)
 def train_sequences(paths, settings):
-    if _kept_configured(paths):
-        return
-    sequences.train(EncodedDataset.load(paths.data, stream=True), **_searched(settings, paths.searched),
-                    model_path=paths.model, history_path=paths.history)
+    _train(paths, settings, sequences.train, lambda: EncodedDataset.load(paths.data, stream=True))
 
 
 SEARCH_OUTPUTS = {"trials": "output TSV, one row per trial", "summary": "output JSON: scoring, budget, best trial",
@@ -337,10 +330,7 @@ def prepare_timeseries(paths, settings):
           "history": "output TSV, one row per epoch", **SEARCHED}, optional=tuple(SEARCHED),
          extra={"network": "gaf_cnn, fcn or lstm"}, tensorflow=True)
 def train_timeseries(paths, settings):
-    if _kept_configured(paths):
-        return
-    timeseries.train(EncodedDataset.load(paths.data), **_searched(settings, paths.searched), model_path=paths.model,
-                     history_path=paths.history)
+    _train(paths, settings, timeseries.train, lambda: EncodedDataset.load(paths.data))
 
 
 @command("search-timeseries", "choose the GAF CNN's settings on validation data", search.search_timeseries,
@@ -413,10 +403,7 @@ def prepare_omics(paths, settings):
          {"data": ".npz from prepare-omics", "model": "output .keras", "history": "output TSV, one row per epoch",
           **SEARCHED}, optional=tuple(SEARCHED), extra={"name": "(joint|early)_(vae|ae)[_supervised]"}, tensorflow=True)
 def train_omics(paths, settings):
-    if _kept_configured(paths):
-        return
-    omics.train(omics.OmicsDataset.load(paths.data), **_searched(settings, paths.searched), model_path=paths.model,
-                history_path=paths.history)
+    _train(paths, settings, omics.train, lambda: omics.OmicsDataset.load(paths.data))
 
 
 @command("search-omics", "choose an autoencoder's settings inside one seed's split", search.search_omics,

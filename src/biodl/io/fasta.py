@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import gzip
-import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 
-from biodl.io.files import InputError, PathLike, atomic_output, check_unique, require_file
+from biodl.io.files import GZIP_ERRORS, InputError, PathLike, atomic_output, check_unique, corrupt_gzip, require_file
 
 
 def open_text(path: PathLike):
@@ -78,8 +77,8 @@ def iter_fasta(path: PathLike) -> Iterator[tuple[str, str]]:
                 yield record.id, seq
     except InputError:
         raise
-    except (EOFError, gzip.BadGzipFile, zlib.error) as err:
-        raise InputError(f"{path}: not valid gzip data (corrupt or truncated?): {err}") from None
+    except GZIP_ERRORS as err:
+        raise corrupt_gzip(path, err) from None
     except (ValueError, UnicodeDecodeError, OSError) as err:
         first = _first_content_line(path)
         raise InputError(

@@ -6,8 +6,10 @@ file behind under the final name.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
+import zlib
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -22,6 +24,15 @@ PathLike = str | os.PathLike
 
 class InputError(ValueError):
     """An input file is unusable; the message says which file, where and why."""
+
+
+GZIP_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error)
+"""What reading a corrupt or truncated gzip file raises."""
+
+
+def corrupt_gzip(path: PathLike, error: BaseException) -> InputError:
+    """The :class:`InputError` for a gzip file that cannot be read (one of :data:`GZIP_ERRORS`)."""
+    return InputError(f"{path}: not valid gzip data (corrupt or truncated?): {error}")
 
 
 def require_file(path: PathLike, what: str = "file") -> Path:

@@ -11,13 +11,12 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
-import zlib
 from pathlib import Path
 from typing import Self
 
 import numpy as np
 
-from biodl.io.files import InputError, PathLike, atomic_output
+from biodl.io.files import GZIP_ERRORS, InputError, PathLike, atomic_output, corrupt_gzip
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _BGZF_EXTRA = b"BC"
@@ -49,9 +48,7 @@ def index_genome(source: PathLike, destination: PathLike) -> Path:
     if not source.is_file():
         raise InputError(f"genome {source}: no such file")
     destination.parent.mkdir(parents=True, exist_ok=True)
-    for stale in (destination, Path(f"{destination}.fai")):
-        if stale.is_symlink() or stale.exists():
-            stale.unlink()
+    _remove_copy(destination)
     try:
         if compression(source) == "plain":
             os.symlink(source.resolve(), destination)
@@ -60,13 +57,18 @@ def index_genome(source: PathLike, destination: PathLike) -> Path:
                 shutil.copyfileobj(raw, out, length=1 << 22)
         Genome(destination, source_name=str(source)).close()
     except BaseException as err:  # no link, copy or index of a genome that cannot be read is left
-        for partial in (destination, Path(f"{destination}.fai")):
-            if partial.is_symlink() or partial.exists():
-                partial.unlink()
-        if isinstance(err, (EOFError, OSError, zlib.error)) and not isinstance(err, InputError):
-            raise InputError(f"genome {source}: not valid gzip data (corrupt or truncated?): {err}") from None
+        _remove_copy(destination)
+        if isinstance(err, GZIP_ERRORS):
+            raise corrupt_gzip(source, err) from None
         raise
     return destination
+
+
+def _remove_copy(destination: Path) -> None:
+    """Remove an earlier (or partial) :func:`index_genome` output: the link or copy, its index."""
+    for path in (destination, Path(f"{destination}.fai")):
+        if path.is_symlink() or path.exists():
+            path.unlink()
 
 
 class Genome:

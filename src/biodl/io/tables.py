@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from biodl.io.files import InputError, PathLike, check_unique, require_file
+from biodl.io.files import GZIP_ERRORS, InputError, PathLike, check_unique, corrupt_gzip, require_file
 
 
 def read_delimited(path: PathLike, what: str = "table", **options: Any) -> pd.DataFrame:
@@ -26,8 +25,8 @@ def read_delimited(path: PathLike, what: str = "table", **options: Any) -> pd.Da
         raise InputError(f"{path}: the {what} is empty") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as err:
         raise InputError(f"{path}: cannot read the {what}: {str(err).splitlines()[0]}") from None
-    except (OSError, EOFError, zlib.error) as err:  # gzip.BadGzipFile is an OSError
-        raise InputError(f"{path}: not valid gzip data (corrupt or truncated?): {err}") from None
+    except GZIP_ERRORS as err:
+        raise corrupt_gzip(path, err) from None
 
 
 def read_table(path: PathLike, id_column: str) -> pd.DataFrame:

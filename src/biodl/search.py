@@ -414,6 +414,7 @@ def _result(study, base, metric, settings, scoring) -> SearchResult:
                            f"{settings.timeout_minutes} min): raise search.timeout_minutes or search.trials")
     picked, selection = _select(complete, settings.selection)
     chosen = picked.user_attrs["chosen"]
+    chosen_settings = apply(base, chosen)
     counts = trials["state"].value_counts().to_dict()
     summary = {
         "metric": metric, "scoring": "validation split" if scoring["splits"] == 1 else
@@ -421,7 +422,7 @@ def _result(study, base, metric, settings, scoring) -> SearchResult:
         "budget": dataclasses.asdict(settings), "trials": counts, "chosen_trial": picked.number,
         "chosen_value": picked.value, "chosen_validation_loss": picked.user_attrs["loss"],
         "fold_values": picked.user_attrs["fold_values"], "selection": selection, "chosen": chosen,
-        "settings": apply(base, chosen), "chosen_is_configured": _same(apply(base, chosen), base),
+        "settings": chosen_settings, "chosen_is_configured": _same(chosen_settings, base),
         "search_seconds": round(float(trials["seconds"].fillna(0).sum()), 1),
     }
     log.info("chosen trial %d: %s %.4f with %s (%s)", picked.number, metric, picked.value, chosen, selection)

@@ -174,6 +174,11 @@ def runtime() -> dict[str, Any]:
     return dict(_RUNTIME)
 
 
+def _n_rows(x) -> int:
+    """Rows of model inputs: an array, :class:`~biodl.io.arrays.StoredRows`, or a dict of them."""
+    return len(next(iter(x.values())) if isinstance(x, Mapping) else x)
+
+
 def make_dataset(
     x, y: np.ndarray | None, batch_size: int, shuffle: bool = False, seed: int = 1,
     transformed_copy: Callable[[np.ndarray], np.ndarray] | None = None,
@@ -204,7 +209,7 @@ def make_dataset(
 
     inputs = x if isinstance(x, Mapping) else {"": x}
     names = sorted(inputs)
-    n = len(inputs[names[0]])
+    n = _n_rows(x)
     if transformed_copy is not None and len(names) > 1:
         raise ValueError("transformed_copy works on single-input models only")
     columns = [inputs[name] for name in names] + ([] if y is None else [y])
@@ -308,8 +313,7 @@ def fit(
             raise ValueError(f"give a loss or a task out of {sorted(LOSSES)}; got task {task!r}")
         loss = LOSSES[task]
     x_train, y_train = train
-    n_val = len(next(iter(val[0].values())) if isinstance(val[0], Mapping) else val[0])
-    if n_val == 0:
+    if _n_rows(val[0]) == 0:
         raise ValueError("no validation samples: early stopping and the choice of the best epoch need some; "
                          "raise val_fraction in the split settings, or mark some rows 'val' in the split column")
     if augment is not None:

@@ -41,7 +41,6 @@ lock: install
 	$(BIN)/python tools/sync_envs.py
 
 docs: install
-	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[docs]'
 	$(BIN)/mkdocs build --strict
 	@echo "open site/index.html"
 

@@ -48,18 +48,22 @@ def headline_metric(kind: str, metrics: Mapping) -> str:
     return {"timeseries": "accuracy", "omics": "balanced_accuracy"}[kind]
 
 
-def _model_scores(kind: str, metrics: Mapping, metric: str) -> dict[str, tuple[float, float | None, int]]:
-    """model -> (value, spread over seeds or None, seeds) of one metrics file."""
+def _scores(kind: str, metrics: Mapping) -> dict[str, dict]:
+    """model -> ``{"values": {metric: (mean, sd over seeds or None)}, "seeds": n}`` of one
+    metrics file: the one reader of the three kinds' layouts."""
     if kind == "sequences":
-        return {name: (scores[metric], None, 1) for name, scores in metrics["models"].items()}
-    if kind == "timeseries":
-        models = metrics["models"]
-        # an ensemble is one run over its network's seeds: it counts them
-        return {name: (scores[f"{metric}_mean"], scores[f"{metric}_std"] if scores["seeds"] > 1 else None,
-                       models.get(name.removesuffix("_ensemble"), scores)["seeds"]) for name, scores in models.items()}
-    seeds = {name: sum(run["model"] == name for run in metrics["per_seed"]) for name in metrics["summary"]}
-    return {name: (scores[f"{metric}_mean"], scores[f"{metric}_std"] if seeds[name] > 1 else None, seeds[name])
-            for name, scores in metrics["summary"].items()}
+        return {name: {"values": {key: (value, None) for key, value in scores.items()
+                                  if key != "n" and np.isscalar(value)}, "seeds": 1}
+                for name, scores in metrics["models"].items()}
+    models = metrics["models"] if kind == "timeseries" else metrics["summary"]
+    runs = ({name: scores["seeds"] for name, scores in models.items()} if kind == "timeseries" else
+            {name: sum(run["model"] == name for run in metrics["per_seed"]) for name in models})
+    return {name: {"values": {key.removesuffix("_mean"): (scores[key], scores[key.replace("_mean", "_std")]
+                                                         if runs[name] > 1 else None)
+                              for key in scores if key.endswith("_mean")},
+                   # an ensemble is one run over its network's seeds: it counts them
+                   "seeds": runs.get(name.removesuffix("_ensemble"), runs[name])}
+            for name, scores in models.items()}
 
 
 def _metrics_files(kind: str, metrics: Mapping) -> list[Mapping]:
@@ -121,7 +125,8 @@ def summarize(
             raise ValueError(f"unknown dataset kind {kind!r} for {dataset!r}; expected one of {sorted(KINDS)}")
         for file_metrics in _metrics_files(kind, files):
             metric = headline_metric(kind, file_metrics)
-            scores = _model_scores(kind, file_metrics, metric)
+            scores = {name: (*model["values"][metric], model["seeds"])
+                      for name, model in _scores(kind, file_metrics).items()}
             baselines = {name: score for name, score in scores.items() if not NETWORKS.match(name)}
             baseline = max(baselines, key=lambda name: baselines[name][0], default=None)
             for name, (value, spread, seeds) in scores.items():
@@ -209,19 +214,13 @@ def metrics_table(kind: str, metrics: Mapping) -> pd.DataFrame:
     per metric, ``mean ± sd`` over seeds where there are several."""
     rows = []
     for file_metrics in _metrics_files(kind, metrics):
-        if kind == "sequences":
-            for name, scores in file_metrics["models"].items():
-                rows.append({"model": name, **{key: _number(value) for key, value in scores.items()
-                                               if key != "n" and np.isscalar(value)}, "n test": scores["n"]})
-        else:
-            models = file_metrics["models"] if kind == "timeseries" else file_metrics["summary"]
-            for name, scores in models.items():
-                means = [key for key in scores if key.endswith("_mean")]
-                row = {"model": name}
-                row.update({key[:-5]: _number(scores[key], scores.get(key[:-5] + "_std")) for key in means})
-                if "seeds" in scores:
-                    row["seeds"] = scores["seeds"]
-                rows.append(row)
+        for name, model in _scores(kind, file_metrics).items():
+            row = {"model": name, **{metric: _number(*value) for metric, value in model["values"].items()}}
+            if kind == "sequences":
+                row["n test"] = _n_test(kind, file_metrics)
+            else:
+                row["seeds"] = model["seeds"]
+            rows.append(row)
     table = pd.DataFrame(rows).drop_duplicates(subset="model", keep="first")
     return table.fillna("")
 

@@ -55,20 +55,15 @@ def searched_settings(wildcards):
     model = wildcards.get("seq_model") or wildcards.get("ts_model") or wildcards["omics_model"]
     if not model.startswith(SEARCHED):
         return {}
-    configured = model.removeprefix(SEARCHED)
+    dataset = wildcards.get("seq_dataset") or wildcards.get("ts_dataset") or wildcards["omics_dataset"]
+    seed = wildcards.get("seed")  # series and omics train one model per seed; omics search per seed too
+    run, search = f"results/{dataset}/{model.removeprefix(SEARCHED)}", f"results/{dataset}/search"
+    if seed:
+        run = f"{run}/seed{seed}"
     if "omics_dataset" in wildcards:
-        dataset, seed = wildcards["omics_dataset"], wildcards["seed"]
-        folder = f"results/{dataset}/{configured}/seed{seed}"
-        summary = f"results/{dataset}/search/seed{seed}/summary.json"
-    elif "seq_dataset" in wildcards:
-        dataset = wildcards["seq_dataset"]
-        folder, summary = f"results/{dataset}/{configured}", f"results/{dataset}/search/summary.json"
-    else:
-        dataset = wildcards["ts_dataset"]
-        folder = f"results/{dataset}/{configured}/seed{wildcards['seed']}"
-        summary = f"results/{dataset}/search/summary.json"
-    return {"searched": summary, "configured_model": f"{folder}/model.keras",
-            "configured_history": f"{folder}/history.tsv"}
+        search = f"{search}/seed{seed}"
+    return {"searched": f"{search}/summary.json", "configured_model": f"{run}/model.keras",
+            "configured_history": f"{run}/history.tsv"}
 
 
 def pretrained_model(wildcards):

@@ -4,7 +4,7 @@
 
 writes ``summary.png`` (the report showing results/summary.html) and, per dataset named,
 the report's page of that dataset (its plots and metrics table listed on the left) with its
-metrics table opened (``<dataset>_metrics.png``) and with its main plot opened
+metrics table opened (``<dataset>_metrics.png``) and with its first plot opened
 (``<dataset>_plot.png``). The report is
 a single-page app, so each view is opened by a copy of the report that calls the app's own
 ``setView`` after loading. Needs the ``chromium`` executable (Debian: apt-get install chromium).
@@ -61,11 +61,12 @@ def screenshot(report: Path, view: dict, output: Path, size: str = "1500,1000") 
     return output
 
 
-def category_of(report_html: str, dataset: str) -> str:
-    """The report category holding ``dataset``'s page."""
+def dataset_page(report_html: str, dataset: str) -> tuple[str, list[str]]:
+    """The report category holding ``dataset``'s page, and the result files listed there."""
     start = report_html.index("var categories = ") + len("var categories = ")
     categories, _ = json.JSONDecoder().raw_decode(report_html[start:])
-    return next(name for name, subcategories in categories.items() if dataset in subcategories)
+    return next((name, subcategories[dataset]) for name, subcategories in categories.items()
+                if dataset in subcategories)
 
 
 def main(argv: list[str]) -> None:
@@ -74,14 +75,12 @@ def main(argv: list[str]) -> None:
     print(screenshot(report, {"result": "results/summary.html"}, folder / "summary.png"))
     html = report.read_text()
     for dataset in datasets:
-        category = category_of(html, dataset)
-        kind = {"Sequences": "sequences", "Time series": "timeseries", "Multi-omics": "omics"}[category]
+        category, files = dataset_page(html, dataset)
         page = {"category": category, "subcategory": dataset}
-        print(screenshot(report, {**page, "result": f"results/tables/{kind}/{dataset}/metrics.html"},
-                         folder / f"{dataset}_metrics.png"))
-        plot = "cnn1d/performance.png" if kind == "sequences" else "confusion.png" if kind == "timeseries" \
-            else "latent.png"
-        print(screenshot(report, {**page, "result": f"results/{dataset}/{plot}"}, folder / f"{dataset}_plot.png"))
+        table = next(path for path in files if path.endswith("metrics.html"))
+        plot = next(path for path in files if path.endswith(".png"))
+        print(screenshot(report, {**page, "result": table}, folder / f"{dataset}_metrics.png"))
+        print(screenshot(report, {**page, "result": plot}, folder / f"{dataset}_plot.png"))
 
 
 if __name__ == "__main__":

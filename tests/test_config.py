@@ -15,7 +15,7 @@ from biodl.commands import COMMANDS
 from biodl.interpret import attribution, compare, filters, modisco
 from biodl.io.jaspar import DEFAULT_RELEASE, motif_database
 from biodl.io.tables import read_omic
-from biodl.models import build_cnn1d, build_cnn2d, build_fcn, build_lstm
+from biodl.models import build_cnn1d, build_cnn2d, build_fcn, build_gaf_fusion, build_lstm
 from biodl.simulate import simulate_dna, simulate_genome, simulate_omics
 from conftest import ROOT
 
@@ -39,8 +39,8 @@ def test_typos_and_wrong_types_are_named():
         filled({"timeseries": {"ts": {"fcn": {"kernel": [3]}}}})
     with pytest.raises(config.ConfigError, match=r"timeseries.ts.training_overrides: .*'cnn1d' was unexpected"):
         filled({"timeseries": {"ts": {"training_overrides": {"cnn1d": {"patience": 2}}}}})
-    with pytest.raises(config.ConfigError, match=r"training_overrides.lstm: .*'window_slices' was unexpected"):
-        filled({"timeseries": {"ts": {"training_overrides": {"lstm": {"window_slices": 2}}}}})
+    with pytest.raises(config.ConfigError, match=r"training_overrides.lstm: .*'augment_copies' was unexpected"):
+        filled({"timeseries": {"ts": {"training_overrides": {"lstm": {"augment_copies": 2}}}}})
 
 
 def test_defaults_are_copies_not_shared_between_datasets():
@@ -54,7 +54,7 @@ def test_defaults_are_copies_not_shared_between_datasets():
     ("timeseries.ts.fcn", {"dropout": 0.1}, {"kernel_sizes": [8, 5, 3], "batch_norm_momentum": 0.9}),
     ("timeseries.ts.lstm", {"units": 8}, {"dropout": 0.2}),
     ("timeseries.ts.gaf_cnn", {"dropout": 0.3}, {"architecture": "resnet", "pool_size": 4}),
-    ("timeseries.ts.training", {"epochs": 5}, {"patience": 30, "window_fraction": 0.9}),
+    ("timeseries.ts.training", {"epochs": 5}, {"patience": 30, "window_fraction": 1.0}),
     ("timeseries.ts.training_overrides", {"fcn": {"patience": 7}}, {"lstm": {"patience": 100}, "gaf_cnn": {}}),
     ("timeseries.ts.training_overrides.lstm", {"epochs": 300}, {"patience": 100}),
     ("sequences.dna.model", {"dropout": 0.5}, {"kernel_sizes": [19], "batch_norm_momentum": 0.99}),
@@ -76,15 +76,25 @@ def test_a_partial_block_keeps_every_other_default(block, given, kept):
 
 def test_images_on_the_fly_take_the_dataset_settings():
     settings = filled({"timeseries": {"ts": {"image_size": 24, "gaf_cnn": {"gaf_on_the_fly": {}}}}})["timeseries"]["ts"]
-    assert config.timeseries_model(settings, "gaf_cnn")["gaf_on_the_fly"] == {"image_size": 24,
+    assert config.timeseries_model(settings, "gaf_cnn")["gaf_on_the_fly"] == {"image_size": 24, "scales": [1],
                                                                               "encodings": ["gasf", "gadf"]}
     settings["gaf_cnn"]["gaf_on_the_fly"] = {"image_size": 16}
     assert config.timeseries_model(settings, "gaf_cnn")["gaf_on_the_fly"]["image_size"] == 16
     plain = filled()["timeseries"]["ts"]
     assert config.timeseries_input(plain, "gaf_cnn") == "images" and config.timeseries_input(plain, "fcn") == "series"
-    plain["training"]["window_slices"] = 2  # augmented series need their own images
+    plain["training"]["augment_copies"] = 2  # augmented series need their own images
     assert config.timeseries_model(plain, "gaf_cnn")["gaf_on_the_fly"]["image_size"] == 64
     assert config.timeseries_input(plain, "gaf_cnn") == "series"
+
+
+def test_the_fusion_network_takes_the_dataset_images_but_only_its_angular_fields():
+    settings = filled({"timeseries": {"ts": {"image_size": 32, "scales": [1, 4], "encodings": ["gadf", "mtf"]}}})
+    fusion = config.timeseries_model(settings["timeseries"]["ts"], "gaf_fusion")
+    assert (fusion["image_size"], fusion["scales"], fusion["encodings"]) == (32, [1, 4], ["gadf"])
+    assert config.timeseries_input(settings["timeseries"]["ts"], "gaf_fusion") == "series"
+    only_mtf = filled({"timeseries": {"ts": {"encodings": ["mtf"], "gaf_fusion": {"image_size": 16}}}})
+    fusion = config.timeseries_model(only_mtf["timeseries"]["ts"], "gaf_fusion")
+    assert (fusion["image_size"], fusion["encodings"]) == (16, ["gasf", "gadf"])
 
 
 def parameter(function, name):
@@ -159,6 +169,7 @@ HOMES = [
     ("timeseries.*.gaf_cnn.*", lambda p: parameter(build_cnn2d, p.rsplit(".", 1)[1])),
     ("timeseries.*.fcn.*", lambda p: parameter(build_fcn, p.rsplit(".", 1)[1])),
     ("timeseries.*.lstm.*", lambda p: parameter(build_lstm, p.rsplit(".", 1)[1])),
+    ("timeseries.*.gaf_fusion.*", lambda p: parameter(build_gaf_fusion, p.rsplit(".", 1)[1])),
     ("timeseries.*.training.*", lambda p: field_default(timeseries.TimeseriesTraining, p.rsplit(".", 1)[1])),
     ("timeseries.*.*", lambda p: parameter(timeseries.prepare, p.rsplit(".", 1)[1])),
     ("omics.*.simulate.*", lambda p: parameter(simulate_omics, p.rsplit(".", 1)[1])),
@@ -230,7 +241,7 @@ def test_every_per_network_training_default_is_in_the_schema():
     ({"sequences": {"dna": {"simulate_genome": {}}}}, r"got \['fasta', 'labels', 'simulate_genome'\]"),
     ({"sequences": {"dna": {"blacklist": "b.bed"}}}, r"\['blacklist'\] apply to genome regions only"),
     ({"timeseries": {"ts": {"ucr": {"train": "a", "test": "b"}}}}, r"exactly one of .*got \['pyts', 'ucr'\]"),
-    ({"timeseries": {"ts": {"encodings": ["gasf", "mtf"], "training": {"window_slices": 1}}}},
+    ({"timeseries": {"ts": {"encodings": ["gasf", "mtf"], "training": {"augment_copies": 1}}}},
      r"covers gasf and gadf only; got encodings \['gasf', 'mtf'\]"),
     ({"omics": {"om": {"simulate": {}}}}, "give either 'simulate'"),
     ({"timeseries": {"dna": {"pyts": "coffee"}}}, r"dataset names \['dna'\] are used twice"),

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from biodl.gaf import gaf_images, gaf_tensorflow, paa_matrix
+from biodl.gaf import gaf_images, gaf_tensorflow, image_size_for_scales, paa_matrix, window_bounds
 
 
 @pytest.mark.parametrize("length, size", [(150, 64), (37, 10), (20, 20)])
@@ -64,3 +64,26 @@ def test_refusals():
         gaf_tensorflow(np.zeros((1, 10, 1)), 4, ("mtf",))
     with pytest.raises(ValueError, match="between 1 and the series length 10"):
         paa_matrix(10, 24)
+
+
+def test_window_bounds_cut_each_scale_into_equal_windows():
+    assert window_bounds(10, [1, 2]) == [(0, 10), (0, 5), (5, 10)]
+    assert window_bounds(1460, [1, 4])[1:] == [(0, 365), (365, 730), (730, 1095), (1095, 1460)]
+    assert image_size_for_scales(150, 64, [1, 4]) == 37  # the shortest quarter
+    with pytest.raises(ValueError, match="distinct positive"):
+        window_bounds(10, [1, 1])
+    with pytest.raises(ValueError, match="windows of under 2 points"):
+        window_bounds(10, [6])
+
+
+def test_multiscale_images_are_each_window_encoded_alone_in_both_paths():
+    series = np.random.default_rng(2).normal(size=(4, 100, 2)).cumsum(axis=1)
+    ours = np.asarray(gaf_tensorflow(series, 10, ("gasf", "gadf"), scales=(1, 4)))
+    assert ours.shape == (4, 10, 10, 2 * 5 * 2)
+    np.testing.assert_allclose(gaf_images(series, 10, scales=(1, 4)).astype(np.float32), ours, atol=2e-3)
+    # channel order: series channel, window, encoding; window 3 of scale 4 is points 50-74
+    third_quarter = np.asarray(gaf_tensorflow(series[:, 50:75, 1:], 10, ("gasf", "gadf")))
+    np.testing.assert_allclose(ours[..., 10 + 3 * 2:10 + 4 * 2], third_quarter, atol=1e-6)
+    np.testing.assert_allclose(ours[..., :2], np.asarray(gaf_tensorflow(series[..., :1], 10)), atol=1e-6)
+    with pytest.raises(ValueError, match="shortest window's 25 points"):
+        gaf_images(series, 30, scales=(1, 4))

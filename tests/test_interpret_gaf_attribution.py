@@ -39,3 +39,17 @@ def test_a_model_of_one_segment_is_explained_there(keras, on_the_fly):
     assert np.abs(values[:, :10]).max() < 1e-6 and np.abs(values[:, 15:]).max() < 1e-6
     # integrated gradients of a linear logit from a zero image: the logit itself
     np.testing.assert_allclose(values.sum(axis=1), (images * weights[..., 1]).sum(axis=(1, 2, 3)), rtol=1e-3)
+
+
+def test_multiscale_pixels_go_to_the_segments_of_their_window():
+    from biodl.interpret.gaf_attribution import to_time_points
+
+    # scales (1, 2) of a 16-point series at 4 px, one series channel, two encodings:
+    # channels (window 0: whole, window 1: first half, window 2: second half) x (gasf, gadf)
+    pixels = np.zeros((1, 4, 4, 6))
+    pixels[0, 0, 0, 5] = 4.0  # gadf of the second half, its segment 0: points 8-9
+    pixels[0, 3, 3, 0] = 8.0  # gasf of the whole, segment 3: points 12-15
+    times = to_time_points(pixels, 16, scales=(1, 2), n_encodings=2)
+    expected = np.zeros(16)
+    expected[8:10], expected[12:16] = 2.0, 2.0
+    np.testing.assert_allclose(times[0], expected)

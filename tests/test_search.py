@@ -194,3 +194,23 @@ def test_dna_search_is_seeded_scores_inside_the_training_samples_and_never_reads
     pinned = yaml.safe_load(text)["sequences"]["dna"]
     assert pinned["model"]["filters"] == first.chosen["model"]["filters"]
     assert pinned["training"]["learning_rate"] == first.chosen["training.learning_rate"]
+
+
+@pytest.mark.parametrize("length, n_train, sizes, multiscale", [
+    (24, 67, [16, 24], False),  # short series: up to their own length
+    (150, 50, [16, 24, 32, 48, 64, 96, 128], False),
+    (1460, 100, [16, 24, 32, 48, 64, 96, 128], True),  # long: the quarters too
+    (500, 10_000, [16, 24], True),  # many series: small images keep an epoch affordable
+])
+def test_the_series_space_fits_image_sizes_to_length_and_training_set(length, n_train, sizes, multiscale):
+    space = search.timeseries_space(length, n_train)
+    assert space["model.gaf_on_the_fly.image_size"]["choices"] == sizes
+    assert ("model.gaf_on_the_fly.scales" in space) == multiscale
+    assert space["training"] == search.TIMESERIES_SPACE["training"]
+    # the configured settings (no augmentation, 64 px, one scale) are a point of every space
+    base = {"model": {"gaf_on_the_fly": {"image_size": min(64, length), "scales": [1]}},
+            "training": {"augment_copies": 0, "window_fraction": 1.0, "time_warp": 0.0, "scaling": 0.0,
+                         "jitter": 0.0, "learning_rate": 1e-3}}
+    params = search.base_params(space, base)
+    assert {"training", "training.learning_rate"} <= set(params)
+    assert ("model.gaf_on_the_fly.image_size" in params) == (min(64, length) in sizes)

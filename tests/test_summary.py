@@ -17,7 +17,8 @@ SIGNAL = {"task": "regression", "models": {"cnn1d": {"pearson": 0.7, "r2": 0.5, 
 SERIES = {"n_test": 50, "models": {
     "gaf_cnn": {"accuracy_mean": 0.9, "accuracy_std": 0.05, "seeds": 3},
     "gaf_cnn_ensemble": {"accuracy_mean": 0.95, "accuracy_std": None, "seeds": 1},
-    "1nn": {"accuracy_mean": 0.8, "accuracy_std": 0.0, "seeds": 1}}}
+    "1nn": {"accuracy_mean": 0.8, "accuracy_std": 0.0, "seeds": 1}},
+    "chosen_on_validation": {"model": "gaf_cnn_ensemble", "validation_accuracy": {"gaf_cnn_ensemble": 1.0}}}
 OMICS = {"per_seed": [{"model": m, "seed": s, "n_test": n} for m, n in (("joint_vae", 20), ("pca4", 20))
                       for s in (1, 2)],
          "summary": {"joint_vae": {"balanced_accuracy_mean": 0.8, "balanced_accuracy_std": 0.1},
@@ -38,6 +39,8 @@ def test_one_row_per_network_with_its_headline_metric_spread_and_strongest_basel
     assert table.loc[("ts", "gaf_cnn"), ["value", "spread", "seeds", "n_test"]].tolist() == [0.9, 0.05, 3, 50]
     ensemble = table.loc[("ts", "gaf_cnn_ensemble"), ["value", "spread", "seeds"]].tolist()
     assert ensemble[0] == 0.95 and pd.isna(ensemble[1]) and ensemble[2] == 3  # one run over 3 seeds
+    assert set(table.xs("ts")["chosen_on_validation"]) == {"gaf_cnn_ensemble"}
+    assert table["chosen_on_validation"].drop("ts").isna().all()  # only series datasets choose
     assert table.loc[("om", "joint_vae"), ["value", "spread", "seeds", "baseline"]].tolist() == [0.8, 0.1, 2, "pca4"]
     assert table.loc[("dna", "cnn1d"), "motifs"] == "p0: CTCF (MA0139.2, q 2e-09); p1: no match"
     assert pd.isna(table.loc[("dna", "searched_cnn1d"), "motifs"])  # interpretation explains cnn1d only
@@ -57,7 +60,7 @@ def test_written_as_tsv_markdown_and_html_pages(tmp_path):
     markdown = (tmp_path / "s.md").read_text().splitlines()
     assert markdown[0].startswith("| dataset | data | model | test metric | value |") and len(markdown) == 5
     assert "| 0.900 ± 0.050 | 3 | 50 | 1nn | 0.800 |" in markdown[3]
-    assert "| gaf_cnn_ensemble | accuracy | 0.950 | 3 | 50 |" in markdown[4]
+    assert "| gaf_cnn_ensemble | accuracy | 0.950 | 3 | 50 | 1nn | 0.800 | gaf_cnn_ensemble |" in markdown[4]
     page = (tmp_path / "s.html").read_text()
     for text in ("<table>", "dna (DNA)", "ts (time series)", "image_size: 32", "tensorflow", "pwm_scan"):
         assert text in page

@@ -19,7 +19,7 @@ def test_missing_values_interpolated_or_refused():
 
 def test_window_slices_stretch_a_window_back_to_full_length():
     ramp = np.tile(np.arange(100, dtype="float32")[None, :, None], (3, 1, 2))
-    x, y = timeseries.window_slices(ramp, np.array([0, 1, 2]), copies=2, fraction=0.5, seed=0)
+    x, y = timeseries.augment_series(ramp, np.array([0, 1, 2]), copies=2, window_fraction=0.5, seed=0)
     assert x.shape == (9, 100, 2) and x.dtype == ramp.dtype
     np.testing.assert_array_equal(x[:3], ramp)
     np.testing.assert_array_equal(y, [0, 1, 2] * 3)
@@ -27,12 +27,33 @@ def test_window_slices_stretch_a_window_back_to_full_length():
     # a half-length window of a unit ramp, stretched to 100 points: slope 49/99, start inside [0, 50]
     np.testing.assert_allclose(np.diff(copies, axis=1), 49 / 99, atol=1e-5)
     assert np.all((copies[:, 0] >= 0) & (copies[:, 0] <= 50)) and np.all(copies[:, -1] <= 99)
-    same, _ = timeseries.window_slices(ramp, np.zeros(3), copies=1, fraction=1.0)
+    same, _ = timeseries.augment_series(ramp, np.zeros(3), copies=1)
     np.testing.assert_array_equal(same[3:], ramp)
     with pytest.raises(ValueError, match="needs \\(N, T, C\\) series"):
-        timeseries.window_slices(np.zeros((4, 10)), np.zeros(4), copies=1)
-    with pytest.raises(ValueError, match="0 < fraction <= 1"):
-        timeseries.window_slices(np.zeros((4, 10, 1)), np.zeros(4), copies=1, fraction=1.5)
+        timeseries.augment_series(np.zeros((4, 10)), np.zeros(4), copies=1)
+    with pytest.raises(ValueError, match="0 < window_fraction <= 1"):
+        timeseries.augment_series(np.zeros((4, 10, 1)), np.zeros(4), copies=1, window_fraction=1.5)
+
+
+def test_time_warp_keeps_the_ends_and_the_order_of_time():
+    ramp = np.tile(np.arange(200, dtype="float64")[None, :, None], (50, 1, 1))
+    x, _ = timeseries.augment_series(ramp, np.zeros(50), copies=1, time_warp=0.3, seed=3)
+    warped = x[50:, :, 0]
+    np.testing.assert_allclose(warped[:, [0, -1]], [[0, 199]] * 50, atol=1e-9)
+    assert (np.diff(warped, axis=1) > 0).all()  # monotone: the order of events is kept
+    assert np.abs(warped - ramp[:, :, 0]).max(axis=1).min() > 1  # every copy is bent somewhere
+
+
+def test_scaling_and_jitter_draw_per_copy_and_channel_and_repeat_with_the_seed():
+    ones = np.ones((400, 50, 2))
+    scaled, _ = timeseries.augment_series(ones, np.zeros(400), copies=1, scaling=0.1, seed=1)
+    factors = scaled[400:]
+    assert np.ptp(factors, axis=1).max() < 1e-12  # one factor per series and channel
+    assert abs(factors[:, 0, 0].std() - 0.1) < 0.02 and not np.allclose(factors[:, 0, 0], factors[:, 0, 1])
+    noisy, _ = timeseries.augment_series(ones, np.zeros(400), copies=2, jitter=0.05, seed=1)
+    assert noisy.shape == (1200, 50, 2) and abs((noisy[400:] - 1).std() - 0.05) < 0.005
+    again, _ = timeseries.augment_series(ones, np.zeros(400), copies=2, jitter=0.05, seed=1)
+    np.testing.assert_array_equal(noisy, again)
 
 
 def test_prepare_keeps_official_test_split_and_draws_val_from_train():
@@ -74,8 +95,8 @@ def test_network_training_merges_overrides_over_the_defaults():
     partial = timeseries.network_training("lstm", {"epochs": 50}, {"lstm": {"batch_size": 8}})
     assert (partial.epochs, partial.batch_size, partial.patience) == (50, 8, 100)  # patience 100 kept
     assert timeseries.network_training("lstm", None, {"fcn": {"patience": 7}}).patience == 100
-    with pytest.raises(ValueError, match=r"\['window_slices'\] cannot differ per network"):
-        timeseries.network_training("lstm", None, {"lstm": {"window_slices": 2}})
+    with pytest.raises(ValueError, match=r"\['augment_copies'\] cannot differ per network"):
+        timeseries.network_training("lstm", None, {"lstm": {"augment_copies": 2}})
     with pytest.raises(ValueError, match=r"unknown networks \['cnn1d'\]"):
         timeseries.network_training("lstm", None, {"cnn1d": {"patience": 2}})
 
@@ -88,25 +109,42 @@ def test_train_each_network_and_evaluate_beside_1nn(tmp_path, keras, caplog):
     with caplog.at_level(logging.INFO):
         for network in timeseries.NETWORKS:
             view = data.images if timeseries.network_input(network) == "images" else data.series
-            model = {"lstm": {"units": 8}}.get(network, {})
+            model = {"lstm": {"units": 8}, "gaf_fusion": {"image_size": 16, "scales": [1, 2]}}.get(network, {})
             models[(network, 1)], history = timeseries.train(view, network, model=model, training={"epochs": 2})
             assert len(history) == 2
         small = {"filters": [4, 4], "kernel_sizes": [3, 3]}
         models[("fcn", 2)], _ = timeseries.train(data.series, "fcn", model=small,
-                                                 training={"epochs": 1, "window_slices": 1}, seed=2)
-    assert "window slicing: 22 -> 44 training series" in caplog.text
+                                                 training={"epochs": 1, "augment_copies": 1, "jitter": 0.1}, seed=2)
+    assert "jitter': 0.1}: 22 -> 44 training series" in caplog.text
     result = timeseries.evaluate(data.series, data.images, models)
     metrics = result.metrics
-    assert set(metrics["models"]) == {"gaf_cnn", "fcn", "lstm", "fcn_ensemble", "1nn", "1nn_dtw", "weasel"}
+    assert set(metrics["models"]) == {*timeseries.NETWORKS, "fcn_ensemble", "1nn", "1nn_dtw", "weasel"}
     assert metrics["n_test"] == 28 and metrics["models"]["fcn"]["seeds"] == 2
     for baseline in ("1nn", "1nn_dtw", "weasel"):
         assert metrics["models"][baseline]["accuracy_mean"] > 0.8
         assert metrics["models"][baseline]["accuracy_std"] is None
     assert metrics["dtw_window"] in (0.0, 0.05, 0.1, 0.2)
+    chosen = metrics["chosen_on_validation"]
+    assert set(chosen["validation_accuracy"]) == {"gaf_cnn", "lstm", "gaf_fusion", "fcn_ensemble", "1nn", "1nn_dtw",
+                                                  "weasel"}
+    best = max(chosen["validation_accuracy"].values())
+    assert chosen["validation_accuracy"][chosen["model"]] == best
     ensemble = np.mean([result.scores[("fcn", 1)], result.scores[("fcn", 2)]], axis=0)
     assert np.allclose(result.scores[("fcn_ensemble", -1)], ensemble)
-    assert len(result.predictions()) == 8 * 28
+    assert len(result.predictions()) == 9 * 28
     with pytest.raises(ValueError, match="give it gaf_on_the_fly"):
         timeseries.train(data.series, "gaf_cnn")
-    with pytest.raises(ValueError, match="window slicing needs raw"):
-        timeseries.train(data.images, "gaf_cnn", training={"window_slices": 1})
+    with pytest.raises(ValueError, match="augmentation needs raw"):
+        timeseries.train(data.images, "gaf_cnn", training={"augment_copies": 1})
+
+
+def test_the_validation_choice_takes_the_top_accuracy_then_the_lower_log_loss():
+    y = np.array([0, 1, 1, 0])
+    sure = np.eye(2)[[0, 1, 1, 1]]  # 3 of 4 right, hard scores: the error costs -log(1e-7)
+    soft = np.array([[0.6, 0.4], [0.4, 0.6], [0.4, 0.6], [0.4, 0.6]])  # 3 of 4 right, gently
+    worse = np.array([[0.9, 0.1], [0.9, 0.1], [0.1, 0.9], [0.9, 0.1]])  # 3 of 4 too: y[1] wrong
+    chosen = timeseries.choose_on_validation(y, {"1nn": sure, "fcn_ensemble": soft, "weasel": worse})
+    assert chosen["model"] == "fcn_ensemble"
+    assert chosen["validation_accuracy"] == {"1nn": 0.75, "fcn_ensemble": 0.75, "weasel": 0.75}
+    assert chosen["validation_log_loss"]["1nn"] == pytest.approx(-np.log(1e-7) / 4)
+    assert timeseries.choose_on_validation(y, {"a": soft, "b": np.eye(2)[y]})["model"] == "b"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 import numpy as np
 
 from biodl.io.arrays import StoredRows, row_chunks
 from biodl.pwm import Motif, scan_max
+
+log = logging.getLogger(__name__)
 
 
 FEATURE_CHUNK = 4096
@@ -180,7 +183,10 @@ def weasel_logistic(
 ) -> np.ndarray:
     """WEASEL bag-of-words features (pyts; word size 4, 4 bins, windows of
     :data:`WEASEL_WINDOWS`; one bag per channel) and a logistic regression on them, fitted
-    on the training series; test-set class probabilities ``(len(test_x), n_classes)``."""
+    on the training series; test-set class probabilities ``(len(test_x), n_classes)``.
+
+    pyts bins each Fourier coefficient by information gain; with too few series for that
+    it raises, and the bins are then cut at quantiles instead (logged)."""
     from pyts.transformation import WEASEL
     from scipy import sparse
     from sklearn.linear_model import LogisticRegression
@@ -188,8 +194,14 @@ def weasel_logistic(
     train_x, test_x = (x if x.ndim == 3 else x[:, :, None] for x in (train_x, test_x))
     train_features, test_features = [], []
     for channel in range(train_x.shape[2]):
-        weasel = WEASEL(word_size=4, n_bins=4, window_sizes=list(WEASEL_WINDOWS), sparse=True)
-        train_features.append(weasel.fit_transform(train_x[:, :, channel], train_y))
+        settings = dict(word_size=4, n_bins=4, window_sizes=list(WEASEL_WINDOWS), sparse=True)
+        try:
+            weasel = WEASEL(**settings)
+            train_features.append(weasel.fit_transform(train_x[:, :, channel], train_y))
+        except ValueError as err:
+            log.info("WEASEL on %d series: %s; bins at quantiles instead", len(train_x), err)
+            weasel = WEASEL(**settings, strategy="quantile")
+            train_features.append(weasel.fit_transform(train_x[:, :, channel], train_y))
         test_features.append(weasel.transform(test_x[:, :, channel]))
     classifier = LogisticRegression(max_iter=5000, random_state=seed)
     classifier.fit(sparse.hstack(train_features).tocsr(), train_y)

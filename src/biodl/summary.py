@@ -26,11 +26,12 @@ from biodl.io.files import PathLike, atomic_output, write_table
 KINDS = {"sequences": "DNA", "timeseries": "time series", "omics": "multi-omics"}
 """Dataset kind -> the words the tables use for it."""
 
-NETWORKS = re.compile(r"^(searched_)?(cnn1d|gaf_cnn|fcn|lstm|(joint|early)_(vae|ae)(_supervised)?)(_ensemble)?$")
+NETWORKS = re.compile(
+    r"^(searched_)?(cnn1d|gaf_cnn|gaf_fusion|fcn|lstm|(joint|early)_(vae|ae)(_supervised)?)(_ensemble)?$")
 """Names of biodl's networks; every other model in a metrics file is a baseline."""
 
 COLUMNS = ["dataset", "data", "model", "metric", "value", "spread", "seeds", "n_test", "baseline",
-           "baseline_value", "baseline_spread", "motifs"]
+           "baseline_value", "baseline_spread", "chosen_on_validation", "motifs"]
 
 SOFTWARE = ("biodl", "tensorflow", "keras", "snakemake", "numpy", "pandas", "scikit-learn", "pyts", "optuna",
             "modisco-lite", "memelite", "pyjaspar")
@@ -116,7 +117,8 @@ def summarize(
     pandas.DataFrame
         One row per dataset and network, with :data:`COLUMNS`: the headline metric on the
         test split (``value``; the mean over seeds when there are several), its standard
-        deviation over seeds (``spread``), and the best baseline on the same metric.
+        deviation over seeds (``spread``), the best baseline on the same metric, and (time
+        series) the model the validation split chooses among networks and baselines.
     """
     motifs = motifs or {}
     rows = []
@@ -136,6 +138,7 @@ def summarize(
                         "spread": spread, "seeds": seeds, "n_test": _n_test(kind, file_metrics),
                         "baseline": baseline, "baseline_value": baselines[baseline][0] if baseline else None,
                         "baseline_spread": baselines[baseline][1] if baseline else None,
+                        "chosen_on_validation": file_metrics.get("chosen_on_validation", {}).get("model"),
                         "motifs": motif_matches(motifs[dataset]) if dataset in motifs and name == "cnn1d" else None,
                     })
     return pd.DataFrame(rows, columns=COLUMNS)
@@ -160,6 +163,7 @@ def display_table(summary: pd.DataFrame) -> pd.DataFrame:
         "baseline": summary["baseline"].fillna(""),
         "baseline value": [_number(v, s) for v, s in zip(summary["baseline_value"], summary["baseline_spread"],
                                                          strict=True)],
+        "chosen on validation": summary["chosen_on_validation"].fillna(""),
         "motifs (best JASPAR match)": summary["motifs"].fillna(""),
     })
 
@@ -232,7 +236,10 @@ METRICS_CAPTION = {
     "timeseries": ("Test accuracy (mean ± sd over seeds) of each network on the test split, of each network's "
                    "ensemble over its seeds (mean class probabilities), and of the classical baselines: "
                    "1-nearest-neighbour with Euclidean distance (1nn) and with DTW (1nn_dtw, band chosen on the "
-                   "training series), and WEASEL words with a logistic regression (weasel)."),
+                   "training series), and WEASEL words with a logistic regression (weasel). gaf_fusion reads "
+                   "the images and the raw series in two branches. The model chosen on validation is the one "
+                   "of top validation accuracy among the networks' ensembles and the baselines fitted on the "
+                   "training split alone."),
     "omics": ("Test-split quality of each model's latent space, mean ± sd over seeds (each seed draws its own "
               "split): balanced accuracy and macro F1 of a logistic regression fitted on the training samples' "
               "embeddings, and agreement (ARI, NMI) of k-means clusters with the labels; PCA on the same "

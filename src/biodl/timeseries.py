@@ -22,7 +22,7 @@ import pandas as pd
 
 from biodl import splits
 from biodl.datasets import EncodedDataset, check_classes_per_split
-from biodl.gaf import DEFAULT_IMAGE_SIZE, GAF_ENCODINGS
+from biodl.gaf import DEFAULT_IMAGE_SIZE, DEFAULT_SCALES, GAF_ENCODINGS
 from biodl.io.files import InputError, PathLike, write_json, write_table
 from biodl.targets import encode_targets
 from biodl.training import TrainingSettings, keyword_settings
@@ -30,14 +30,14 @@ from biodl.training import TrainingSettings, keyword_settings
 log = logging.getLogger(__name__)
 
 MISSING_POLICIES = ("interpolate", "error")
-NETWORKS = ("gaf_cnn", "fcn", "lstm")
+NETWORKS = ("gaf_cnn", "fcn", "lstm", "gaf_fusion")
 """The networks: ``gaf_cnn`` (:func:`biodl.models.build_cnn2d` on the images), ``fcn``
 (:func:`biodl.models.build_fcn`) and ``lstm`` (:func:`biodl.models.build_lstm`) on the
-raw series."""
+raw series, and ``gaf_fusion`` (:func:`biodl.models.build_gaf_fusion`) on both."""
 OVERRIDABLE = ("epochs", "batch_size", "learning_rate", "patience")
-"""Training settings one network may change for itself (window slicing stays shared, so
-that every network sees the same data)."""
-TRAINING_OVERRIDES: dict[str, dict] = {"gaf_cnn": {}, "fcn": {}, "lstm": {"patience": 100}}
+"""Training settings one network may change for itself (augmentation stays shared, so that
+every network sees the same data)."""
+TRAINING_OVERRIDES: dict[str, dict] = {"gaf_cnn": {}, "fcn": {}, "lstm": {"patience": 100}, "gaf_fusion": {}}
 """Per-network changes to the shared training settings. On a 50-series training set the
 LSTM sits at chance for dozens of 3-step epochs before it learns; with the shared patience
 of 30 it stopped there, so it waits 100 epochs."""
@@ -49,12 +49,22 @@ class TimeseriesTraining(TrainingSettings):
 
     Attributes
     ----------
-    window_slices
-        Window-slicing augmentation: this many randomly cropped, re-stretched copies of each
-        training series (:func:`window_slices`); the GAF CNN then needs its images computed
-        on the fly.
+    augment_copies
+        Augmentation: this many transformed copies of each training series are added to the
+        training split (:func:`augment_series`), transformed by the settings below; the GAF
+        CNN then needs its images computed on the fly. 0: none.
     window_fraction
-        Length of the window as a fraction of the series.
+        Window slicing: each copy is a random window of this fraction of the series,
+        stretched back to full length (1: no slicing).
+    time_warp
+        Each copy's time axis is bent by a smooth random warp whose local speed varies by
+        this standard deviation (0: none).
+    scaling
+        Each copy (and channel) is multiplied by a factor drawn around 1 with this
+        standard deviation (0: none).
+    jitter
+        Gaussian noise of this standard deviation, in units of the z-normalised series, is
+        added to each copy (0: none).
     class_weight
         ``auto`` (balanced class weights when the training classes are imbalanced, logged),
         ``balanced`` or ``none`` (:func:`biodl.training.class_weights`).
@@ -64,8 +74,11 @@ class TimeseriesTraining(TrainingSettings):
     batch_size: int = 16
     learning_rate: float = 1e-3
     patience: int = 30
-    window_slices: int = 0
-    window_fraction: float = 0.9
+    augment_copies: int = 0
+    window_fraction: float = 1.0
+    time_warp: float = 0.0
+    scaling: float = 0.0
+    jitter: float = 0.0
     class_weight: str = "auto"
 
 
@@ -103,13 +116,36 @@ def fill_missing(values: np.ndarray, policy: str = "interpolate", ids: Sequence[
     return values
 
 
-def window_slices(
-    series: np.ndarray, labels: np.ndarray, copies: int, fraction: float = 0.9, seed: int = 0,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Window-slicing augmentation (Le Guennec et al., 2016) of a training set.
+WARP_KNOTS = 4
+"""Points between the ends of a series where :func:`augment_series` draws the warp's speed."""
 
-    Each copy takes, from every series, a window of ``fraction`` of its length at a random
-    start and stretches it back to the full length by linear interpolation.
+
+def _resample(series: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """``(N, T, C)`` series read at fractional time points ``where`` ``(N, T')`` by linear
+    interpolation."""
+    length = series.shape[1]
+    where = np.clip(where, 0, length - 1)
+    left = np.floor(where).astype(int)
+    right = np.minimum(left + 1, length - 1)
+    weight = (where - left)[..., None]
+    rows = np.arange(len(series))[:, None]
+    return series[rows, left] * (1 - weight) + series[rows, right] * weight
+
+
+def augment_series(
+    series: np.ndarray, labels: np.ndarray, copies: int, *, window_fraction: float = 1.0, time_warp: float = 0.0,
+    scaling: float = 0.0, jitter: float = 0.0, seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Augmented copies of a training set, appended to it.
+
+    Each copy transforms every series in turn by window slicing (Le Guennec et al., 2016:
+    a random window of ``window_fraction`` of its length stretched back to full length),
+    time warping (its time axis read at a smooth, monotone random warp whose speed at
+    :data:`WARP_KNOTS` inner points is drawn around 1 with standard deviation
+    ``time_warp``), scaling (times a factor per channel drawn around 1 with standard
+    deviation ``scaling``) and jitter (plus Gaussian noise of standard deviation
+    ``jitter``), skipping those left at their neutral value (Um et al., 2017; Iwana &
+    Uchida, 2021).
 
     Parameters
     ----------
@@ -118,34 +154,44 @@ def window_slices(
     labels
         ``(N, ...)`` targets, repeated for each copy.
     copies
-        Number of sliced copies added to the originals.
-    fraction
-        Window length as a fraction of ``T``, in (0, 1].
+        Number of transformed copies added to the originals.
+    window_fraction, time_warp, scaling, jitter
+        Strength of each transformation, as above.
     seed
-        Seed of the window starts.
+        Seeds every random draw.
 
     Returns
     -------
     series, labels
-        The originals followed by ``copies`` sliced copies: ``(N * (copies + 1), T, C)``.
+        The originals followed by ``copies`` transformed copies: ``(N * (copies + 1), T, C)``.
     """
     series = np.asarray(series)
     if series.ndim != 3:
-        raise ValueError(f"window slicing needs (N, T, C) series, got shape {series.shape}")
-    if copies < 0 or not 0 < fraction <= 1:
-        raise ValueError(f"need copies >= 0 and 0 < fraction <= 1, got {copies} and {fraction}")
-    n, length, _ = series.shape
-    width = max(2, round(fraction * length))
-    positions = np.linspace(0, width - 1, length)
+        raise ValueError(f"augmentation needs (N, T, C) series, got shape {series.shape}")
+    if copies < 0 or not 0 < window_fraction <= 1 or min(time_warp, scaling, jitter) < 0:
+        raise ValueError(f"need copies >= 0, 0 < window_fraction <= 1 and time_warp, scaling, jitter >= 0; got "
+                         f"{copies}, {window_fraction}, {time_warp}, {scaling}, {jitter}")
+    n, length, channels = series.shape
     rng = np.random.default_rng(seed)
-    rows = np.arange(n)[:, None]
+    time = np.arange(length, dtype=np.float64)
     parts = [series]
     for _ in range(copies):
-        where = rng.integers(0, length - width + 1, size=n)[:, None] + positions[None, :]
-        left = np.floor(where).astype(int)
-        right = np.minimum(left + 1, length - 1)
-        weight = (where - left)[..., None]
-        parts.append((series[rows, left] * (1 - weight) + series[rows, right] * weight).astype(series.dtype))
+        copy = series.astype(np.float64)
+        if window_fraction < 1:
+            width = max(2, round(window_fraction * length))
+            start = rng.integers(0, length - width + 1, size=n)[:, None]
+            copy = _resample(copy, start + np.linspace(0, width - 1, length)[None, :])
+        if time_warp > 0:
+            knots = np.linspace(0, length - 1, WARP_KNOTS + 2)
+            speed = np.clip(rng.normal(1.0, time_warp, size=(n, WARP_KNOTS + 2)), 0.1, None)
+            steps = np.stack([np.interp(time, knots, row) for row in speed])
+            warped = np.concatenate([np.zeros((n, 1)), np.cumsum(steps[:, 1:], axis=1)], axis=1)
+            copy = _resample(copy, warped / warped[:, -1:] * (length - 1))
+        if scaling > 0:
+            copy = copy * rng.normal(1.0, scaling, size=(n, 1, channels))
+        if jitter > 0:
+            copy = copy + rng.normal(0.0, jitter, size=copy.shape)
+        parts.append(copy.astype(series.dtype))
     return np.concatenate(parts), np.concatenate([np.asarray(labels)] * (copies + 1))
 
 
@@ -176,6 +222,7 @@ def prepare(
     *,
     image_size: int = DEFAULT_IMAGE_SIZE,
     encodings: Sequence[str] = GAF_ENCODINGS,
+    scales: Sequence[int] = DEFAULT_SCALES,
     missing: str = "interpolate",
     val_fraction: float = 0.2,
     test_fraction: float = 0.3,
@@ -193,9 +240,9 @@ def prepare(
         training samples when there are none.
     values
         ``(N, T, C)`` series, NaN where missing.
-    image_size, encodings
-        See :func:`biodl.gaf.gaf_images`; an image size above the series length is lowered
-        to it, with a warning.
+    image_size, encodings, scales
+        See :func:`biodl.gaf.gaf_images`; an image size above the shortest window (the
+        series length at ``scales`` ``(1,)``) is lowered to it, with a warning.
     missing
         ``interpolate`` or ``error`` (:func:`fill_missing`).
     val_fraction, test_fraction
@@ -205,7 +252,7 @@ def prepare(
     source
         Names the input in error messages.
     """
-    from biodl.gaf import gaf_images, image_size_for
+    from biodl.gaf import gaf_images, image_size_for_scales
 
     ids = np.asarray(meta.index.astype(str))
     try:
@@ -213,15 +260,15 @@ def prepare(
         targets = encode_targets(meta, ["label"], "multiclass", source=source)
         split = splits.assign_splits(ids, given=meta.get("split"), strata=targets.strata, val_fraction=val_fraction,
                                      test_fraction=test_fraction, seed=seed, source=source)
-        image_size = image_size_for(values.shape[1], image_size)
-        images = gaf_images(values, image_size=image_size, encodings=encodings)
+        image_size = image_size_for_scales(values.shape[1], image_size, scales)
+        images = gaf_images(values, image_size=image_size, encodings=encodings, scales=scales)
     except ValueError as err:
         raise InputError(f"{source}: {err}") from None
     check_classes_per_split(targets.y, targets.task, split, source)
     report = {
         "series": int(len(ids)), "length": int(values.shape[1]), "channels": int(values.shape[2]),
         "task": targets.task, "classes": targets.names, "image_shape": list(images.shape[1:]),
-        "encodings": list(encodings),
+        "encodings": list(encodings), "scales": [int(k) for k in scales],
         "split_counts": {name: int(np.sum(split == name)) for name in splits.SPLITS},
     }
     log.info("prepared %s: %s", source, report)
@@ -286,12 +333,12 @@ def train(
     ----------
     dataset
         The view the network reads (:func:`network_input`): ``prepare(...).images`` for
-        the GAF CNN, ``.series`` for the others.
+        the GAF CNN, ``.series`` for the others (the fusion network computes its images).
     network
         One of :data:`NETWORKS`.
     model
         Keyword arguments of the network's builder; its defaults for the rest. For the GAF
-        CNN on raw series, ``gaf_on_the_fly: {image_size, encodings}``.
+        CNN on raw series, ``gaf_on_the_fly: {image_size, encodings, scales}``.
     training, training_overrides
         See :func:`network_training`.
     init_from, transfer
@@ -310,24 +357,25 @@ def train(
     -------
     model, history
     """
-    from biodl.models import build_cnn2d, build_fcn, build_lstm
+    from biodl.models import build_cnn2d, build_fcn, build_gaf_fusion, build_lstm
     from biodl.training import fit
 
     settings = network_training(network, training, training_overrides)
-    builder = {"gaf_cnn": build_cnn2d, "fcn": build_fcn, "lstm": build_lstm}[network]
+    builder = {"gaf_cnn": build_cnn2d, "fcn": build_fcn, "lstm": build_lstm, "gaf_fusion": build_gaf_fusion}[network]
     model = keyword_settings(builder, model, f"timeseries {network} model")
     if network == "gaf_cnn" and dataset.x.ndim == 3 and not model.get("gaf_on_the_fly"):
         raise ValueError("the GAF CNN reads raw (N, T, C) series here: give it gaf_on_the_fly "
-                         "{image_size, encodings} to compute the images inside the model")
+                         "{image_size, encodings, scales} to compute the images inside the model")
     augment = None
-    if settings.window_slices:
+    if settings.augment_copies:
         if dataset.x.ndim != 3:
-            raise ValueError(f"window slicing needs raw (N, T, C) series, but the data are arrays of shape "
+            raise ValueError(f"augmentation needs raw (N, T, C) series, but the data are arrays of shape "
                              f"{dataset.x.shape}; train the GAF CNN with gaf_on_the_fly")
-        augment = functools.partial(window_slices, copies=settings.window_slices,
-                                    fraction=settings.window_fraction, seed=seed)
+        strengths = {key: getattr(settings, key) for key in ("window_fraction", "time_warp", "scaling", "jitter")}
+        augment = functools.partial(augment_series, copies=settings.augment_copies, **strengths, seed=seed)
         n_train = int((dataset.split == "train").sum())
-        log.info("window slicing: %d -> %d training series", n_train, n_train * (settings.window_slices + 1))
+        log.info("augmentation %s: %d -> %d training series", strengths, n_train,
+                 n_train * (settings.augment_copies + 1))
     options = dict(task=dataset.task, seed=seed, augment=augment, history_path=history_path, model_path=model_path,
                    callbacks=callbacks)
     if init_from is not None:
@@ -353,7 +401,8 @@ class TimeseriesEvaluation:
     ids, y, names
         Test-split ids, class indices, class names.
     details
-        What the baselines chose (``dtw_window``), for ``metrics.json``.
+        What the baselines chose (``dtw_window``) and the model the validation split
+        chooses (``chosen_on_validation``), for ``metrics.json``.
     """
 
     runs: dict[str, dict[int, dict]]
@@ -393,12 +442,54 @@ class TimeseriesEvaluation:
         write_table(predictions, self.predictions(), index=False)
 
 
+BASELINES = ("1nn", "1nn_dtw", "weasel")
+"""The classical baselines: 1-NN Euclidean, 1-NN DTW and WEASEL."""
+
+
+def baseline_scores(series: EncodedDataset, fit_on: np.ndarray, score_on: np.ndarray
+                    ) -> dict[str, tuple[np.ndarray, dict]]:
+    """Each of :data:`BASELINES` fitted on the z-normalised series ``fit_on`` (a mask) and
+    scoring those of ``score_on``: name -> (scores, what it chose)."""
+    from biodl.baselines import dtw_nearest_neighbour, nearest_neighbour, weasel_logistic
+
+    x, y, n_classes = series.x, series.y, len(series.names)
+    flat = x.reshape(len(x), -1)
+    dtw, window = dtw_nearest_neighbour(x[fit_on], y[fit_on], x[score_on], n_classes)
+    return {"1nn": (nearest_neighbour(flat[fit_on], y[fit_on], flat[score_on], n_classes), {}),
+            "1nn_dtw": (dtw, {"dtw_window": window}),
+            "weasel": (weasel_logistic(x[fit_on], y[fit_on], x[score_on], n_classes), {})}
+
+
+def choose_on_validation(y_val: np.ndarray, candidates: Mapping[str, np.ndarray]) -> dict:
+    """The candidate of highest validation accuracy, ties broken by the lower log loss
+    (probabilities clipped at 1e-7, so a hard 0/1 classifier pays for every error).
+
+    Returns
+    -------
+    dict
+        ``model`` chosen, and each candidate's ``validation_accuracy`` and
+        ``validation_log_loss``.
+    """
+    accuracy, loss = {}, {}
+    for name, scores in candidates.items():
+        scores = np.asarray(scores, dtype=np.float64)
+        accuracy[name] = float(np.mean(scores.argmax(axis=1) == y_val))
+        loss[name] = float(-np.mean(np.log(np.clip(scores[np.arange(len(y_val)), y_val], 1e-7, 1.0))))
+    chosen = min(candidates, key=lambda name: (-accuracy[name], loss[name]))
+    return {"model": chosen, "validation_accuracy": accuracy, "validation_log_loss": loss}
+
+
 def evaluate(series: EncodedDataset, images: EncodedDataset, models: Mapping[tuple[str, int], object]
              ) -> TimeseriesEvaluation:
     """Test accuracy of every trained network and seed, of each network's ensemble over its
-    seeds, and of the classical baselines, all fitted on the training and validation series:
-    1-NN Euclidean and 1-NN DTW (band chosen on the training series) on the z-normalised
-    series, and WEASEL with a logistic regression.
+    seeds, and of the classical baselines fitted on the training and validation series
+    (:func:`baseline_scores`), and which of them the validation split chooses.
+
+    The choice (:func:`choose_on_validation`, in ``metrics["chosen_on_validation"]``) is
+    among each network's ensemble (its single model with one seed) and the baselines
+    fitted on the training split alone, all scored on the validation split: what a user
+    who may not look at the test split would deploy. The networks stopped early on that
+    split, so their validation scores lean optimistic.
 
     Parameters
     ----------
@@ -410,11 +501,10 @@ def evaluate(series: EncodedDataset, images: EncodedDataset, models: Mapping[tup
         ``<network>_ensemble``: the mean of its seeds' class probabilities (InceptionTime's
         practice).
     """
-    from biodl.baselines import dtw_nearest_neighbour, nearest_neighbour, weasel_logistic
     from biodl.evaluate import compute_metrics
     from biodl.training import predict
 
-    test = series.split == "test"
+    test, val, train = (series.split == name for name in ("test", "val", "train"))
     y_test = series.y[test]
     evaluation = TimeseriesEvaluation({}, {}, series.ids[test], y_test, series.names)
 
@@ -422,20 +512,23 @@ def evaluate(series: EncodedDataset, images: EncodedDataset, models: Mapping[tup
         evaluation.runs.setdefault(name, {})[seed] = compute_metrics(y_test, scores, series.task, series.names)
         evaluation.scores[(name, seed)] = scores
 
+    on_validation: dict[str, list[np.ndarray]] = {}
     for (name, seed), model in models.items():
         view = images if len(model.input_shape) == 4 else series
         record(name, int(seed), predict(model, view.part("test")[0]))
+        on_validation.setdefault(name, []).append(predict(model, view.part("val")[0]))
     for name in list(evaluation.runs):
         if len(evaluation.runs[name]) > 1:
             record(f"{name}_ensemble", -1, np.mean([evaluation.scores[(name, seed)] for seed in evaluation.runs[name]],
                                                    axis=0))
-    flat = series.x.reshape(len(series.x), -1)
-    n_classes = len(series.names)
-    record("1nn", -1, nearest_neighbour(flat[~test], series.y[~test], flat[test], n_classes))
-    scores, window = dtw_nearest_neighbour(series.x[~test], series.y[~test], series.x[test], n_classes)
-    record("1nn_dtw", -1, scores)
-    evaluation.details["dtw_window"] = window
-    record("weasel", -1, weasel_logistic(series.x[~test], series.y[~test], series.x[test], n_classes))
+    candidates = {(f"{name}_ensemble" if len(scores) > 1 else name): np.mean(scores, axis=0)
+                  for name, scores in on_validation.items()}
+    for name, (scores, chosen) in baseline_scores(series, ~test, test).items():
+        record(name, -1, scores)
+        evaluation.details.update(chosen)
+    candidates.update({name: scores for name, (scores, _) in baseline_scores(series, train, val).items()})
+    evaluation.details["chosen_on_validation"] = choose_on_validation(series.y[val], candidates)
     log.info("test accuracy: %s", {name: [round(m["accuracy_mean"], 4), m["accuracy_std"]]
                                    for name, m in evaluation.metrics["models"].items()})
+    log.info("chosen on validation: %s", evaluation.details["chosen_on_validation"]["model"])
     return evaluation

@@ -1,17 +1,18 @@
 """What a GAF CNN looks at, in time: attributions on its Gramian angular field images
 mapped back to the time points of the series.
 
-A GASF/GADF pixel ``(i, j)`` combines PAA segments ``i`` and ``j`` of the series, so half
-of its attribution goes to each of the two segments, and a segment's share is spread over
-its time points. The image attributions are integrated gradients of the explained class's
-logit from a zero image (GAF value 0: the two angles at right angles).
+A GASF/GADF pixel ``(i, j)`` combines PAA segments ``i`` and ``j`` of the series (of its
+window, for multi-scale images), so half of its attribution goes to each of the two
+segments, and a segment's share is spread over its time points. The image attributions
+are integrated gradients of the explained class's logit from a zero image (GAF value 0:
+the two angles at right angles).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from biodl.gaf import paa_matrix
+from biodl.gaf import DEFAULT_SCALES, window_paa_matrix
 
 IG_STEPS = 16
 """Points on the integrated-gradients path, unless a caller says otherwise."""
@@ -62,17 +63,26 @@ def image_attributions(model, images: np.ndarray, classes: np.ndarray, steps: in
     return result
 
 
-def to_time_points(pixel_attributions: np.ndarray, length: int) -> np.ndarray:
+def to_time_points(pixel_attributions: np.ndarray, length: int, scales=DEFAULT_SCALES, n_encodings: int = 1
+                   ) -> np.ndarray:
     """``(N, S, S, C)`` image attributions -> ``(N, length)`` attributions of time points:
-    pixel ``(i, j)`` gives half to PAA segment ``i`` and half to ``j``; a segment's share
-    is spread evenly over its points. Totals are kept."""
-    per_pixel = np.asarray(pixel_attributions, dtype=np.float64).sum(axis=-1)
-    per_segment = (per_pixel.sum(axis=2) + per_pixel.sum(axis=1)) / 2
-    return per_segment @ paa_matrix(length, per_pixel.shape[1]).T  # each PAA column sums to 1
+    pixel ``(i, j)`` gives half to PAA segment ``i`` and half to ``j`` of its window; a
+    segment's share is spread evenly over its points. Totals are kept.
+
+    ``scales`` and ``n_encodings`` give the images' channel layout (series channel, window,
+    encoding: :func:`biodl.gaf.gaf_images`); the encodings' count matters only with
+    several windows."""
+    pixels = np.asarray(pixel_attributions, dtype=np.float64)
+    n, size = pixels.shape[:2]
+    matrix = window_paa_matrix(length, size, scales)  # each segment's column sums to 1
+    windows = matrix.shape[-1]
+    per_window = pixels.reshape(n, size, size, -1, windows, n_encodings if windows > 1 else 1).sum(axis=(3, 5))
+    per_segment = (per_window.sum(axis=2) + per_window.sum(axis=1)) / 2  # (N, S, W)
+    return np.einsum("nsw,tsw->nt", per_segment, matrix)
 
 
 def time_attributions(model, series: np.ndarray, images: np.ndarray | None, classes: np.ndarray,
-                      steps: int = IG_STEPS) -> np.ndarray:
+                      steps: int = IG_STEPS, scales=DEFAULT_SCALES, encodings=("gasf", "gadf")) -> np.ndarray:
     """Attributions of each series' time points for the class ``classes`` names.
 
     Parameters
@@ -88,6 +98,9 @@ def time_attributions(model, series: np.ndarray, images: np.ndarray | None, clas
         Class index explained per series (e.g. its true class).
     steps
         Points on the integrated-gradients path (midpoint rule).
+    scales, encodings
+        Of stored images (the prepared report's); a model that computes its images knows
+        its own.
 
     Returns
     -------
@@ -97,6 +110,8 @@ def time_attributions(model, series: np.ndarray, images: np.ndarray | None, clas
     _, gaf = image_logit_model(model)
     if gaf is not None:
         images = np.asarray(gaf(np.asarray(series, dtype=np.float32)))
+        scales, encodings = gaf.scales, gaf.encodings
     elif images is None:
         raise ValueError("this GAF CNN reads stored images: give them")
-    return to_time_points(image_attributions(model, images, classes, steps), int(series.shape[1]))
+    attributions = image_attributions(model, images, classes, steps)
+    return to_time_points(attributions, int(series.shape[1]), scales, len(encodings))

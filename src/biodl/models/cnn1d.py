@@ -8,6 +8,29 @@ from collections.abc import Sequence
 from biodl.models.heads import output_layer
 
 
+def conv_blocks(
+    h, filters: Sequence[int], kernel_sizes: Sequence[int], pool_sizes: Sequence[int], *, dropout: float = 0.0,
+    batch_norm: bool = True, batch_norm_momentum: float = 0.99, regulariser=None, prefix: str = "",
+):
+    """Convolution blocks on ``(length, channels)`` tensors ``h``: per block a same-padded
+    Conv1D, batch norm (or a bias), ReLU, max pooling when its pool size is above 1, and
+    dropout when above 0. Layer names start with ``prefix``."""
+    import keras
+
+    for i, (n_filters, width, pool) in enumerate(zip(filters, kernel_sizes, pool_sizes)):
+        name = f"{prefix}conv{i + 1}"
+        h = keras.layers.Conv1D(n_filters, width, padding="same", kernel_regularizer=regulariser,
+                                use_bias=not batch_norm, name=name)(h)
+        if batch_norm:
+            h = keras.layers.BatchNormalization(momentum=batch_norm_momentum, name=f"{name}_bn")(h)
+        h = keras.layers.Activation("relu", name=f"{name}_relu")(h)
+        if pool > 1:
+            h = keras.layers.MaxPooling1D(pool, padding="same", name=f"{name}_pool")(h)
+        if dropout:
+            h = keras.layers.Dropout(dropout, name=f"{name}_dropout")(h)
+    return h
+
+
 def build_cnn1d(
     input_shape: tuple[int, int],
     n_outputs: int,
@@ -67,17 +90,8 @@ def build_cnn1d(
         raise ValueError(f"global_pool must be max, avg or flatten, got {global_pool!r}")
     regulariser = keras.regularizers.L2(l2) if l2 else None
     inputs = keras.Input(shape=tuple(input_shape), name="sequence")
-    h = inputs
-    for i, (n_filters, width, pool) in enumerate(zip(filters, kernel_sizes, pool_sizes)):
-        h = keras.layers.Conv1D(n_filters, width, padding="same", kernel_regularizer=regulariser,
-                                use_bias=not batch_norm, name=f"conv{i + 1}")(h)
-        if batch_norm:
-            h = keras.layers.BatchNormalization(momentum=batch_norm_momentum, name=f"conv{i + 1}_bn")(h)
-        h = keras.layers.Activation("relu", name=f"conv{i + 1}_relu")(h)
-        if pool > 1:
-            h = keras.layers.MaxPooling1D(pool, padding="same", name=f"conv{i + 1}_pool")(h)
-        if dropout:
-            h = keras.layers.Dropout(dropout, name=f"conv{i + 1}_dropout")(h)
+    h = conv_blocks(inputs, filters, kernel_sizes, pool_sizes, dropout=dropout, batch_norm=batch_norm,
+                    batch_norm_momentum=batch_norm_momentum, regulariser=regulariser)
     pooling = {
         "max": keras.layers.GlobalMaxPooling1D, "avg": keras.layers.GlobalAveragePooling1D,
         "flatten": keras.layers.Flatten,

@@ -2,7 +2,48 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from biodl.models.heads import output_layer
+
+
+def gaf_layer(length: int, images: Mapping, setting: str):
+    """The :class:`biodl.models.gaf.GramianAngularField` layer of ``images``
+    (``{image_size, encodings, scales}``, each optional) for ``length``-point series; an
+    image size above the shortest window is lowered to it (logged, naming ``setting``)."""
+    from biodl.gaf import DEFAULT_IMAGE_SIZE, DEFAULT_SCALES, image_size_for_scales
+    from biodl.models.gaf import GramianAngularField
+
+    scales = images.get("scales") or DEFAULT_SCALES
+    image_size = image_size_for_scales(length, images.get("image_size") or DEFAULT_IMAGE_SIZE, scales, setting)
+    return GramianAngularField(**{**images, "image_size": image_size, "scales": scales},
+                               name="gramian_angular_field")
+
+
+def residual_features(h, width: int, blocks: int, batch_norm_momentum: float, prefix: str = ""):
+    """The residual network's body on images ``h``: a stem convolution, ``blocks`` blocks of
+    two 3x3 convolutions with batch norm and an identity (or 1x1 projection) shortcut,
+    doubling ``width`` and halving size from the second block, then global average
+    pooling. Layer names start with ``prefix``."""
+    import keras
+
+    h = keras.layers.Conv2D(width, 3, padding="same", use_bias=False, name=f"{prefix}stem")(h)
+    h = keras.layers.BatchNormalization(momentum=batch_norm_momentum, name=f"{prefix}stem_bn")(h)
+    h = keras.layers.Activation("relu", name=f"{prefix}stem_relu")(h)
+    for block in range(blocks):
+        stride = 1 if block == 0 else 2
+        filters = width * 2 ** block
+        name = f"{prefix}block{block}"
+        shortcut = h
+        h = keras.layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False, name=f"{name}_conv1")(h)
+        h = keras.layers.BatchNormalization(momentum=batch_norm_momentum, name=f"{name}_bn1")(h)
+        h = keras.layers.Activation("relu", name=f"{name}_relu1")(h)
+        h = keras.layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"{name}_conv2")(h)
+        h = keras.layers.BatchNormalization(momentum=batch_norm_momentum, name=f"{name}_bn2")(h)
+        if stride != 1 or shortcut.shape[-1] != filters:
+            shortcut = keras.layers.Conv2D(filters, 1, strides=stride, use_bias=False, name=f"{name}_project")(shortcut)
+        h = keras.layers.Activation("relu", name=f"{name}_out")(keras.layers.Add(name=f"{name}_add")([h, shortcut]))
+    return keras.layers.GlobalAveragePooling2D(name=f"{prefix}global_pool")(h)
 
 
 def build_cnn2d(
@@ -43,10 +84,9 @@ def build_cnn2d(
         0.99 the network scores 0.73 in cross-validation on GunPoint's training series,
         at 0.9 it scores 0.99.
     gaf_on_the_fly
-        ``{"image_size": S, "encodings": [...]}`` to take raw ``(T, C)`` series as input and
-        compute the images inside the model (:class:`biodl.models.gaf.GramianAngularField`)
-        instead of reading stored ones; ``input_shape`` is then the series shape, and an
-        image size above the series length is lowered to it (logged).
+        ``{"image_size": S, "encodings": [...], "scales": [...]}`` to take raw ``(T, C)``
+        series as input and compute the images inside the model (:func:`gaf_layer`)
+        instead of reading stored ones; ``input_shape`` is then the series shape.
     """
     import keras
 
@@ -55,14 +95,8 @@ def build_cnn2d(
     if not 0 <= batch_norm_momentum < 1:
         raise ValueError(f"batch_norm_momentum must be in [0, 1), got {batch_norm_momentum}")
     if gaf_on_the_fly:
-        from biodl.gaf import DEFAULT_IMAGE_SIZE, image_size_for
-        from biodl.models.gaf import GramianAngularField
-
-        image_size = image_size_for(int(input_shape[0]), gaf_on_the_fly.get("image_size", DEFAULT_IMAGE_SIZE),
-                                    "gaf_cnn.gaf_on_the_fly.image_size")
         inputs = keras.Input(shape=tuple(input_shape), name="series")
-        images = GramianAngularField(**{**gaf_on_the_fly, "image_size": image_size},
-                                     name="gramian_angular_field")(inputs)
+        images = gaf_layer(int(input_shape[0]), gaf_on_the_fly, "gaf_cnn.gaf_on_the_fly.image_size")(inputs)
     else:
         inputs = images = keras.Input(shape=tuple(input_shape), name="image")
     h = images
@@ -75,24 +109,6 @@ def build_cnn2d(
         h = keras.layers.Dense(dense_units, activation="relu", name="dense1")(h)
         h = keras.layers.Dropout(dropout, name="dense_dropout")(h)
     else:
-        width = filters[0]
-        h = keras.layers.Conv2D(width, 3, padding="same", use_bias=False, name="stem")(h)
-        h = keras.layers.BatchNormalization(momentum=batch_norm_momentum, name="stem_bn")(h)
-        h = keras.layers.Activation("relu", name="stem_relu")(h)
-        for block in range(residual_blocks):
-            stride = 1 if block == 0 else 2
-            width = filters[0] * 2 ** block
-            shortcut = h
-            h = keras.layers.Conv2D(width, 3, strides=stride, padding="same", use_bias=False,
-                                    name=f"block{block}_conv1")(h)
-            h = keras.layers.BatchNormalization(momentum=batch_norm_momentum, name=f"block{block}_bn1")(h)
-            h = keras.layers.Activation("relu", name=f"block{block}_relu1")(h)
-            h = keras.layers.Conv2D(width, 3, padding="same", use_bias=False, name=f"block{block}_conv2")(h)
-            h = keras.layers.BatchNormalization(momentum=batch_norm_momentum, name=f"block{block}_bn2")(h)
-            if stride != 1 or shortcut.shape[-1] != width:
-                shortcut = keras.layers.Conv2D(width, 1, strides=stride, use_bias=False,
-                                               name=f"block{block}_project")(shortcut)
-            h = keras.layers.Activation("relu", name=f"block{block}_out")(keras.layers.Add()([h, shortcut]))
-        h = keras.layers.GlobalAveragePooling2D(name="global_pool")(h)
+        h = residual_features(h, filters[0], residual_blocks, batch_norm_momentum)
         h = keras.layers.Dropout(dropout, name="dropout")(h)
     return keras.Model(inputs, output_layer(task, n_outputs)(h), name=f"cnn2d_{architecture}")

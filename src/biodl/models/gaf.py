@@ -6,24 +6,28 @@ from __future__ import annotations
 
 import keras
 
-from biodl.gaf import GAF_ENCODINGS, gaf_tensorflow
+from biodl.gaf import DEFAULT_SCALES, GAF_ENCODINGS, gaf_tensorflow
 
 
 @keras.saving.register_keras_serializable(package="biodl")
 class GramianAngularField(keras.layers.Layer):
-    """``(batch, T, C)`` series -> ``(batch, S, S, C * len(encodings))`` GASF/GADF images,
-    the same numbers as :func:`biodl.gaf.gaf_images` (within 1e-5)."""
+    """``(batch, T, C)`` series -> ``(batch, S, S, C * W * len(encodings))`` GASF/GADF
+    images of the ``W`` windows of ``scales``, the same numbers as
+    :func:`biodl.gaf.gaf_images` (within 1e-5)."""
 
-    def __init__(self, image_size: int, encodings=GAF_ENCODINGS, **kwargs):
+    def __init__(self, image_size: int, encodings=GAF_ENCODINGS, scales=DEFAULT_SCALES, **kwargs):
         super().__init__(**kwargs)
         self.image_size = int(image_size)
         self.encodings = tuple(encodings)
+        self.scales = tuple(int(k) for k in scales)
 
     def call(self, inputs):
-        return gaf_tensorflow(inputs, self.image_size, self.encodings)
+        return gaf_tensorflow(inputs, self.image_size, self.encodings, self.scales)
 
     def compute_output_shape(self, input_shape):
-        return (input_shape[0], self.image_size, self.image_size, input_shape[-1] * len(self.encodings))
+        channels = input_shape[-1] * sum(self.scales) * len(self.encodings)
+        return (input_shape[0], self.image_size, self.image_size, channels)
 
     def get_config(self):
-        return {**super().get_config(), "image_size": self.image_size, "encodings": list(self.encodings)}
+        return {**super().get_config(), "image_size": self.image_size, "encodings": list(self.encodings),
+                "scales": list(self.scales)}

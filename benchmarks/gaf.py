@@ -1,8 +1,9 @@
 """Gramian angular fields of 4,000 series of 512 points as 64-px GASF + GADF images:
 pyts (the stored-image path, gaf_images) against the TensorFlow path the GAF CNN uses on
 the fly (its GramianAngularField layer on batches, each batch's images consumed and
-dropped, as a model's first layer does). Each path runs in its own process for a clean
-peak memory. Prints one JSON line; the headline is the TensorFlow path."""
+dropped, as a model's first layer does), and the TensorFlow path at scales (1, 4): the whole
+series and its quarters, five images per series. Each path runs in its own process for a
+clean peak memory. Prints one JSON line; the headline is the TensorFlow path."""
 
 import json
 import resource
@@ -13,6 +14,7 @@ import numpy as np
 from _timing import emit, load_average, rate, time_calls
 
 N_SERIES, LENGTH, IMAGE_SIZE, BATCH, REPEATS = 4000, 512, 64, 256, 5
+MULTISCALE = (1, 4)
 
 
 def measure(path: str) -> dict:
@@ -29,7 +31,7 @@ def measure(path: str) -> dict:
 
         from biodl.models.gaf import GramianAngularField
 
-        layer = GramianAngularField(IMAGE_SIZE)
+        layer = GramianAngularField(IMAGE_SIZE, scales=MULTISCALE if path == "multiscale" else (1,))
         batches = tf.data.Dataset.from_tensor_slices(series.astype(np.float32)).batch(BATCH).prefetch(2)
         consume = tf.function(lambda batch: tf.reduce_max(layer(batch)))
 
@@ -49,14 +51,16 @@ def main() -> None:
         return
     load = load_average()
     figures = {}
-    for path in ("pyts", "tensorflow"):
+    for path in ("pyts", "tensorflow", "multiscale"):
         out = subprocess.run([sys.executable, __file__, path], capture_output=True, text=True, check=True)
         figures[path] = json.loads(out.stdout.strip().splitlines()[-1])
     tf_path, pyts = figures["tensorflow"], figures["pyts"]
     emit("gaf", "images/s", tf_path["median"], tf_path["best"], REPEATS, load,
          series=N_SERIES, length=LENGTH, image_size=IMAGE_SIZE, encodings="gasf+gadf", batch=BATCH,
          tensorflow_peak_rss_mb=tf_path["peak_rss_mb"], pyts_median_images_per_s=round(pyts["median"]),
-         pyts_best_images_per_s=round(pyts["best"]), pyts_peak_rss_mb=pyts["peak_rss_mb"])
+         pyts_best_images_per_s=round(pyts["best"]), pyts_peak_rss_mb=pyts["peak_rss_mb"],
+         multiscale_scales=list(MULTISCALE), multiscale_median_series_per_s=round(figures["multiscale"]["median"]),
+         multiscale_peak_rss_mb=figures["multiscale"]["peak_rss_mb"])
 
 
 if __name__ == "__main__":

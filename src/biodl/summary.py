@@ -239,7 +239,7 @@ METRICS_CAPTION = {
                    "training series), and WEASEL words with a logistic regression (weasel). gaf_fusion reads "
                    "the images and the raw series in two branches. The model chosen on validation is the one "
                    "of top validation accuracy among the networks' ensembles and the baselines fitted on the "
-                   "training split alone."),
+                   "training split alone (ties: a network, then the lower validation log loss)."),
     "omics": ("Test-split quality of each model's latent space, mean ± sd over seeds (each seed draws its own "
               "split): balanced accuracy and macro F1 of a logistic regression fitted on the training samples' "
               "embeddings, and agreement (ARI, NMI) of k-means clusters with the labels; PCA on the same "

@@ -74,8 +74,8 @@ def schema_reference(schema: Mapping | None = None) -> str:
     header = ["| key | type | default | description |", "|---|---|---|---|"]
     parts = [cell(schema.get("description", "")), "", "## Top level", "", *header, *rows(schema["properties"])]
     for name, block in blocks.items():
-        parts += ["", f"## {name}", "", cell(block.get("description", "")), "", *header,
-                  *rows(block.get("properties", {}))]
+        parts += ["", f"## {name}", "", cell(block.get("description", ""))]
+        parts += ["", *header, *rows(block["properties"])] if "properties" in block else []
     return "\n".join(parts) + "\n"
 
 

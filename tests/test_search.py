@@ -214,3 +214,5 @@ def test_the_series_space_fits_image_sizes_to_length_and_training_set(length, n_
     params = search.base_params(space, base)
     assert {"training", "training.learning_rate"} <= set(params)
     assert ("model.gaf_on_the_fly.image_size" in params) == (min(64, length) in sizes)
+    configured = search.timeseries_space(length, n_train, image_size=50)["model.gaf_on_the_fly.image_size"]
+    assert configured["choices"] == sorted(set(sizes) | {min(50, length)})  # the first trial can be it

@@ -82,19 +82,22 @@ MULTISCALE_FROM = 256
 """Series at least this long are also offered the multi-scale images ``[1, 4]``."""
 
 
-def timeseries_space(length: int, n_train: int) -> dict:
+def timeseries_space(length: int, n_train: int, image_size: int | None = None) -> dict:
     """:data:`TIMESERIES_SPACE` with image sizes and scales fitted to the series length and
     the number of training series.
 
     Sizes are the :data:`IMAGE_SIZES` no longer than the series (and always the series
     length itself when it is shorter than 64), up to the largest whose pixels over the
-    training set stay within :data:`PIXEL_BUDGET`; series of :data:`MULTISCALE_FROM`
-    points or more may also be encoded as the whole and its four quarters (scales
-    ``[1, 4]``; the image size is then lowered to a quarter's length where it exceeds it).
+    training set stay within :data:`PIXEL_BUDGET`, and the configured ``image_size``
+    (bounded by the length), so that the first trial can be the configured settings.
+    Series of :data:`MULTISCALE_FROM` points or more may also be encoded as the whole and
+    its four quarters (scales ``[1, 4]``; the image size is then lowered to a quarter's
+    length where it exceeds it).
     """
     largest = max(IMAGE_SIZES[0], int((PIXEL_BUDGET / max(n_train, 1)) ** 0.5))
     sizes = {size for size in IMAGE_SIZES if size <= min(length, largest)}
-    sizes = sorted(sizes | ({length} if length < 64 else set()))
+    sizes |= {length} if length < 64 else set()
+    sizes = sorted(sizes | ({min(image_size, length)} if image_size else set()))
     space = {key: spec for key, spec in TIMESERIES_SPACE.items() if key != "model.gaf_on_the_fly.image_size"}
     space["model.gaf_on_the_fly.image_size"] = {"choices": sizes}
     if length >= MULTISCALE_FROM:
@@ -602,7 +605,8 @@ def search_timeseries(
                                           "scales": list(scales)}, model.get("gaf_on_the_fly"))
     resolved = timeseries.network_training("gaf_cnn", training, training_overrides)
     base = {"network": "gaf_cnn", "model": model, "training": dataclasses.asdict(resolved), "training_overrides": {}}
-    space = space or timeseries_space(int(series.x.shape[1]), int(np.sum(series.split != "test")))
+    space = space or timeseries_space(int(series.x.shape[1]), int(np.sum(series.split != "test")),
+                                      model["gaf_on_the_fly"]["image_size"])
     return _search(series, timeseries.train, _validation_metric("accuracy"), base, space,
                    task=series.task, metric="accuracy", budget=budget, seed=seed, study_path=study_path)
 

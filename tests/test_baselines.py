@@ -131,3 +131,14 @@ def test_dtw_nearest_neighbour_learns_its_band_on_the_training_series():
     assert dtw_accuracy >= 0.9 and dtw_accuracy > (euclidean.argmax(axis=1) == y[test]).mean()
     probabilities = baselines.weasel_logistic(x[train], y[train], x[test], 2)
     assert probabilities.shape == (30, 2) and np.allclose(probabilities.sum(axis=1), 1)
+
+
+def test_weasel_on_too_few_series_for_its_entropy_bins_cuts_them_at_quantiles(caplog):
+    import logging
+
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(6, 60)), np.array([0, 1, 2, 0, 1, 2])
+    with caplog.at_level(logging.INFO, logger="biodl.baselines"):
+        probabilities = baselines.weasel_logistic(x, y, x[:4], 3)
+    assert "bins at quantiles instead" in caplog.text
+    assert probabilities.shape == (4, 3) and np.allclose(probabilities.sum(axis=1), 1)

@@ -29,6 +29,6 @@ def test_an_image_size_above_the_shortest_window_is_lowered(keras, caplog):
 
     model = build_gaf_fusion((100, 1), 2, image_size=64, scales=[1, 4])
     assert model.get_layer("gramian_angular_field").image_size == 25
-    assert "gaf_fusion.image_size 64 is longer than the series (25 points)" in caplog.text
+    assert "gaf_fusion.image_size 64 is longer than the shortest window of scales [1, 4] (25 points)" in caplog.text
     with pytest.raises(ValueError, match="one entry per block"):
         build_gaf_fusion((100, 1), 2, series_filters=[8], kernel_sizes=[3, 3])

@@ -53,18 +53,20 @@ def image_size_for_scales(length: int, image_size: int, scales: Sequence[int] = 
                           setting: str = "image_size") -> int:
     """:func:`image_size_for` the shortest window of ``scales``."""
     shortest = min(end - start for start, end in window_bounds(length, scales))
-    return image_size_for(shortest, image_size, setting)
+    return image_size_for(shortest, image_size, setting, "the series" if shortest == length else
+                          f"the shortest window of scales {list(scales)}")
 
 
-def image_size_for(length: int, image_size: int = DEFAULT_IMAGE_SIZE, setting: str = "image_size") -> int:
-    """``image_size`` bounded by the series ``length`` (PAA cannot make more points than a
-    series has), with a log line when it is lowered; ``setting`` names the config key."""
+def image_size_for(length: int, image_size: int = DEFAULT_IMAGE_SIZE, setting: str = "image_size",
+                   span: str = "the series") -> int:
+    """``image_size`` bounded by the ``length`` of ``span`` (PAA cannot make more points than
+    a series has), with a log line when it is lowered; ``setting`` names the config key."""
     if image_size < 1:
         raise ValueError(f"{setting} must be at least 1, got {image_size}")
     if image_size > length:
         log.warning(
-            "%s %d is longer than the series (%d points): images of %d x %d instead (set %s to choose)",
-            setting, image_size, length, length, length, setting)
+            "%s %d is longer than %s (%d points): images of %d x %d instead (set %s to choose)",
+            setting, image_size, span, length, length, length, setting)
         return int(length)
     return int(image_size)
 

@@ -60,7 +60,7 @@ def test_dry_run_of_default_config_is_fast(tmp_path):
     seconds = time.perf_counter() - start
     assert result.returncode == 0, result.stderr
     assert seconds - slurm_plugin_probe_seconds() < 10  # the goal is < 5 s; margin for slow CI
-    assert re.search(r"train_timeseries\s+9\n", result.stdout)  # 3 networks x 3 seeds
+    assert re.search(r"train_timeseries\s+6\n", result.stdout)  # the demo's 2 networks x 3 seeds
     assert re.search(r"extract_regions\s+1\n", result.stdout)  # demo_genome
 
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from biodl.gaf import gaf_images, gaf_tensorflow, image_size_for_scales, paa_matrix, window_bounds
+from biodl.gaf import gaf_images, gaf_tensorflow, image_size_for, paa_matrix, window_bounds
 
 
 @pytest.mark.parametrize("length, size", [(150, 64), (37, 10), (20, 20)])
@@ -69,7 +69,7 @@ def test_refusals():
 def test_window_bounds_cut_each_scale_into_equal_windows():
     assert window_bounds(10, [1, 2]) == [(0, 10), (0, 5), (5, 10)]
     assert window_bounds(1460, [1, 4])[1:] == [(0, 365), (365, 730), (730, 1095), (1095, 1460)]
-    assert image_size_for_scales(150, 64, [1, 4]) == 37  # the shortest quarter
+    assert image_size_for(150, 64, [1, 4]) == 37  # the shortest quarter
     with pytest.raises(ValueError, match="distinct positive"):
         window_bounds(10, [1, 1])
     with pytest.raises(ValueError, match="windows of under 2 points"):

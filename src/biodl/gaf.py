@@ -49,26 +49,24 @@ def window_bounds(length: int, scales: Sequence[int] = DEFAULT_SCALES) -> list[t
     return bounds
 
 
-def image_size_for_scales(length: int, image_size: int, scales: Sequence[int] = DEFAULT_SCALES,
-                          setting: str = "image_size") -> int:
-    """:func:`image_size_for` the shortest window of ``scales``."""
-    shortest = min(end - start for start, end in window_bounds(length, scales))
-    return image_size_for(shortest, image_size, setting, "the series" if shortest == length else
-                          f"the shortest window of scales {list(scales)}")
-
-
-def image_size_for(length: int, image_size: int = DEFAULT_IMAGE_SIZE, setting: str = "image_size",
-                   span: str = "the series") -> int:
-    """``image_size`` bounded by the ``length`` of ``span`` (PAA cannot make more points than
-    a series has), with a log line when it is lowered; ``setting`` names the config key."""
+def image_size_for(length: int, image_size: int = DEFAULT_IMAGE_SIZE, scales: Sequence[int] = DEFAULT_SCALES,
+                   setting: str = "image_size") -> int:
+    """``image_size`` bounded by the shortest window of ``scales`` (the series ``length`` at
+    one scale): PAA cannot make more points than a window has. A lowered size is logged,
+    naming the config key ``setting``."""
     if image_size < 1:
         raise ValueError(f"{setting} must be at least 1, got {image_size}")
-    if image_size > length:
-        log.warning(
-            "%s %d is longer than %s (%d points): images of %d x %d instead (set %s to choose)",
-            setting, image_size, span, length, length, length, setting)
-        return int(length)
+    shortest = _shortest(window_bounds(length, scales))
+    if image_size > shortest:
+        span = "the series" if shortest == length else f"the shortest window of scales {list(scales)}"
+        log.warning("%s %d is longer than %s (%d points): images of %d x %d instead (set %s to choose)",
+                    setting, image_size, span, shortest, shortest, shortest, setting)
+        return int(shortest)
     return int(image_size)
+
+
+def _shortest(bounds: Sequence[tuple[int, int]]) -> int:
+    return min(end - start for start, end in bounds)
 
 
 def paa_matrix(length: int, image_size: int) -> np.ndarray:
@@ -89,7 +87,7 @@ def paa_matrix(length: int, image_size: int) -> np.ndarray:
 def _windows_of_at_least(length: int, image_size: int, scales: Sequence[int]) -> list[tuple[int, int]]:
     """:func:`window_bounds`, refusing an ``image_size`` above the shortest window."""
     bounds = window_bounds(length, scales)
-    shortest = min(end - start for start, end in bounds)
+    shortest = _shortest(bounds)
     if not 1 <= image_size <= shortest:
         raise ValueError(f"image_size must be between 1 and the shortest window's {shortest} points "
                          f"({length}-point series, scales {list(scales)}), got {image_size}")

@@ -252,7 +252,7 @@ def prepare(
     source
         Names the input in error messages.
     """
-    from biodl.gaf import gaf_images, image_size_for_scales
+    from biodl.gaf import gaf_images, image_size_for
 
     ids = np.asarray(meta.index.astype(str))
     try:
@@ -260,7 +260,7 @@ def prepare(
         targets = encode_targets(meta, ["label"], "multiclass", source=source)
         split = splits.assign_splits(ids, given=meta.get("split"), strata=targets.strata, val_fraction=val_fraction,
                                      test_fraction=test_fraction, seed=seed, source=source)
-        image_size = image_size_for_scales(values.shape[1], image_size, scales)
+        image_size = image_size_for(values.shape[1], image_size, scales)
         images = gaf_images(values, image_size=image_size, encodings=encodings, scales=scales)
     except ValueError as err:
         raise InputError(f"{source}: {err}") from None

@@ -11,11 +11,11 @@ def gaf_layer(length: int, images: Mapping, setting: str):
     """The :class:`biodl.models.gaf.GramianAngularField` layer of ``images``
     (``{image_size, encodings, scales}``, each optional) for ``length``-point series; an
     image size above the shortest window is lowered to it (logged, naming ``setting``)."""
-    from biodl.gaf import DEFAULT_IMAGE_SIZE, DEFAULT_SCALES, image_size_for_scales
+    from biodl.gaf import DEFAULT_IMAGE_SIZE, DEFAULT_SCALES, image_size_for
     from biodl.models.gaf import GramianAngularField
 
     scales = images.get("scales") or DEFAULT_SCALES
-    image_size = image_size_for_scales(length, images.get("image_size") or DEFAULT_IMAGE_SIZE, scales, setting)
+    image_size = image_size_for(length, images.get("image_size") or DEFAULT_IMAGE_SIZE, scales, setting)
     return GramianAngularField(**{**images, "image_size": image_size, "scales": scales},
                                name="gramian_angular_field")
 

@@ -60,7 +60,6 @@ from 19 bp to several hundred), dropout, learning rate and reverse-complement tr
 
 TIMESERIES_SPACE = {
     "model.architecture": {"choices": ["resnet", "lenet"]},
-    "model.gaf_on_the_fly.image_size": {"choices": [24, 32, 48, 64]},
     "model.dropout": {"low": 0.2, "high": 0.6},
     "training.learning_rate": {"low": 3e-4, "high": 3e-3, "log": True},
     "training": {"choices": [
@@ -70,9 +69,9 @@ TIMESERIES_SPACE = {
         {"augment_copies": 2, "window_fraction": 1.0, "time_warp": 0.0, "scaling": 0.1, "jitter": 0.05},
     ]},
 }
-"""The GAF CNN search for series of any length: architecture, image size, dropout, learning
-rate and augmentation (none; window slicing; time warping; scaling with jitter, each as two
-copies of the training series). :func:`timeseries_space` fits the images to the data."""
+"""The GAF CNN search's settings that do not depend on the data: architecture, dropout,
+learning rate and augmentation (none; window slicing; time warping; scaling with jitter,
+each as two copies of the training series). :func:`timeseries_space` adds the images."""
 IMAGE_SIZES = (16, 24, 32, 48, 64, 96, 128)
 """The image sizes :func:`timeseries_space` draws from."""
 PIXEL_BUDGET = 500 * 128 * 128
@@ -84,7 +83,7 @@ MULTISCALE_FROM = 256
 
 def timeseries_space(length: int, n_train: int, image_size: int | None = None) -> dict:
     """:data:`TIMESERIES_SPACE` with image sizes and scales fitted to the series length and
-    the number of training series.
+    the number of training series: the GAF CNN's search space.
 
     Sizes are the :data:`IMAGE_SIZES` no longer than the series (and always the series
     length itself when it is shorter than 64), up to the largest whose pixels over the
@@ -98,8 +97,7 @@ def timeseries_space(length: int, n_train: int, image_size: int | None = None) -
     sizes = {size for size in IMAGE_SIZES if size <= min(length, largest)}
     sizes |= {length} if length < 64 else set()
     sizes = sorted(sizes | ({min(image_size, length)} if image_size else set()))
-    space = {key: spec for key, spec in TIMESERIES_SPACE.items() if key != "model.gaf_on_the_fly.image_size"}
-    space["model.gaf_on_the_fly.image_size"] = {"choices": sizes}
+    space = {**TIMESERIES_SPACE, "model.gaf_on_the_fly.image_size": {"choices": sizes}}
     if length >= MULTISCALE_FROM:
         space["model.gaf_on_the_fly.scales"] = {"choices": [[1], [1, 4]]}
     return space

@@ -194,14 +194,15 @@ def weasel_logistic(
     train_x, test_x = (x if x.ndim == 3 else x[:, :, None] for x in (train_x, test_x))
     train_features, test_features = [], []
     for channel in range(train_x.shape[2]):
-        settings = dict(word_size=4, n_bins=4, window_sizes=list(WEASEL_WINDOWS), sparse=True)
-        try:
-            weasel = WEASEL(**settings)
-            train_features.append(weasel.fit_transform(train_x[:, :, channel], train_y))
-        except ValueError as err:
-            log.info("WEASEL on %d series: %s; bins at quantiles instead", len(train_x), err)
-            weasel = WEASEL(**settings, strategy="quantile")
-            train_features.append(weasel.fit_transform(train_x[:, :, channel], train_y))
+        for strategy in ("entropy", "quantile"):
+            weasel = WEASEL(word_size=4, n_bins=4, window_sizes=list(WEASEL_WINDOWS), strategy=strategy, sparse=True)
+            try:
+                train_features.append(weasel.fit_transform(train_x[:, :, channel], train_y))
+                break
+            except ValueError as err:
+                if strategy == "quantile":
+                    raise
+                log.info("WEASEL on %d series: %s; bins at quantiles instead", len(train_x), err)
         test_features.append(weasel.transform(test_x[:, :, channel]))
     classifier = LogisticRegression(max_iter=5000, random_state=seed)
     classifier.fit(sparse.hstack(train_features).tocsr(), train_y)

@@ -325,10 +325,10 @@ def prepare_timeseries(paths, settings):
                             paths.examples)
 
 
-@command("train-timeseries", "train one time-series network (gaf_cnn, fcn or lstm)", timeseries.train,
+@command("train-timeseries", f"train one time-series network ({', '.join(timeseries.NETWORKS)})", timeseries.train,
          {"data": "series or images .npz from prepare-timeseries", "model": "output .keras",
           "history": "output TSV, one row per epoch", **SEARCHED}, optional=tuple(SEARCHED),
-         extra={"network": "gaf_cnn, fcn or lstm"}, tensorflow=True)
+         extra={"network": " or ".join(timeseries.NETWORKS)}, tensorflow=True)
 def train_timeseries(paths, settings):
     _train(paths, settings, timeseries.train, lambda: EncodedDataset.load(paths.data))
 
@@ -352,7 +352,8 @@ def search_timeseries(paths, settings):
 RUNS = {"runs": "one {model, seed} per model file, in the same order"}
 
 
-@command("evaluate-timeseries", "test accuracy of every network and seed, and of 1-NN", timeseries.evaluate,
+@command("evaluate-timeseries", "test accuracy of every network, seed and ensemble, and of the classical baselines",
+         timeseries.evaluate,
          {"series": "series .npz", "images": "images .npz", "models": "trained .keras files",
           "history": "history TSV of the first run", "metrics": "output JSON", "predictions": "output TSV",
           "confusion": "output PNG for the first run", "curves": "output PNG of its training curves"},

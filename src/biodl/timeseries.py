@@ -513,17 +513,19 @@ def evaluate(series: EncodedDataset, images: EncodedDataset, models: Mapping[tup
         evaluation.runs.setdefault(name, {})[seed] = compute_metrics(y_test, scores, series.task, series.names)
         evaluation.scores[(name, seed)] = scores
 
+    on_test: dict[str, dict[int, np.ndarray]] = {}
     on_validation: dict[str, list[np.ndarray]] = {}
     for (name, seed), model in models.items():
         view = images if len(model.input_shape) == 4 else series
-        record(name, int(seed), predict(model, view.part("test")[0]))
+        on_test.setdefault(name, {})[int(seed)] = predict(model, view.part("test")[0])
         on_validation.setdefault(name, []).append(predict(model, view.part("val")[0]))
-    for name in list(evaluation.runs):
-        if len(evaluation.runs[name]) > 1:
-            record(f"{name}_ensemble", -1, np.mean([evaluation.scores[(name, seed)] for seed in evaluation.runs[name]],
-                                                   axis=0))
-    candidates = {(f"{name}_ensemble" if len(scores) > 1 else name): np.mean(scores, axis=0)
-                  for name, scores in on_validation.items()}
+        record(name, int(seed), on_test[name][int(seed)])
+    candidates = {}  # what a user would deploy of each network: its ensemble when it has several seeds
+    for name, runs in on_test.items():
+        deployed = f"{name}_ensemble" if len(runs) > 1 else name
+        if len(runs) > 1:
+            record(deployed, -1, np.mean(list(runs.values()), axis=0))
+        candidates[deployed] = np.mean(on_validation[name], axis=0)
     for name, (scores, chosen) in baseline_scores(series, ~test, test).items():
         record(name, -1, scores)
         evaluation.details.update(chosen)

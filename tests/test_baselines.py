@@ -131,6 +131,11 @@ def test_dtw_nearest_neighbour_learns_its_band_on_the_training_series():
     assert dtw_accuracy >= 0.9 and dtw_accuracy > (euclidean.argmax(axis=1) == y[test]).mean()
     probabilities = baselines.weasel_logistic(x[train], y[train], x[test], 2)
     assert probabilities.shape == (30, 2) and np.allclose(probabilities.sum(axis=1), 1)
+    given = {w: dtw_distances(x[train], x[train], w) for w in baselines.DTW_WINDOWS}
+    kept = {w: d.copy() for w, d in given.items()}
+    same, same_window = baselines.dtw_nearest_neighbour(x[train], y[train], x[test], 2, train_distances=given)
+    assert same_window == window and np.array_equal(same, scores)
+    assert all(np.array_equal(given[w], kept[w]) for w in given)  # the caller's matrices are left as they were
 
 
 def test_weasel_on_too_few_series_for_its_entropy_bins_cuts_them_at_quantiles(caplog):

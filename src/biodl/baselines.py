@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -140,7 +140,7 @@ leave-one-out accuracy on the training series, as in the UCR archive's DTW (lear
 
 def dtw_nearest_neighbour(
     train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray, n_classes: int,
-    windows: Sequence[float] = DTW_WINDOWS,
+    windows: Sequence[float] = DTW_WINDOWS, train_distances: Mapping[float, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, float]:
     """1-nearest-neighbour under dynamic time warping, its band chosen on the training
     series (leave-one-out 1-NN accuracy; ties go to the narrower band).
@@ -155,6 +155,9 @@ def dtw_nearest_neighbour(
         Classes in all.
     windows
         Candidate bands (fractions of ``T``).
+    train_distances
+        The training series' distances to each other per band, where a caller has them
+        (:func:`biodl.dtw.dtw_distances`); computed otherwise.
 
     Returns
     -------
@@ -165,7 +168,8 @@ def dtw_nearest_neighbour(
 
     best_accuracy, best_window = -1.0, windows[0]
     for window in windows:
-        distances = dtw_distances(train_x, train_x, window)
+        distances = (dtw_distances(train_x, train_x, window) if train_distances is None
+                     else np.array(train_distances[window], dtype=np.float64))
         np.fill_diagonal(distances, np.inf)
         accuracy = float(np.mean(train_y[distances.argmin(axis=1)] == train_y))
         if accuracy > best_accuracy:

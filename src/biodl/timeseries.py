@@ -446,18 +446,29 @@ BASELINES = ("1nn", "1nn_dtw", "weasel")
 """The classical baselines: 1-NN Euclidean, 1-NN DTW and WEASEL."""
 
 
-def baseline_scores(series: EncodedDataset, fit_on: np.ndarray, score_on: np.ndarray
-                    ) -> dict[str, tuple[np.ndarray, dict]]:
-    """Each of :data:`BASELINES` fitted on the z-normalised series ``fit_on`` (a mask) and
-    scoring those of ``score_on``: name -> (scores, what it chose)."""
-    from biodl.baselines import dtw_nearest_neighbour, nearest_neighbour, weasel_logistic
+def baseline_scores(series: EncodedDataset, fits: Sequence[tuple[np.ndarray, np.ndarray]]
+                    ) -> list[dict[str, tuple[np.ndarray, dict]]]:
+    """Each of :data:`BASELINES` fitted on the z-normalised series of ``fit_on`` and scoring
+    those of ``score_on``, for each ``(fit_on, score_on)`` pair of masks: per pair, name ->
+    (scores, what it chose). The DTW distances among all fitted series, the costly part of
+    choosing 1-NN DTW's band, are computed once for every pair."""
+    from biodl.baselines import DTW_WINDOWS, dtw_nearest_neighbour, nearest_neighbour, weasel_logistic
+    from biodl.dtw import dtw_distances
 
     x, y, n_classes = series.x, series.y, len(series.names)
     flat = x.reshape(len(x), -1)
-    dtw, window = dtw_nearest_neighbour(x[fit_on], y[fit_on], x[score_on], n_classes)
-    return {"1nn": (nearest_neighbour(flat[fit_on], y[fit_on], flat[score_on], n_classes), {}),
-            "1nn_dtw": (dtw, {"dtw_window": window}),
-            "weasel": (weasel_logistic(x[fit_on], y[fit_on], x[score_on], n_classes), {})}
+    pool = np.any([fit_on for fit_on, _ in fits], axis=0)
+    among = {window: dtw_distances(x[pool], x[pool], window) for window in DTW_WINDOWS}
+    position = np.cumsum(pool) - 1  # of each fitted series in the pool
+    results = []
+    for fit_on, score_on in fits:
+        rows = position[fit_on]
+        dtw, window = dtw_nearest_neighbour(x[fit_on], y[fit_on], x[score_on], n_classes, DTW_WINDOWS,
+                                            {w: distances[np.ix_(rows, rows)] for w, distances in among.items()})
+        results.append({"1nn": (nearest_neighbour(flat[fit_on], y[fit_on], flat[score_on], n_classes), {}),
+                        "1nn_dtw": (dtw, {"dtw_window": window}),
+                        "weasel": (weasel_logistic(x[fit_on], y[fit_on], x[score_on], n_classes), {})})
+    return results
 
 
 def choose_on_validation(y_val: np.ndarray, candidates: Mapping[str, np.ndarray]) -> dict:
@@ -526,10 +537,11 @@ def evaluate(series: EncodedDataset, images: EncodedDataset, models: Mapping[tup
         if len(runs) > 1:
             record(deployed, -1, np.mean(list(runs.values()), axis=0))
         candidates[deployed] = np.mean(on_validation[name], axis=0)
-    for name, (scores, chosen) in baseline_scores(series, ~test, test).items():
+    for_test, for_validation = baseline_scores(series, [(~test, test), (train, val)])
+    for name, (scores, chosen) in for_test.items():
         record(name, -1, scores)
         evaluation.details.update(chosen)
-    candidates.update({name: scores for name, (scores, _) in baseline_scores(series, train, val).items()})
+    candidates.update({name: scores for name, (scores, _) in for_validation.items()})
     evaluation.details["chosen_on_validation"] = choose_on_validation(series.y[val], candidates)
     log.info("test accuracy: %s", {name: [round(m["accuracy_mean"], 4), m["accuracy_std"]]
                                    for name, m in evaluation.metrics["models"].items()})

@@ -76,7 +76,7 @@ def to_time_points(pixel_attributions: np.ndarray, length: int, scales=DEFAULT_S
     n, size = pixels.shape[:2]
     matrix = window_paa_matrix(length, size, scales)  # each segment's column sums to 1
     windows = matrix.shape[-1]
-    per_window = pixels.reshape(n, size, size, -1, windows, n_encodings if windows > 1 else 1).sum(axis=(3, 5))
+    per_window = pixels.reshape(n, size, size, -1, windows, n_encodings).sum(axis=(3, 5))
     per_segment = (per_window.sum(axis=2) + per_window.sum(axis=1)) / 2  # (N, S, W)
     return np.einsum("nsw,tsw->nt", per_segment, matrix)
 

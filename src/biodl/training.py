@@ -10,6 +10,7 @@ before any TensorFlow work, as the CLI does. The defaults of ``epochs``, ``batch
 from __future__ import annotations
 
 import inspect
+import itertools
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -181,7 +182,7 @@ def _n_rows(x) -> int:
 
 def make_dataset(
     x, y: np.ndarray | None, batch_size: int, shuffle: bool = False, seed: int = 1,
-    transformed_copy: Callable[[np.ndarray], np.ndarray] | None = None,
+    transformed_copy: Callable[[np.ndarray], np.ndarray] | None = None, first_epoch: int = 0,
 ):
     """A ``tf.data`` pipeline of batches gathered from ``x`` and ``y`` one batch at a time.
 
@@ -193,8 +194,11 @@ def make_dataset(
         multi-input models. Integer inputs are cast to float32 per batch.
     y
         Targets, or ``None`` (for prediction).
-    shuffle, seed
-        Draw the rows in a new seeded order every epoch; otherwise in order.
+    shuffle, seed, first_epoch
+        Draw the rows in a new order every epoch, that of epoch ``e`` (counted from
+        ``first_epoch`` at the first pass over the data) seeded by ``(seed, e)`` alone, so
+        training resumed at an epoch sees the batches an uninterrupted run would; otherwise
+        in order.
     transformed_copy
         Each epoch also sees every row through this function, applied to the batch inside
         the pipeline (the data are never copied): e.g. :func:`biodl.dna.reverse_complement`.
@@ -233,9 +237,17 @@ def make_dataset(
         features = batch[0] if names == [""] else dict(zip(names, batch[:len(names)]))
         return features if y is None else (features, batch[-1])
 
-    order = tf.data.Dataset.range(n * (2 if transformed_copy else 1))
+    total = n * (2 if transformed_copy else 1)
+    order = tf.data.Dataset.range(total)
     if shuffle:
-        order = order.shuffle(int(order.cardinality()), seed=seed, reshuffle_each_iteration=True)
+        epochs = itertools.count(first_epoch)
+
+        def permutation() -> np.ndarray:
+            return np.random.default_rng([seed, next(epochs)]).permutation(total).astype(np.int64)
+
+        order = (tf.data.Dataset.from_tensors(0)
+                 .map(lambda _: tf.ensure_shape(tf.numpy_function(permutation, [], tf.int64, stateful=True), [total]))
+                 .unbatch().apply(tf.data.experimental.assert_cardinality(total)))
     data = order.batch(batch_size).map(load, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     return data.prefetch(tf.data.AUTOTUNE)
 
@@ -295,8 +307,8 @@ def fit(
         state, early-stopping state and history) to :func:`checkpoint_dir_for`, and a run
         killed part-way resumes from it when the same training starts again: the epochs
         continue where they stopped. The checkpoint is removed once the model is written,
-        and ignored (replaced) when the model, data shapes or settings differ. Batches after
-        a resumption are shuffled in a different order than an uninterrupted run's.
+        and ignored (replaced) when the model, data shapes or settings differ. The model and
+        history of a resumed run are byte for byte those of an uninterrupted one.
     callbacks
         Further Keras callbacks (e.g. the pruning of :mod:`biodl.search`), after early
         stopping's.
@@ -331,7 +343,7 @@ def fit(
     if not stopping.finished:
         model.fit(
             make_dataset(x_train, y_train, settings.batch_size, shuffle=True, seed=seed,
-                         transformed_copy=transformed_copy),
+                         transformed_copy=transformed_copy, first_epoch=state["epoch"] if state else 0),
             validation_data=make_dataset(*val, settings.batch_size),
             epochs=settings.epochs, initial_epoch=state["epoch"] if state else 0, callbacks=[stopping, *callbacks],
             verbose=verbose, shuffle=False,
@@ -373,6 +385,9 @@ class Checkpoint:
 
     ``state.json`` is the commit point: it is replaced atomically once the weight files it
     names are complete, so a kill at any moment leaves the previous epoch's state intact.
+    With the optimizer's state (in the weight files), the random generators' states (in
+    ``state.json``) and the epoch-seeded batch order of :func:`make_dataset`, a resumed
+    training ends with the same model, byte for byte, as an uninterrupted one.
     """
 
     def __init__(self, directory: io.PathLike, fingerprint: str):
@@ -398,6 +413,8 @@ class Checkpoint:
             return None
         model.optimizer.build(model.trainable_variables)
         model.load_weights(self.directory / state["last_weights"])
+        for variable, value in zip(_random_states(model), state.get("random_states", []), strict=True):
+            variable.assign(np.asarray(value, dtype=variable.dtype))
         return state
 
     def save(self, model, state: dict, best_improved: bool) -> dict:
@@ -406,7 +423,8 @@ class Checkpoint:
 
         self.directory.mkdir(parents=True, exist_ok=True)
         epoch = state["epoch"]
-        state = {**state, "fingerprint": self.fingerprint, "last_weights": f"epoch-{epoch}.weights.h5"}
+        state = {**state, "fingerprint": self.fingerprint, "last_weights": f"epoch-{epoch}.weights.h5",
+                 "random_states": [np.asarray(variable).tolist() for variable in _random_states(model)]}
         model.save_weights(self.directory / state["last_weights"], overwrite=True)
         if best_improved:
             state["best_weights"] = f"best-{epoch}.weights.h5"
@@ -426,6 +444,12 @@ class Checkpoint:
         import shutil
 
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def _random_states(model) -> list:
+    """The states of the model's random number generators (dropout's): Keras does not save
+    them with the weights, so the checkpoint keeps them to resume the same random draws."""
+    return [variable for variable in model.non_trainable_variables if "seed_generator_state" in variable.path]
 
 
 def _early_stopping(patience: int, checkpoint: Checkpoint | None, state: dict | None):
@@ -478,22 +502,119 @@ def _early_stopping(patience: int, checkpoint: Checkpoint | None, state: dict | 
 
 
 def save_model(model, path: io.PathLike) -> None:
-    """Save a Keras model to ``path`` (``.keras``) atomically."""
+    """Save a Keras model to ``path`` (``.keras``) atomically, byte for byte the same for
+    the same weights (:func:`canonical_keras_archive`)."""
     if Path(path).suffix != ".keras":
         raise ValueError(f"{path}: models are saved in the .keras format; use that suffix")
     with io.atomic_output(path) as tmp:
         model.save(tmp)
+        canonical_keras_archive(tmp)
+
+
+def canonical_keras_archive(path: io.PathLike) -> None:
+    """Rewrite the ``.keras`` archive at ``path`` without what changes from one save of the
+    same model to the next: the save date (metadata), the members' time stamps, and the
+    ``shared_object_id`` numbers (Python object addresses), renumbered in order of first
+    appearance, which keeps the sharing they describe."""
+    import json
+    import re
+    import zipfile
+
+    path = Path(path)
+    with zipfile.ZipFile(path) as archive:
+        members = [(info.filename, archive.read(info)) for info in archive.infolist()]
+    numbers: dict[str, int] = {}
+
+    def renumber(match: re.Match) -> str:
+        return f'"shared_object_id": {numbers.setdefault(match[1], len(numbers) + 1)}'
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members:
+            if name == "metadata.json":
+                metadata = json.loads(data)
+                metadata.pop("date_saved", None)
+                data = json.dumps(metadata).encode()
+            elif name == "config.json":
+                data = re.sub(r'"shared_object_id": (\d+)', renumber, data.decode()).encode()
+            archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data,
+                             compress_type=zipfile.ZIP_DEFLATED)
 
 
 def load_model(path: io.PathLike):
-    """Load a model saved by :func:`save_model`."""
+    """Load a model saved by :func:`save_model`.
+
+    Raises
+    ------
+    InputError
+        If ``path`` is missing, not a ``.keras`` archive, or an archive Keras cannot build
+        a model from, naming the file and what it holds instead.
+    """
+    import zipfile
+
     import keras
 
     import biodl.models.autoencoder  # noqa: F401  (register the custom classes for loading)
     import biodl.models.gaf  # noqa: F401
 
-    io.files.require_file(path, "model file (.keras)")
-    return keras.models.load_model(path, compile=False)
+    path = io.files.require_file(path, "model file (.keras)")
+    if not zipfile.is_zipfile(path):
+        raise io.InputError(f"{path}: not a Keras model file (a .keras zip archive as biodl's train commands write)")
+    with zipfile.ZipFile(path) as archive:
+        members = set(archive.namelist())
+    if not {"config.json", "model.weights.h5"} <= members:
+        raise io.InputError(f"{path}: a zip archive but not a Keras model (it lacks config.json and "
+                            f"model.weights.h5; it holds e.g. {sorted(members)[:3]})")
+    try:
+        return keras.models.load_model(path, compile=False)
+    except Exception as err:  # noqa: BLE001 (Keras raises any of several types for an archive it cannot rebuild)
+        raise io.InputError(f"{path}: Keras cannot build a model from it ({type(err).__name__}: "
+                            f"{str(err).splitlines()[0] if str(err) else 'no detail'}); was it written by "
+                            "another Keras or biodl version?") from None
+
+
+def check_model_inputs(model, shapes: Sequence[Sequence[int] | Mapping[str, Sequence[int]]], source: str,
+                       what: str) -> None:
+    """Refuse a model that cannot read these data.
+
+    Parameters
+    ----------
+    model
+        A loaded Keras model.
+    shapes
+        The data's input shapes without the batch axis, one entry per acceptable layout:
+        a shape, or input name -> shape for several inputs.
+    source, what
+        Name the model file and the data in the message.
+
+    Raises
+    ------
+    InputError
+        When the model's inputs fit none of ``shapes``.
+    """
+    own = {tensor.name.split(":")[0]: tuple(tensor.shape[1:]) for tensor in model.inputs}
+
+    def fits(expected, given) -> bool:
+        return len(expected) == len(given) and all(e is None or e == g for e, g in zip(expected, given))
+
+    for layout in shapes:
+        if isinstance(layout, Mapping):
+            if len(own) == len(layout) and all(name in layout and fits(shape, layout[name])
+                                               for name, shape in own.items()):
+                return
+        elif len(own) == 1 and fits(next(iter(own.values())), tuple(layout)):
+            return
+    described = ", ".join(f"{name} {shape}" for name, shape in own.items())
+    wanted = " or ".join(str(dict(layout)) if isinstance(layout, Mapping) else str(tuple(layout)) for layout in shapes)
+    raise io.InputError(f"{source}: a model of other data (its inputs: {described}); {what} have inputs of shape "
+                        f"{wanted}: give the model trained on this dataset")
+
+
+def check_model_outputs(model, n_outputs: int, source: str, what: str) -> None:
+    """Refuse a model whose output layer does not have ``n_outputs`` units (:class:`InputError`)."""
+    units = model.outputs[0].shape[-1] if len(model.outputs) == 1 else None
+    if units != n_outputs:
+        raise io.InputError(f"{source}: a model with {units if units is not None else len(model.outputs)} outputs; "
+                            f"{what} have {n_outputs}: give the model trained on this dataset")
 
 
 def predict(model, x, batch_size: int = 256) -> np.ndarray:

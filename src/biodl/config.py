@@ -108,6 +108,9 @@ def validate(config: dict, schema: Mapping | None = None) -> dict:
     error = jsonschema.exceptions.best_match(validator.iter_errors(config))
     if error is not None:
         where = ".".join(str(part) for part in error.absolute_path) or "top level"
+        if "propertyNames" in error.schema_path:
+            raise ConfigError(f"config: {where}: dataset name {error.instance!r} is refused: "
+                              f"{schema['$defs']['dataset_name']['description']}")
         raise ConfigError(f"config: {where}: {error.message}")
     return config
 

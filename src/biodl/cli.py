@@ -103,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.seed is not None:
         settings["seed"] = args.seed
     paths = argparse.Namespace(**{key: getattr(args, key) for key in COMMANDS[args.command].paths})
-    return run(args.command, paths, settings, args.threads, args.mixed_precision, args.devices)
+    return run(args.command, paths, settings, args.threads, args.mixed_precision, args.devices, args.settings)
 
 
 if __name__ == "__main__":

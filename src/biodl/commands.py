@@ -10,6 +10,7 @@ rule, from ``workflow/scripts/run_step.py``.
 from __future__ import annotations
 
 import argparse
+import errno
 import inspect
 import json
 import logging
@@ -27,7 +28,7 @@ from biodl.config import SIMULATED_OMICS
 from biodl.datasets import EncodedDataset
 from biodl.interpret import attribution, compare, filters, gaf_attribution, modisco
 from biodl.io import InputError, read_delimited, write_json, write_table
-from biodl.io.files import atomic_output
+from biodl.io.files import atomic_output, final_name, output_set
 from biodl.io.genome import index_genome
 from biodl.io.jaspar import motif_database
 from biodl.io.meme import read_meme, write_meme
@@ -67,6 +68,16 @@ class Command:
     extra: dict[str, str] = field(default_factory=dict)
     tensorflow: bool = False
 
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        """The file options the command writes (their help starts with "output")."""
+        return tuple(name for name, text in self.paths.items() if text.startswith("output"))
+
+    @property
+    def output_folders(self) -> tuple[str, ...]:
+        """The outputs that are folders of files rather than files."""
+        return tuple(name for name in self.outputs if self.paths[name].startswith("output folder"))
+
     def setting_names(self) -> list[str]:
         names = [name for name, p in inspect.signature(self.library).parameters.items()
                  if (p.kind == p.KEYWORD_ONLY or p.default is not p.empty)
@@ -85,17 +96,29 @@ def command(name: str, help: str, library: Callable, paths: dict[str, str], **op
     return register
 
 
-def _load_model(path):
-    from biodl.training import load_model
+def _load_model(path, data_path, *datasets: EncodedDataset):
+    """The model at ``path``, checked to read the inputs of one of ``datasets`` (loaded from
+    ``data_path``) and to have one output per output of the first."""
+    from biodl.training import check_model_inputs, check_model_outputs, load_model
 
-    return load_model(path)
+    model = load_model(path)
+    what = f"the data in {data_path}"
+    check_model_inputs(model, [dataset.x.shape[1:] for dataset in datasets], str(path), what)
+    check_model_outputs(model, len(datasets[0].names), str(path), what)
+    return model
 
 
-def _trained(runs: Sequence[dict], paths: Sequence[str]) -> dict:
-    """``(model, seed)`` -> model, from the settings' ``runs`` and the model files, in order."""
+def _check_runs(runs: Sequence[dict], paths: Sequence[str]) -> None:
     if len(runs) != len(paths):
         raise ValueError(f"settings list {len(runs)} runs for {len(paths)} model files; give one run per file")
-    return {(run["model"], int(run["seed"])): _load_model(path) for run, path in zip(runs, paths, strict=True)}
+
+
+def _trained(runs: Sequence[dict], paths: Sequence[str], data_path: str, *datasets: EncodedDataset) -> dict:
+    """``(model, seed)`` -> model, from the settings' ``runs`` and the model files, in order,
+    each checked as :func:`_load_model` does."""
+    _check_runs(runs, paths)
+    return {(run["model"], int(run["seed"])): _load_model(path, data_path, *datasets)
+            for run, path in zip(runs, paths, strict=True)}
 
 
 SEED = {"seed": "seeds TensorFlow (biodl.training.configure)"}
@@ -197,7 +220,8 @@ def search_sequences(paths, settings):
           "metrics": "output JSON", "predictions": "output TSV", "performance": "output PNG: ROC/PR or scatter",
           "curves": "output PNG: training curves"}, tensorflow=True)
 def evaluate_sequences(paths, settings):
-    result = sequences.evaluate(EncodedDataset.load(paths.data, stream=True), _load_model(paths.model), **settings)
+    dataset = EncodedDataset.load(paths.data, stream=True)
+    result = sequences.evaluate(dataset, _load_model(paths.model, paths.data, dataset), **settings)
     result.write(paths.metrics, paths.predictions)
     plots.plot_performance(result.y, result.scores, result.task, result.names, paths.performance)
     plots.plot_history(read_delimited(paths.history), paths.curves)
@@ -208,7 +232,8 @@ def evaluate_sequences(paths, settings):
           "tracks": "output PNG: attribution logos of top sequences",
           "convergence": "output TSV: DeepLIFT's convergence deltas per output"}, tensorflow=True)
 def attribute(paths, settings):
-    result = attribution.attribute(_load_model(paths.model), EncodedDataset.load(paths.data, stream=True), **settings)
+    dataset = EncodedDataset.load(paths.data, stream=True)
+    result = attribution.attribute(_load_model(paths.model, paths.data, dataset), dataset, **settings)
     result.save(paths.attributions)
     write_table(paths.convergence, result.convergence_table(), index=False)
     plots.plot_attribution_tracks(result.tracks, result.titles, paths.tracks)
@@ -227,9 +252,10 @@ NULL_NETWORKS = {"null_networks": f"untrained copies of the network whose filter
           "null": "output MEME: filters of the untrained network (the null for tomtom)"},
          extra={**SPLIT, **SEED, **NULL_NETWORKS}, tensorflow=True)
 def filter_motifs(paths, settings):
-    x = EncodedDataset.load(paths.data, stream=True).part(settings.pop("split", attribution.EXPLAINED_SPLIT))[0]
+    dataset = EncodedDataset.load(paths.data, stream=True)
+    x = dataset.part(settings.pop("split", attribution.EXPLAINED_SPLIT))[0]
     networks = settings.pop("null_networks", filters.NULL_NETWORKS)
-    model = _load_model(paths.model)
+    model = _load_model(paths.model, paths.data, dataset)
     filters.filter_motifs(model, x, **settings).write(paths.meme, paths.table)
     write_meme(paths.null, filters.untrained_filter_motifs(model, x, networks, **settings))
 
@@ -359,8 +385,11 @@ RUNS = {"runs": "one {model, seed} per model file, in the same order"}
           "confusion": "output PNG for the first run", "curves": "output PNG of its training curves"},
          several=("models",), extra={**RUNS, **SEED}, tensorflow=True)
 def evaluate_timeseries(paths, settings):
-    models = _trained(settings.pop("runs"), paths.models)
-    result = timeseries.evaluate(EncodedDataset.load(paths.series), EncodedDataset.load(paths.images), models)
+    runs = settings.pop("runs")
+    _check_runs(runs, paths.models)
+    series, images = EncodedDataset.load(paths.series), EncodedDataset.load(paths.images)
+    models = _trained(runs, paths.models, paths.series, series, images)
+    result = timeseries.evaluate(series, images, models)
     result.write(paths.metrics, paths.predictions)
     name, seed = first = next(iter(models))
     plots.plot_confusion(result.y, result.scores[first].argmax(axis=1), result.names, paths.confusion,
@@ -376,7 +405,7 @@ def explain_timeseries(paths, settings):
     split = settings.pop("split", "test")
     series, images = EncodedDataset.load(paths.series), EncodedDataset.load(paths.images)
     x, y = series.part(split)
-    model = _load_model(paths.model)
+    model = _load_model(paths.model, paths.series, series, images)
     values = gaf_attribution.time_attributions(model, x, images.part(split)[0], y, **settings)
     ids = series.ids[series.split == split]
     table = pd.DataFrame(values, index=pd.Index(ids, name="id"), columns=[f"t{t}" for t in range(values.shape[1])])
@@ -418,6 +447,16 @@ def search_omics(paths, settings):
                  "split (each seed's test samples differ, so each seed has its own search)")
 
 
+def _omics_model(path, dataset: omics.OmicsDataset, data_paths: Sequence[str]):
+    """The omics model at ``path``, checked to read ``dataset``'s inputs."""
+    from biodl.training import check_model_inputs, load_model
+
+    model = load_model(path)
+    inputs = {name: values.shape[1:] for name, values in dataset.arrays.items()}
+    check_model_inputs(model, [inputs], str(path), f"the omics in {', '.join(map(str, data_paths))}")
+    return model
+
+
 def _study_path(summary: str) -> Path:
     """The search's Optuna storage beside its summary: not a declared output, so it stays
     when a job is killed and the rerun continues from it."""
@@ -431,10 +470,13 @@ def _study_path(summary: str) -> Path:
          several=("data", "models"), extra={**RUNS, "seeds": "the seed of each data file, in the same order", **SEED},
          tensorflow=True)
 def evaluate_omics(paths, settings):
-    seeds, models = settings.pop("seeds"), _trained(settings.pop("runs"), paths.models)
+    seeds, runs = settings.pop("seeds"), settings.pop("runs")
     if len(seeds) != len(paths.data):
         raise ValueError(f"settings list {len(seeds)} seeds for {len(paths.data)} data files")
+    _check_runs(runs, paths.models)
     datasets = {int(seed): omics.OmicsDataset.load(path) for seed, path in zip(seeds, paths.data, strict=True)}
+    models = {(run["model"], int(run["seed"])): _omics_model(path, datasets[int(run["seed"])], paths.data)
+              for run, path in zip(runs, paths.models, strict=True)}
     result = omics.evaluate(datasets, models, **settings)
     result.write(paths.metrics, paths.table, paths.embeddings, paths.importance)
     plots.plot_latent(*result.test_embedding(), paths.latent, "{} (seed {}), test split".format(*result.first_run))
@@ -484,13 +526,20 @@ def _read_json(path) -> dict:
 
 
 def run(name: str, paths: argparse.Namespace, settings: dict, threads: int | None = None,
-        mixed_precision: bool = False, devices: list[str] | None = None) -> int:
-    """Run command ``name`` on ``paths`` with ``settings``; the exit status (see the module)."""
+        mixed_precision: bool = False, devices: list[str] | None = None, settings_file: str | None = None) -> int:
+    """Run command ``name`` on ``paths`` with ``settings``; the exit status (see the module).
+
+    Before anything is written, an output that is one of the inputs (those of ``paths``,
+    files named in ``settings`` and the ``settings_file`` they came from) or another output
+    is refused; the outputs are then written as one :func:`biodl.io.files.output_set`: all
+    of them, or none, and no temporary left behind.
+    """
     step = COMMANDS[name]
     try:
         unknown = sorted(set(settings) - set(step.setting_names()) - set(SEED))
         if unknown:
             raise ValueError(f"unknown settings {unknown}; known are {step.setting_names()}")
+        outputs = check_outputs(step, paths, settings, settings_file)
         takes_seed = "seed" in inspect.signature(step.library).parameters
         seed = settings.get("seed") if takes_seed else settings.pop("seed", None)
         if threads:
@@ -499,12 +548,104 @@ def run(name: str, paths: argparse.Namespace, settings: dict, threads: int | Non
             from biodl.training import configure
 
             configure(seed=seed, threads=threads, mixed_precision=mixed_precision, devices=devices)
-        step.run(paths, settings)
+        with output_set(outputs):
+            step.run(paths, settings)
     except (InputError, ValueError) as err:
         log.debug("details", exc_info=True)
         print(f"biodl {name}: error: {err}", file=sys.stderr)
         return 2
+    except OSError as err:
+        log.debug("details", exc_info=True)
+        print(f"biodl {name}: error: {environment_fault(err)}", file=sys.stderr)
+        return 2
     return 0
+
+
+def _files(values) -> list[Path]:
+    return [Path(v) for v in (values if isinstance(values, list | tuple) else [values]) if v]
+
+
+def _setting_files(settings) -> list[Path]:
+    """Every setting value (nested too) that names an existing file or folder: inputs too."""
+    if isinstance(settings, dict):
+        return [path for value in settings.values() for path in _setting_files(value)]
+    if isinstance(settings, list | tuple):
+        return [path for value in settings for path in _setting_files(value)]
+    if isinstance(settings, str | os.PathLike) and str(settings) and os.path.lexists(settings):
+        return [Path(settings)]
+    return []
+
+
+def _entry(path: Path) -> str:
+    """The directory entry ``path`` names: its folder resolved, its last part kept as given
+    (replacing a link replaces the link, not what it points to)."""
+    return os.path.join(os.path.realpath(path.parent), path.name)
+
+
+def _entries(path: Path) -> set[str]:
+    """The entries an input is read through: its own, and those of every link on the way."""
+    entries, entry = set(), _entry(path)
+    for _ in range(40):
+        entries.add(entry)
+        if not os.path.islink(entry):
+            break
+        entry = _entry(Path(os.path.dirname(entry)) / os.readlink(entry))
+    return entries | {os.path.realpath(path)}
+
+
+def check_outputs(step: Command, paths: argparse.Namespace, settings: dict,
+                  settings_file: str | None = None) -> list[Path]:
+    """The step's output paths, after refusing (:class:`InputError`) an output that is one
+    of its inputs (files or folders given as options, named in the settings, or the
+    settings file), the same file as another output, or an existing folder where a file is
+    written."""
+    inputs: dict[str, str] = dict.fromkeys(_entries(Path(settings_file)), f"--settings {settings_file}") \
+        if settings_file else {}
+    for key in step.paths:
+        if key not in step.outputs:
+            for path in _files(getattr(paths, key, None)):
+                inputs.update(dict.fromkeys(_entries(path), f"--{key.replace('_', '-')} {path}"))
+    for path in _setting_files(settings):
+        inputs.update(dict.fromkeys(_entries(path), f"the settings' {path}"))
+    outputs, seen = [], {}
+    for key in step.outputs:
+        option = f"--{key.replace('_', '-')}"
+        for path in _files(getattr(paths, key, None)):
+            entry = _entry(path)
+            if entry in inputs:
+                raise InputError(f"{option} {path}: is the input {inputs[entry]}; an output never overwrites an "
+                                 "input: give another output path")
+            if entry in seen:
+                raise InputError(f"{option} {path}: is also {seen[entry]}; give each output its own path")
+            if key not in step.output_folders and path.is_dir():
+                raise InputError(f"{option} {path}: is a directory; expected the path of a file to write")
+            seen[entry] = f"{option} {path}"
+            outputs.append(path)
+    return outputs
+
+
+_FAULT_ADVICE = {
+    errno.EACCES: "check the permissions of the file and its folder, or write elsewhere",
+    errno.EPERM: "check the permissions of the file and its folder, or write elsewhere",
+    errno.EROFS: "the file system is read-only: write the outputs elsewhere",
+    errno.ENOSPC: "the disk is full: free space or write elsewhere, then run again",
+    errno.EDQUOT: "the disk quota is used up: free space or write elsewhere, then run again",
+    errno.ELOOP: "a symbolic link loop: fix the link",
+    errno.ENOENT: "a file or folder on the way does not exist",
+    errno.ENOTDIR: "a part of the path is a file, not a folder",
+    errno.EISDIR: "a directory where a file was expected",
+    errno.EMFILE: "too many open files: raise the limit (ulimit -n)",
+    errno.EFBIG: "the file outgrew the size allowed (ulimit -f or the file system's limit)",
+}
+
+
+def environment_fault(err: OSError) -> str:
+    """One line for a fault of the machine rather than the data (permissions, a read-only
+    or full disk): the file, what happened and what to do. A temporary's name is shown as
+    the output it stood for."""
+    filename = final_name(err.filename) if err.filename else "a file"
+    advice = _FAULT_ADVICE.get(err.errno, "see the log for details")
+    return f"{filename}: {err.strerror or type(err).__name__} ({advice})"
 
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")

@@ -591,7 +591,10 @@ def check_model_inputs(model, shapes: Sequence[Sequence[int] | Mapping[str, Sequ
     InputError
         When the model's inputs fit none of ``shapes``.
     """
-    own = {tensor.name.split(":")[0]: tuple(tensor.shape[1:]) for tensor in model.inputs}
+    if hasattr(model, "input_dims"):  # a subclassed model (the omics autoencoders) names its inputs' widths
+        own = {name: (int(width),) for name, width in model.input_dims.items()}
+    else:
+        own = {tensor.name.split(":")[0]: tuple(tensor.shape[1:]) for tensor in model.inputs}
 
     def fits(expected, given) -> bool:
         return len(expected) == len(given) and all(e is None or e == g for e, g in zip(expected, given))

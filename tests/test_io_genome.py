@@ -53,5 +53,5 @@ def test_bad_genomes_are_named(tmp_path, text, message):
 
 
 def test_missing_genome(tmp_path):
-    with pytest.raises(InputError, match="no such file"):
+    with pytest.raises(InputError, match="absent.fa: genome FASTA not found"):
         index_genome(tmp_path / "absent.fa", tmp_path / "genome.fa")

@@ -9,6 +9,7 @@ plain-gzip genome (as UCSC and many labs ship it) cannot be read at random, so
 from __future__ import annotations
 
 import gzip
+import logging
 import os
 import shutil
 from pathlib import Path
@@ -16,7 +17,9 @@ from typing import Self
 
 import numpy as np
 
-from biodl.io.files import GZIP_ERRORS, InputError, PathLike, atomic_output, corrupt_gzip
+from biodl.io.files import GZIP_ERRORS, InputError, PathLike, atomic_output, corrupt_gzip, require_file
+
+log = logging.getLogger(__name__)
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _BGZF_EXTRA = b"BC"
@@ -37,38 +40,59 @@ def index_genome(source: PathLike, destination: PathLike) -> Path:
 
     A plain FASTA is linked (absolute symlink, no copy); a gzip or bgzip one is
     decompressed. The index is built and the FASTA checked (equal line lengths within
-    each record, unique names) before the call returns.
+    each record, unique names) under temporary names, and both appear together (an
+    earlier copy and index are replaced) only when that succeeded.
 
     Raises
     ------
     InputError
         If ``source`` is missing or not a FASTA pyfaidx can index, naming the problem.
     """
-    source, destination = Path(source), Path(destination)
-    if not source.is_file():
-        raise InputError(f"genome {source}: no such file")
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    _remove_copy(destination)
+    source, destination = require_file(source, "genome FASTA"), Path(destination)
     try:
-        if compression(source) == "plain":
-            os.symlink(source.resolve(), destination)
-        else:
-            with atomic_output(destination) as tmp, gzip.open(source, "rb") as raw, open(tmp, "wb") as out:
-                shutil.copyfileobj(raw, out, length=1 << 22)
-        Genome(destination, source_name=str(source)).close()
-    except BaseException as err:  # no link, copy or index of a genome that cannot be read is left
-        _remove_copy(destination)
-        if isinstance(err, GZIP_ERRORS):
-            raise corrupt_gzip(source, err) from None
-        raise
+        with atomic_output(destination) as tmp, atomic_output(f"{destination}.fai") as tmp_index:
+            built_index = Path(f"{tmp}.fai")
+            try:
+                if compression(source) == "plain":
+                    os.symlink(source.resolve(), tmp)
+                else:
+                    with gzip.open(source, "rb") as raw, open(tmp, "wb") as out:
+                        shutil.copyfileobj(raw, out, length=1 << 22)
+                Genome(tmp, source_name=str(source)).close()
+                os.replace(built_index, tmp_index)
+            finally:
+                built_index.unlink(missing_ok=True)
+    except GZIP_ERRORS as err:
+        raise corrupt_gzip(source, err) from None
     return destination
 
 
-def _remove_copy(destination: Path) -> None:
-    """Remove an earlier (or partial) :func:`index_genome` output: the link or copy, its index."""
-    for path in (destination, Path(f"{destination}.fai")):
-        if path.is_symlink() or path.exists():
-            path.unlink()
+def index_problem(fasta: PathLike, index: PathLike) -> str | None:
+    """Why the ``.fai`` ``index`` does not describe ``fasta`` (``None`` when it does): older
+    than the FASTA, or a record whose offset is not just after its own header line or
+    whose bases run past the end of the file (checked for plain FASTA)."""
+    fasta, index = Path(fasta), Path(index)
+    if index.stat().st_mtime < fasta.stat().st_mtime:
+        return "is older than the FASTA (the FASTA was changed after it was indexed)"
+    if compression(fasta) != "plain":
+        return None
+    size = fasta.stat().st_size
+    with open(index) as lines, open(fasta, "rb") as handle:
+        for number, line in enumerate(lines, start=1):
+            fields = line.rstrip("\n").split("\t")
+            try:
+                name, length, offset, line_bases, line_width = fields[0], *map(int, fields[1:5])
+            except ValueError:
+                return f"line {number} is not a .fai line (name, length, offset, line bases, line width)"
+            handle.seek(max(0, offset - 4096))
+            before = handle.read(offset - max(0, offset - 4096))
+            header = before[:-1].rstrip(b"\r").rsplit(b"\n", 1)[-1]
+            if not before.endswith(b"\n") or not header.startswith(b">") or header[1:].split()[:1] != [name.encode()]:
+                return f"places record {name!r} at byte {offset}, which is not the start of its sequence"
+            lines_spanned = -(-length // max(line_bases, 1))
+            if offset + length + (lines_spanned - 1) * (line_width - line_bases) > size:
+                return f"gives record {name!r} {length} bases, more than the file holds after byte {offset}"
+    return None
 
 
 class Genome:
@@ -100,6 +124,14 @@ class Genome:
                 f"genome {self.name} is gzip, not bgzip, so it cannot be read at random; decompress it, "
                 "recompress it with bgzip, or call biodl.io.genome.index_genome(source, 'genome.fa')"
             )
+        index = Path(f"{self.path}.fai")
+        if index.is_file() and (problem := index_problem(self.path, index)):
+            if not os.access(index.parent, os.W_OK):
+                raise InputError(f"genome {self.name}: its index {index} {problem}, and its folder is read-only, so "
+                                 "it cannot be rebuilt; call biodl.io.genome.index_genome(source, 'genome.fa') to "
+                                 "make an indexed copy")
+            log.warning("genome %s: its index %s %s; rebuilding it", self.name, index, problem)
+            index.unlink()
         try:
             self._fasta = pyfaidx.Fasta(str(self.path), as_raw=True, sequence_always_upper=True,
                                         rebuild=False, build_index=True)

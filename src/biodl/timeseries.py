@@ -112,7 +112,8 @@ def fill_missing(values: np.ndarray, policy: str = "interpolate", ids: Sequence[
             if not known.any():
                 raise ValueError(f"series {name(i)!r} (channel {c}) has no values")
             values[i, :, c] = np.interp(t, t[known], values[i, known, c])
-    log.info("interpolated missing values in %d of %d series", rows.size, n)
+    log.warning("%d empty cells in %d of %d series filled by linear interpolation along time (e.g. series %r)",
+                int(missing.sum()), rows.size, n, name(rows[0]))
     return values
 
 

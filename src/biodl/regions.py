@@ -42,8 +42,8 @@ class RegionWindows:
     Attributes
     ----------
     windows
-        One row per window: ``id`` (``chrom:start-end``, shuffles end in ``_shuf<k>``),
-        ``chrom``, ``start``, ``end``, ``source`` (``region``, ``gc_matched`` or
+        One row per window: ``id`` (``chrom:start-end``, ``(-)`` added on the minus strand,
+        shuffles end in ``_shuf<k>``), ``chrom``, ``start``, ``end``, ``strand``, ``source`` (``region``, ``gc_matched`` or
         ``shuffled``), ``gc``, then the target columns.
     sequences
         The windows' bases, in row order.
@@ -217,7 +217,7 @@ def _read_region_files(regions: Sequence[PathLike], classes: Sequence[str] | Non
             table["class"] = classes[i]
         tables.append(table)
     table = pd.concat(tables, ignore_index=True)
-    base = {"chrom", "start", "end", "summit", "line", "file", "class"}
+    base = {"chrom", "start", "end", "summit", "strand", "line", "file", "class"}
     label_columns = [name for name in table.columns if name not in base]
     if label_columns and len(regions) > 1:
         raise InputError(f"regions {list(map(str, regions))}: label columns {label_columns} in a table go with a "
@@ -269,14 +269,37 @@ def _region_windows(table: pd.DataFrame, length: int, sizes: Mapping[str, int], 
     _count(report, "blacklisted", int(blacklisted.sum()), "region windows overlapping the blacklist",
            _where(table.loc[blacklisted]))
     table = table.loc[~blacklisted]
-    duplicated = table.duplicated(["chrom", "window_start"], keep="first")
+    same_window = ["chrom", "window_start", "strand"]
+    if "class" in table and table["class"].nunique() > 1:
+        conflicting = table.groupby(same_window)["class"].transform("nunique").to_numpy() > 1
+        example = None
+        if conflicting.any():
+            rows = table.loc[conflicting]
+            first = rows.loc[(rows[same_window] == rows[same_window].iloc[0]).all(axis=1)]
+            example = " and ".join(f"{file}:{line} ({name})" for file, line, name
+                                   in first[["file", "line", "class"]].itertuples(index=False))
+        _count(report, "conflicting_classes", int(conflicting.sum()),
+               "region windows given in several class files (every copy, as their class is ambiguous)", example)
+        table = table.loc[~conflicting]
+    duplicated = table.duplicated(same_window, keep="first")
     _count(report, "duplicate_window", int(duplicated.sum()), "region windows identical to an earlier one",
            _where(table.loc[duplicated]))
-    return table.loc[~duplicated]
+    table = table.loc[~duplicated]
+    if table.empty:
+        raise InputError(f"no region window is left from {report['region_files']}: every one was left out "
+                         f"({', '.join(f'{key}: {n}' for key, n in report['left_out'].items() if n)})")
+    return table
 
 
-def _cut(codes: np.ndarray, starts: np.ndarray, length: int) -> list[str]:
-    return [codes[s:s + length].tobytes().decode("ascii") for s in starts]
+_COMPLEMENT = bytes.maketrans(b"ACGTNacgtn", b"TGCANtgcan")
+
+
+def _cut(codes: np.ndarray, starts: np.ndarray, length: int, minus: np.ndarray | None = None) -> list[str]:
+    """The windows' bases; those where ``minus`` is set reverse-complemented."""
+    windows = [codes[s:s + length].tobytes() for s in starts]
+    if minus is not None:
+        windows = [w.translate(_COMPLEMENT)[::-1] if flip else w for w, flip in zip(windows, minus, strict=True)]
+    return [w.decode("ascii") for w in windows]
 
 
 def _windows_of_chromosome(codes: np.ndarray, regions: pd.DataFrame, length: int, gc_matched: float,
@@ -292,7 +315,7 @@ def _windows_of_chromosome(codes: np.ndarray, regions: pd.DataFrame, length: int
     starts = regions["window_start"].to_numpy()
     gc, non_acgt = composition.of(starts, length)
     windows = regions.assign(start=starts, end=starts + length, source="region", gc=gc, non_acgt=non_acgt,
-                             sequence=_cut(codes, starts, length))
+                             sequence=_cut(codes, starts, length, regions["strand"].to_numpy() == "-"))
     usable = windows.loc[windows["non_acgt"] <= MAX_N_FRACTION]
     n_background = _draw_count(gc_matched, len(usable), rng)
     if n_background == 0:
@@ -302,7 +325,7 @@ def _windows_of_chromosome(codes: np.ndarray, regions: pd.DataFrame, length: int
     background_gc, _ = composition.of(background, length)
     background = pd.DataFrame({
         "chrom": regions["chrom"].iloc[0], "start": background, "end": background + length, "source": "gc_matched",
-        "gc": background_gc, "non_acgt": 0.0, "sequence": _cut(codes, background, length),
+        "strand": ".", "gc": background_gc, "non_acgt": 0.0, "sequence": _cut(codes, background, length),
     })
     return [windows, background], n_nearest, uniform_gc
 
@@ -422,12 +445,13 @@ def extract(
     windows = windows.loc[~mostly_n].reset_index(drop=True)
     if not (windows["source"] == "region").any():
         raise InputError(f"no region window is left from {report['region_files']}: {report['left_out']}")
-    windows["id"] = windows["chrom"] + ":" + windows["start"].astype(str) + "-" + windows["end"].astype(str)
+    windows["id"] = (windows["chrom"] + ":" + windows["start"].astype(str) + "-" + windows["end"].astype(str)
+                     + windows["strand"].map({"-": "(-)"}).fillna(""))
     windows = pd.concat([windows, _shuffled_windows(windows, shuffled, rng)], ignore_index=True)
     targets = _add_targets(windows, label_columns, classes, signal)
     report.update(_negatives_report(windows, gc_matched, shuffled, n_nearest))
     log.info("windows: %s", report)
-    return RegionWindows(windows[["id", "chrom", "start", "end", "source", "gc", *targets]].copy(),
+    return RegionWindows(windows[["id", "chrom", "start", "end", "strand", "source", "gc", *targets]].copy(),
                          windows["sequence"].tolist(), targets, report)
 
 

@@ -301,11 +301,29 @@ def build_dataset(
     except ValueError as err:
         raise InputError(f"{source}: {err}") from None
     report.update(classes=targets.names, split_counts={s: int(np.sum(split == s)) for s in splits.SPLITS},
-                  features={k: int(v.shape[1]) for k, v in arrays.items()})
+                  features={k: int(v.shape[1]) for k, v in arrays.items()},
+                  missing_cells_filled=_filled_cells(tables, samples, mask, preprocessors))
     log.info("prepared omics: %s", report)
     features = {k: preprocessors[k].features for k in arrays}
     return OmicsDataset(arrays, features, mask.to_numpy(), targets.y, np.array(samples), split, targets.names,
                         report)
+
+
+def _filled_cells(tables: Mapping[str, pd.DataFrame], samples: Sequence[str], mask: pd.DataFrame,
+                  preprocessors: Mapping[str, OmicPreprocessor]) -> dict[str, int]:
+    """Per omic, the empty cells of the kept features in the samples that have the omic,
+    which :meth:`OmicPreprocessor.transform` fills; logged with an example."""
+    filled = {}
+    for name, table in tables.items():
+        cells = table.loc[np.asarray(samples)[mask[name].to_numpy()], preprocessors[name].features]
+        empty = cells.isna().to_numpy()
+        filled[name] = int(empty.sum())
+        if filled[name]:
+            row, column = np.argwhere(empty)[0]
+            log.warning("omic %r: %d of %d cells are empty and are filled with their feature's training centre "
+                        "(the mean; mid-range under minmax scaling), e.g. sample %r, feature %r", name, filled[name],
+                        empty.size, cells.index[row], cells.columns[column])
+    return filled
 
 
 def model_kind(name: str) -> dict:

@@ -22,8 +22,8 @@ from biodl import splits
 from biodl.datasets import EncodedDataset, check_classes_per_split
 from biodl.dna import one_hot_encode, resolve_length, reverse_complement
 from biodl.io.arrays import npz_writer, stored_rows
-from biodl.io.fasta import fasta_ids_and_lengths, iter_fasta
-from biodl.io.files import InputError, PathLike, write_table
+from biodl.io.fasta import FastaScan, iter_fasta, scan_fasta
+from biodl.io.files import InputError, PathLike, write_table, written_path
 from biodl.io.jaspar import DEFAULT_RELEASE
 from biodl.io.tables import read_table
 from biodl.targets import encode_targets
@@ -137,11 +137,12 @@ def prepare(
     """
     fasta, labels = Path(fasta), Path(labels)
     split = splits.split_settings(split)
-    ids, lengths = fasta_ids_and_lengths(fasta)
+    scan = scan_fasta(fasta)
     table = read_table(labels, "id")
-    keep, report = align_ids(ids, table.index.tolist(), str(fasta), str(labels))
-    ids = [ids[i] for i in keep]
-    lengths = lengths[keep]
+    keep, report = align_ids(scan.ids, table.index.tolist(), str(fasta), str(labels))
+    keep = _without_empty_records(keep, scan, fasta, report)
+    ids = [scan.ids[i] for i in keep]
+    lengths = scan.lengths[keep]
     table = table.loc[ids]
     try:  # these messages already name the label file
         targets = encode_targets(table, label_columns, task, source=str(labels))
@@ -152,6 +153,7 @@ def prepare(
     except ValueError as err:
         raise InputError(str(err)) from None
     check_classes_per_split(targets.y, targets.task, assigned, str(labels))
+    report.update(_identical_sequences(scan.digests[keep], ids, targets.y, assigned, fasta))
     try:
         target = resolve_length(lengths, length)
     except ValueError as err:
@@ -177,9 +179,47 @@ def prepare(
                 for _, encoded in chunks:
                     rows.write(encoded)
             dataset.save_labels(archive)
-        dataset.x = stored_rows(data_path, "x")
+        dataset.x = stored_rows(written_path(data_path), "x")
     log.info("prepared %s: %s", fasta, report)
     return dataset
+
+
+def _without_empty_records(keep: np.ndarray, scan: FastaScan, fasta: Path, report: dict) -> np.ndarray:
+    """``keep`` without the records that have no A, C, G or T (all N): they encode as zeros,
+    which carry no information; their number goes to ``report`` and the log."""
+    empty = keep[~scan.has_bases[keep]]
+    report["records_without_bases"] = int(empty.size)
+    if empty.size == 0:
+        return keep
+    if empty.size == keep.size:
+        raise InputError(f"{fasta}: no labelled record has an A, C, G or T base (all N?), e.g. {scan.ids[empty[0]]!r}")
+    log.warning("%d labelled records of %s have no A, C, G or T base (all N) and are left out (e.g. %r)", empty.size,
+                fasta, scan.ids[empty[0]])
+    keep = keep[scan.has_bases[keep]]
+    report["used"] = int(keep.size)
+    return keep
+
+
+def _identical_sequences(digests: np.ndarray, ids: Sequence[str], y: np.ndarray, split: np.ndarray,
+                         fasta: Path) -> dict:
+    """Counts of records whose sequence another record repeats: all of them are kept (each is
+    a record the user gave), but those with different labels, or in different splits (the
+    test split then holds training sequences), are logged with an example."""
+    frame = pd.DataFrame({"digest": digests, "label": [row.tobytes() for row in np.asarray(y).reshape(len(y), -1)],
+                          "split": split, "id": ids})
+    repeated = frame[frame.duplicated("digest", keep=False)]
+    groups = repeated.groupby("digest")
+    conflicting = repeated[groups["label"].transform("nunique") > 1]
+    across = repeated[groups["split"].transform("nunique") > 1]
+    counts = {"records_with_a_repeated_sequence": len(repeated),
+              "repeated_sequences_with_different_labels": len(conflicting),
+              "repeated_sequences_in_different_splits": len(across)}
+    for rows, what in ((conflicting, "have different labels"), (across, "lie in different splits")):
+        if len(rows):
+            example = rows[rows["digest"] == rows["digest"].iloc[0]]["id"].tolist()[:3]
+            log.warning("%d records of %s share their sequence with another record and %s (kept; e.g. %s)", len(rows),
+                        fasta, what, ", ".join(map(repr, example)))
+    return counts
 
 
 CHUNK_BYTES = 32 << 20

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -43,18 +45,49 @@ def read_fasta(path: PathLike) -> tuple[list[str], list[str]]:
     return ids, seqs
 
 
-def fasta_ids_and_lengths(path: PathLike) -> tuple[list[str], np.ndarray]:
-    """Record ids and sequence lengths of a FASTA file, without keeping the sequences: the
-    first pass of a two-pass read (see :func:`biodl.sequences.prepare`).
+@dataclass(frozen=True)
+class FastaScan:
+    """What the first pass of a two-pass read learns of each record (:func:`scan_fasta`).
+
+    Attributes
+    ----------
+    ids, lengths
+        Record identifiers and sequence lengths, in file order.
+    digests
+        A 64-bit digest of each upper-case sequence: equal sequences have equal digests.
+    has_bases
+        Whether each sequence has at least one A, C, G or T (not all N or other codes).
+    """
+
+    ids: list[str]
+    lengths: np.ndarray
+    digests: np.ndarray
+    has_bases: np.ndarray
+
+
+def scan_fasta(path: PathLike) -> FastaScan:
+    """Ids, lengths, digests and informativeness of the records of a FASTA file, without
+    keeping the sequences: the first pass of a two-pass read (see
+    :func:`biodl.sequences.prepare`).
 
     Raises
     ------
     InputError
         As :func:`read_fasta`.
     """
-    ids, lengths = zip(*((name, len(seq)) for name, seq in iter_fasta(path)))
+    ids, lengths, digests, has_bases = [], [], [], []
+    for name, seq in iter_fasta(path):
+        upper = seq.upper()
+        ids.append(name)
+        lengths.append(len(seq))
+        digests.append(int.from_bytes(hashlib.blake2b(upper.encode(), digest_size=8).digest(), "little"))
+        has_bases.append(not _BASES.isdisjoint(upper))
     check_unique(ids, f"{path}: duplicate FASTA identifiers")
-    return list(ids), np.array(lengths, dtype=np.int64)
+    return FastaScan(ids, np.array(lengths, dtype=np.int64), np.array(digests, dtype=np.uint64),
+                     np.array(has_bases, dtype=bool))
+
+
+_BASES = frozenset("ACGT")
 
 
 def iter_fasta(path: PathLike) -> Iterator[tuple[str, str]]:
@@ -101,12 +134,14 @@ def _first_content_line(path: Path) -> str:
 
 
 def write_fasta(path: PathLike, ids: Sequence[str], sequences: Sequence[str]) -> None:
-    """Write records to FASTA, gzip-compressed when ``path`` ends in ``.gz``, atomically."""
+    """Write records to FASTA, gzip-compressed when ``path`` ends in ``.gz``, atomically;
+    the same records give the same bytes (no time or name in the gzip header)."""
     path = Path(path)
     text = "".join(f">{name}\n{seq}\n" for name, seq in zip(ids, sequences, strict=True))
     with atomic_output(path) as tmp:
         if path.suffix == ".gz":
-            with gzip.open(tmp, "wt", compresslevel=6) as handle:
-                handle.write(text)
+            with open(tmp, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, filename="",
+                                                       mtime=0) as handle:
+                handle.write(text.encode())
         else:
             tmp.write_text(text)

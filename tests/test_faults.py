@@ -397,7 +397,7 @@ def test_extract_regions_rebuilds_a_stale_index_through_the_command(tmp_path, ca
 
 # --- conflicts said out loud -----------------------------------------------------------------------
 
-def test_a_region_in_two_class_files_is_left_out_and_counted_with_both_lines(tmp_path, caplog):
+def test_a_window_with_two_labels_is_left_out_and_counted_with_both_lines(tmp_path, caplog):
     from biodl.regions import extract
 
     genome = write(tmp_path / "g.fa", GENOME_TEXT)
@@ -405,8 +405,13 @@ def test_a_region_in_two_class_files_is_left_out_and_counted_with_both_lines(tmp
     b = write(tmp_path / "b.bed", "chr1\t900\t1000\nchr1\t100\t200\n")
     with caplog.at_level(logging.WARNING):
         result = extract([a, b], genome, classes=["A", "B"], length=20, gc_matched=0)
-    assert result.windows["class"].tolist() == ["A", "B"] and result.report["left_out"]["conflicting_classes"] == 2
+    assert result.windows["class"].tolist() == ["A", "B"] and result.report["left_out"]["conflicting_labels"] == 2
     assert "a.bed:1 (A) and" in caplog.text and "b.bed:2 (B)" in caplog.text
+    table = write(tmp_path / "t.tsv", "chrom\tstart\tend\tbound\nchr1\t100\t200\t1\nchr1\t300\t400\t0\n"
+                                     "chr1\t100\t200\t0\nchr1\t300\t400\t0\n")
+    result = extract(table, genome, length=20)
+    assert result.windows["bound"].tolist() == [0] and result.report["left_out"]["conflicting_labels"] == 2
+    assert result.report["left_out"]["duplicate_window"] == 1
 
 
 def test_identical_sequences_with_different_labels_and_all_n_records_are_counted(tmp_path, capsys):
@@ -527,5 +532,52 @@ def test_a_text_file_as_init_from_is_named(trained, tmp_path, capsys):
     assert_refused(status, line, "train-sequences", "notes.txt: not a Keras model file")
 
 
-FAULTS_HERE = 47
-"""Malformed inputs and faults this file tests (cases, not test functions); the note's count."""
+def test_cells_are_read_without_the_spaces_around_them(tmp_path, capsys):
+    labels = "id\tclass\n" + "".join(f"s{i} \t{['A', 'A ', ' B'][i % 3] if i % 2 else 'B'}\n" for i in range(30))
+    log = []
+    status, line = run_cli(prepare_sequences(labels=labels)(tmp_path), capsys, log)
+    assert status == 0, line
+    report = json.loads((tmp_path / "out" / "r.json").read_text())
+    assert report["used"] == 30 and report["value_maps"]["class"] == ["A", "B"], report
+    assert "cells have spaces around their value, which are removed (e.g. line 2, column 'id': 's0 ')" in log[0]
+    from biodl.io.tables import read_omic
+
+    write(tmp_path / "rna.tsv", OMIC.replace("\np1\t", "\n p1 \t"))
+    assert "p1" in read_omic(tmp_path / "rna.tsv").index
+
+
+@pytest.mark.parametrize(("cell", "message"), [("inf", "'s3': 'inf' is not a finite number"),
+                                               ("0,5", "column 'signal' holds numbers written with a decimal comma")])
+def test_numbers_that_are_not_usable_are_refused(cell, message, tmp_path, capsys):
+    labels = "id\tsignal\n" + "".join(f"s{i}\t{cell if i == 3 else f'0.{i}'}\n" for i in range(30))
+    status, line = run_cli(prepare_sequences(labels=labels)(tmp_path), capsys)
+    assert_refused(status, line, "prepare-sequences", "labels.tsv", message)
+
+
+def test_a_json_that_is_not_an_object_is_named(tmp_path, capsys):
+    metrics = write(tmp_path / "m.json", "[1, 2]")
+    settings = write(tmp_path / "s.yaml", "sequence_runs: [[a, cnn1d]]\n")
+    out = tmp_path / "out"
+    status, line = run_cli(["summarize", "--sequence-metrics", metrics, "--tsv", out / "s.tsv", "--markdown",
+                            out / "s.md", "--page", out / "s.html", "--tables", out / "tables", "--settings",
+                            settings], capsys)
+    assert_refused(status, line, "summarize", "m.json: holds a JSON list")
+    assert leftovers(out) == []
+
+
+def test_an_npz_of_another_step_is_named_by_every_reader(trained, tmp_path, capsys):
+    wrong = tmp_path / "wrong.npz"
+    np.savez(wrong, a=np.arange(3))
+    out = tmp_path / "out"
+    status, line = run_cli(["modisco", "--attributions", wrong, "--filters", write(tmp_path / "f.meme", ""),
+                            "--filter-table", write(tmp_path / "f.tsv", "filter\tn_sites\n"), "--meme",
+                            out / "m.meme", "--table", out / "t.tsv", "--summary", out / "s.json"], capsys)
+    assert_refused(status, line, "modisco", "wrong.npz: not the attributions of biodl attribute", "it lacks")
+    status, line = run_cli(["train-sequences", "--data", wrong, "--model", out / "m.keras", "--history",
+                            out / "h.tsv"], capsys)
+    assert_refused(status, line, "train-sequences", "wrong.npz: not a dataset of prepare-sequences")
+    status, line = run_cli(["train-omics", "--data", trained / "out" / "d.npz", "--model", out / "m.keras",
+                            "--history", out / "h.tsv"], capsys)
+    assert_refused(status, line, "train-omics", "d.npz: not a dataset of prepare-omics")
+    assert leftovers(out) == []
+

@@ -28,7 +28,7 @@ from biodl.config import SIMULATED_OMICS
 from biodl.datasets import EncodedDataset
 from biodl.interpret import attribution, compare, filters, gaf_attribution, modisco
 from biodl.io import InputError, read_delimited, write_json, write_table
-from biodl.io.files import atomic_output, final_name, output_set
+from biodl.io.files import atomic_output, final_name, output_set, require_file
 from biodl.io.genome import index_genome
 from biodl.io.jaspar import motif_database
 from biodl.io.meme import read_meme, write_meme
@@ -519,10 +519,17 @@ def summarize(paths, settings):
 
 
 def _read_json(path) -> dict:
+    """The JSON object in ``path``; :class:`InputError` for a missing file, invalid JSON, or
+    JSON that is not an object (a biodl step's summary or metrics)."""
     try:
-        return json.loads(Path(path).read_text())
+        data = json.loads(require_file(path, "JSON file").read_text())
     except json.JSONDecodeError as err:
         raise InputError(f"{path}: not valid JSON (line {err.lineno}: {err.msg})") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not a JSON text file") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: holds a JSON {type(data).__name__}, not the object a biodl step writes")
+    return data
 
 
 def run(name: str, paths: argparse.Namespace, settings: dict, threads: int | None = None,

@@ -84,7 +84,8 @@ class EncodedDataset:
             (:class:`~biodl.io.arrays.StoredRows`): memory stays flat however many
             sequences there are. Targets, ids and splits are read whole.
         """
-        arrays = load_arrays(path, skip=("x",) if stream else ())
+        arrays = load_arrays(path, skip=("x",) if stream else (), required=("x", "y", "ids", "split", "task", "names"),
+                             what="a dataset of prepare-sequences or prepare-timeseries")
         return cls(
             x=stored_rows(path, "x") if stream else arrays["x"], y=arrays["y"], ids=arrays["ids"],
             split=arrays["split"], task=str(arrays["task"]), names=[str(n) for n in arrays["names"]],

@@ -212,7 +212,8 @@ class OmicsDataset:
 
     @classmethod
     def load(cls, path: PathLike) -> "OmicsDataset":
-        data = load_arrays(path)
+        data = load_arrays(path, required=("omics", "mask", "y", "ids", "split", "classes"),
+                           what="a dataset of prepare-omics")
         omics = [str(o) for o in data["omics"]]
         return cls({k: data[f"omic__{k}"] for k in omics}, {k: [str(f) for f in data[f"features__{k}"]] for k in omics},
                    data["mask"], data["y"], data["ids"], data["split"], [str(c) for c in data["classes"]])

@@ -244,9 +244,11 @@ def _intervals_by_chrom(*tables: pd.DataFrame) -> dict[str, _Intervals]:
 
 
 def _region_windows(table: pd.DataFrame, length: int, sizes: Mapping[str, int], blacklist: dict[str, _Intervals],
-                    genome: PathLike, report: dict) -> pd.DataFrame:
+                    genome: PathLike, report: dict, labels: Sequence[str]) -> pd.DataFrame:
     """The regions whose ``length`` window (``window_start``) lies on a known chromosome,
-    inside it, off the blacklist and not repeated; each loss counted in ``report``."""
+    inside it, off the blacklist and not repeated; each loss counted in ``report``. A
+    window given twice with different ``labels`` (the class of its file, or the table's
+    label columns) is left out, every copy."""
     known = table["chrom"].isin(list(sizes))
     if not known.any():
         raise InputError(
@@ -270,16 +272,17 @@ def _region_windows(table: pd.DataFrame, length: int, sizes: Mapping[str, int], 
            _where(table.loc[blacklisted]))
     table = table.loc[~blacklisted]
     same_window = ["chrom", "window_start", "strand"]
-    if "class" in table and table["class"].nunique() > 1:
-        conflicting = table.groupby(same_window)["class"].transform("nunique").to_numpy() > 1
+    if labels:
+        described = table[list(labels)].astype(str).agg(", ".join, axis=1)
+        conflicting = described.groupby([table[key] for key in same_window]).transform("nunique").to_numpy() > 1
         example = None
         if conflicting.any():
-            rows = table.loc[conflicting]
+            rows = table.loc[conflicting].assign(described=described[conflicting])
             first = rows.loc[(rows[same_window] == rows[same_window].iloc[0]).all(axis=1)]
-            example = " and ".join(f"{file}:{line} ({name})" for file, line, name
-                                   in first[["file", "line", "class"]].itertuples(index=False))
-        _count(report, "conflicting_classes", int(conflicting.sum()),
-               "region windows given in several class files (every copy, as their class is ambiguous)", example)
+            example = " and ".join(f"{file}:{line} ({text})" for file, line, text
+                                   in first[["file", "line", "described"]].itertuples(index=False))
+        _count(report, "conflicting_labels", int(conflicting.sum()),
+               "region windows given twice with different labels (every copy, as their label is ambiguous)", example)
         table = table.loc[~conflicting]
     duplicated = table.duplicated(same_window, keep="first")
     _count(report, "duplicate_window", int(duplicated.sum()), "region windows identical to an earlier one",
@@ -430,7 +433,7 @@ def extract(
     parts, n_nearest, uniform_gc = [], 0, []
     with Genome(genome) as reference:
         kept = _region_windows(table, length, reference.chrom_sizes, _intervals_by_chrom(*black) if black else {},
-                               genome, report)
+                               genome, report, label_columns or (["class"] if classes is not None else []))
         for chrom, group in kept.groupby("chrom", sort=False):
             chrom_parts, nearest, uniform = _windows_of_chromosome(reference.chromosome(chrom), group, length,
                                                                    gc_matched, excluded[chrom], rng)

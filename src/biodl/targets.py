@@ -131,6 +131,11 @@ def encode_targets(
             raise ValueError(
                 f"{source}: column {col!r}, sample {sample!r}: {table.loc[sample, col]!r} is not a number"
             )
+        infinite = np.isinf(converted.to_numpy(np.float64))
+        if infinite.any():
+            row, col = np.argwhere(infinite)[0]
+            raise ValueError(f"{source}: column {columns[col]!r}, sample {table.index[row]!r}: "
+                             f"{str(table.iat[row, col])!r} is not a finite number")
         return Targets(converted.to_numpy(np.float32), task, columns)
 
     if task == "binary" and len(columns) != 1:

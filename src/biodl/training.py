@@ -10,7 +10,6 @@ before any TensorFlow work, as the CLI does. The defaults of ``epochs``, ``batch
 from __future__ import annotations
 
 import inspect
-import itertools
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -180,6 +179,11 @@ def _n_rows(x) -> int:
     return len(next(iter(x.values())) if isinstance(x, Mapping) else x)
 
 
+def steps_per_epoch(n: int, batch_size: int, transformed_copy: Callable | None = None) -> int:
+    """Batches in one epoch of :func:`make_dataset` over ``n`` rows (twice that with a transformed copy)."""
+    return -(-n * (2 if transformed_copy else 1) // batch_size)
+
+
 def make_dataset(
     x, y: np.ndarray | None, batch_size: int, shuffle: bool = False, seed: int = 1,
     transformed_copy: Callable[[np.ndarray], np.ndarray] | None = None, first_epoch: int = 0,
@@ -195,10 +199,10 @@ def make_dataset(
     y
         Targets, or ``None`` (for prediction).
     shuffle, seed, first_epoch
-        Draw the rows in a new order every epoch, that of epoch ``e`` (counted from
-        ``first_epoch`` at the first pass over the data) seeded by ``(seed, e)`` alone, so
-        training resumed at an epoch sees the batches an uninterrupted run would; otherwise
-        in order.
+        Draw the rows in a new seeded order every epoch, as an endless stream of epochs
+        (fit with :func:`steps_per_epoch`) that starts at epoch ``first_epoch``: training
+        resumed there sees the batches an uninterrupted run would (only the row numbers
+        of the skipped epochs are drawn, no data); otherwise in order, once.
     transformed_copy
         Each epoch also sees every row through this function, applied to the batch inside
         the pipeline (the data are never copied): e.g. :func:`biodl.dna.reverse_complement`.
@@ -240,15 +244,16 @@ def make_dataset(
     total = n * (2 if transformed_copy else 1)
     order = tf.data.Dataset.range(total)
     if shuffle:
-        epochs = itertools.count(first_epoch)
-
-        def permutation() -> np.ndarray:
-            return np.random.default_rng([seed, next(epochs)]).permutation(total).astype(np.int64)
-
-        order = (tf.data.Dataset.from_tensors(0)
-                 .map(lambda _: tf.ensure_shape(tf.numpy_function(permutation, [], tf.int64, stateful=True), [total]))
-                 .unbatch().apply(tf.data.experimental.assert_cardinality(total)))
-    data = order.batch(batch_size).map(load, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+        steps = steps_per_epoch(n, batch_size, transformed_copy)
+        # every other permutation of the seed's stream, as Keras drew them when it iterated the
+        # data twice per epoch (biodl up to 0.1 reshuffled per iteration): the same seed keeps
+        # giving the same models and figures
+        order = (order.shuffle(total, seed=seed, reshuffle_each_iteration=True).batch(batch_size).repeat()
+                 .enumerate().filter(lambda i, _: (i // steps) % 2 == 0).map(lambda _, batch: batch)
+                 .skip(first_epoch * steps))
+    else:
+        order = order.batch(batch_size)
+    data = order.map(load, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     return data.prefetch(tf.data.AUTOTUNE)
 
 
@@ -346,6 +351,7 @@ def fit(
                          transformed_copy=transformed_copy, first_epoch=state["epoch"] if state else 0),
             validation_data=make_dataset(*val, settings.batch_size),
             epochs=settings.epochs, initial_epoch=state["epoch"] if state else 0, callbacks=[stopping, *callbacks],
+            steps_per_epoch=steps_per_epoch(_n_rows(x_train), settings.batch_size, transformed_copy),
             verbose=verbose, shuffle=False,
             class_weight=class_weights(y_train, task, getattr(settings, "class_weight", "none")),
         )

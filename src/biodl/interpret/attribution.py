@@ -295,7 +295,8 @@ class Attributions:
     @classmethod
     def load(cls, path: PathLike) -> "Attributions":
         """Read what :meth:`save` wrote (without the tracks)."""
-        arrays = load_arrays(path)
+        arrays = load_arrays(path, required=("outputs", "output_indices", "methods"),
+                             what="the attributions of biodl attribute")
         indices = [int(j) for j in arrays["output_indices"]]
         methods = [str(m) for m in arrays["methods"]]
         return cls([str(o) for o in arrays["outputs"]], indices, methods,

@@ -261,17 +261,24 @@ def save_arrays(path: PathLike, **arrays: np.ndarray) -> None:
         np.savez(tmp, **arrays)
 
 
-def load_arrays(path: PathLike, skip: Sequence[str] = ()) -> dict[str, np.ndarray]:
+def load_arrays(path: PathLike, skip: Sequence[str] = (), required: Sequence[str] = (),
+                what: str = ".npz file") -> dict[str, np.ndarray]:
     """Load every array of an ``.npz`` file into a dict, except those named in ``skip``.
 
     Raises
     ------
     InputError
-        If the file is missing or not an ``.npz`` archive.
+        If the file is missing, not an ``.npz`` archive, or lacks an array of ``required``
+        (then it is not ``what``: another step's file, named in the message).
     """
     path = require_file(path, ".npz file")
     try:
         with np.load(path, allow_pickle=False) as data:
+            missing = [name for name in required if name not in data.files]
+            if missing:
+                raise InputError(f"{path}: not {what} (it lacks {missing[0]!r}; it holds {sorted(data.files)[:6]})")
             return {key: data[key] for key in data.files if key not in skip}
     except (OSError, ValueError) as err:
+        if isinstance(err, InputError):
+            raise
         raise InputError(f"{path}: not a readable .npz file: {err}") from None

@@ -175,8 +175,8 @@ def read_omic(path: PathLike, transpose: bool = False) -> pd.DataFrame:
         table = read_delimited(path, what="omic table", index_col=0)
     if transpose:
         table = table.T
-    table.index = table.index.astype(str)
-    table.columns = table.columns.astype(str)
+    table.index = table.index.astype(str).str.strip()
+    table.columns = table.columns.astype(str).str.strip()
     for axis, what in ((table.index, "sample"), (table.columns, "feature")):
         duplicated = axis[axis.duplicated()].unique()
         if len(duplicated):

@@ -16,9 +16,9 @@ import numpy as np
 
 from biodl.simulate import simulate_genome
 
-KILLS = {"extract-regions": 5, "prepare-sequences": 6, "train-sequences": 6, "evaluate-sequences": 5}
+KILLS = {"train-sequences": 4, "extract-regions": 7, "evaluate-sequences": 4, "prepare-sequences": 7}
 SETTINGS = ("model: {filters: [8], kernel_sizes: [9], pool_sizes: [4], dense_units: [8], dropout: 0.2}\n"
-            "training: {epochs: 10, patience: 10, batch_size: 64}\nseed: 4\n")
+            "training: {epochs: 8, patience: 8, batch_size: 64}\nseed: 4\n")
 
 
 def commands(inputs: Path, out: Path) -> dict[str, list[str]]:

@@ -186,7 +186,8 @@ def steps_per_epoch(n: int, batch_size: int, transformed_copy: Callable | None =
 
 def make_dataset(
     x, y: np.ndarray | None, batch_size: int, shuffle: bool = False, seed: int = 1,
-    transformed_copy: Callable[[np.ndarray], np.ndarray] | None = None, first_epoch: int = 0,
+    transformed_copy: Callable[[np.ndarray], np.ndarray] | None = None, epochs: int | None = None,
+    first_epoch: int = 0,
 ):
     """A ``tf.data`` pipeline of batches gathered from ``x`` and ``y`` one batch at a time.
 
@@ -198,11 +199,14 @@ def make_dataset(
         multi-input models. Integer inputs are cast to float32 per batch.
     y
         Targets, or ``None`` (for prediction).
-    shuffle, seed, first_epoch
-        Draw the rows in a new seeded order every epoch, as an endless stream of epochs
-        (fit with :func:`steps_per_epoch`) that starts at epoch ``first_epoch``: training
-        resumed there sees the batches an uninterrupted run would (only the row numbers
-        of the skipped epochs are drawn, no data); otherwise in order, once.
+    shuffle, seed
+        Draw the rows in a new seeded order every epoch (every pass over the dataset);
+        otherwise in order.
+    epochs, first_epoch
+        With ``shuffle``: one dataset of the epochs ``first_epoch`` to ``epochs`` in a row
+        (fit it with :func:`steps_per_epoch`), each in the order an uninterrupted run gives
+        it, so training resumed at an epoch sees the batches it would have seen (only the
+        row numbers of the skipped epochs are drawn, no data).
     transformed_copy
         Each epoch also sees every row through this function, applied to the batch inside
         the pipeline (the data are never copied): e.g. :func:`biodl.dna.reverse_complement`.
@@ -244,15 +248,15 @@ def make_dataset(
     total = n * (2 if transformed_copy else 1)
     order = tf.data.Dataset.range(total)
     if shuffle:
+        order = order.shuffle(total, seed=seed, reshuffle_each_iteration=True)
+    order = order.batch(batch_size)
+    if shuffle and epochs is not None:
         steps = steps_per_epoch(n, batch_size, transformed_copy)
         # every other permutation of the seed's stream, as Keras drew them when it iterated the
         # data twice per epoch (biodl up to 0.1 reshuffled per iteration): the same seed keeps
         # giving the same models and figures
-        order = (order.shuffle(total, seed=seed, reshuffle_each_iteration=True).batch(batch_size).repeat()
-                 .enumerate().filter(lambda i, _: (i // steps) % 2 == 0).map(lambda _, batch: batch)
-                 .skip(first_epoch * steps))
-    else:
-        order = order.batch(batch_size)
+        order = (order.repeat().enumerate().filter(lambda i, _: (i // steps) % 2 == 0).map(lambda _, batch: batch)
+                 .skip(first_epoch * steps).take((epochs - first_epoch) * steps))
     data = order.map(load, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     return data.prefetch(tf.data.AUTOTUNE)
 
@@ -348,7 +352,8 @@ def fit(
     if not stopping.finished:
         model.fit(
             make_dataset(x_train, y_train, settings.batch_size, shuffle=True, seed=seed,
-                         transformed_copy=transformed_copy, first_epoch=state["epoch"] if state else 0),
+                         transformed_copy=transformed_copy, epochs=settings.epochs,
+                         first_epoch=state["epoch"] if state else 0),
             validation_data=make_dataset(*val, settings.batch_size),
             epochs=settings.epochs, initial_epoch=state["epoch"] if state else 0, callbacks=[stopping, *callbacks],
             steps_per_epoch=steps_per_epoch(_n_rows(x_train), settings.batch_size, transformed_copy),

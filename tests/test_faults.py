@@ -95,6 +95,27 @@ def key_is_list(value):
     return isinstance(value, list)
 
 
+@pytest.mark.parametrize("name", sorted(commands.COMMANDS))
+def test_a_setting_of_the_wrong_type_is_one_line_for_every_command(name, tmp_path, capsys):
+    import typing
+
+    step = commands.COMMANDS[name]
+    hints = typing.get_type_hints(step.library)
+    checked = 0
+    for key in step.setting_names():
+        wrong = next((value for value in ({"x": 1}, 5, "five") if key in hints
+                      and not commands._fits(value, hints[key])), None)
+        if wrong is None:
+            continue
+        capsys.readouterr()
+        status = commands.run(name, argparse.Namespace(**command_paths(step, tmp_path)), {key: wrong})
+        err = capsys.readouterr().err.strip().splitlines()[-1]
+        assert status == 2 and err.startswith(f"biodl {name}: error: setting {key!r}: "), err
+        assert leftovers(tmp_path / "out") == []
+        checked += 1
+    assert checked or not any(key in hints for key in step.setting_names()), name
+
+
 def test_an_output_is_refused_when_it_is_the_settings_file_a_settings_path_or_behind_a_link(tmp_path, capsys):
     args = prepare_sequences()(tmp_path)
     settings = write(tmp_path / "settings.yaml", "seed: 2\n")

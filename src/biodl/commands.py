@@ -17,7 +17,10 @@ import logging
 import os
 import shutil
 import sys
-from collections.abc import Callable, Sequence
+import types
+import typing
+from collections import abc
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -546,6 +549,7 @@ def run(name: str, paths: argparse.Namespace, settings: dict, threads: int | Non
         unknown = sorted(set(settings) - set(step.setting_names()) - set(SEED))
         if unknown:
             raise ValueError(f"unknown settings {unknown}; known are {step.setting_names()}")
+        check_setting_types(step, settings)
         outputs = check_outputs(step, paths, settings, settings_file)
         takes_seed = "seed" in inspect.signature(step.library).parameters
         seed = settings.get("seed") if takes_seed else settings.pop("seed", None)
@@ -566,6 +570,63 @@ def run(name: str, paths: argparse.Namespace, settings: dict, threads: int | Non
         print(f"biodl {name}: error: {environment_fault(err)}", file=sys.stderr)
         return 2
     return 0
+
+
+def check_setting_types(step: Command, settings: Mapping) -> None:
+    """Refuse (``ValueError``, one line) a setting whose value does not fit the type hint of
+    the library function's parameter it feeds: ``split: 5`` where a mapping is expected. Hints
+    this check cannot read (classes, callables) accept anything."""
+    try:
+        hints = typing.get_type_hints(step.library)
+    except Exception:  # noqa: BLE001 (a hint that does not resolve outside type checking: no check)
+        return
+    for key, value in settings.items():
+        if key in hints and not _fits(value, hints[key]):
+            raise ValueError(f"setting {key!r}: {value!r} ({type(value).__name__}) does not fit "
+                             f"{_described(hints[key])}; see biodl {_name_of(step)} --help")
+
+
+def _name_of(step: Command) -> str:
+    return next(name for name, known in COMMANDS.items() if known is step)
+
+
+def _fits(value, hint) -> bool:
+    """Whether ``value`` (read from YAML or JSON) fits the type ``hint``."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint is typing.Any or isinstance(hint, typing.TypeVar):
+        return True
+    if origin in (typing.Union, types.UnionType):
+        return any(_fits(value, arg) for arg in args)
+    if origin is typing.Literal:
+        return value in args
+    if hint is type(None):
+        return value is None
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if hint is str:
+        return isinstance(value, str)
+    if hint is os.PathLike:
+        return isinstance(value, os.PathLike)
+    if hint in (dict, abc.Mapping):
+        return isinstance(value, Mapping)
+    if hint in (list, tuple, abc.Sequence):
+        return isinstance(value, list | tuple)
+    if origin in (dict, abc.Mapping):
+        return isinstance(value, Mapping) and (len(args) != 2 or all(
+            _fits(k, args[0]) and _fits(v, args[1]) for k, v in value.items()))
+    if origin in (list, tuple, abc.Sequence):
+        element = args[0] if args and (origin is not tuple or len(args) == 2 and args[1] is Ellipsis) else None
+        return isinstance(value, list | tuple) and (element is None or all(_fits(v, element) for v in value))
+    return True
+
+
+def _described(hint) -> str:
+    text = str(hint).replace("typing.", "").replace("collections.abc.", "").replace("NoneType", "None")
+    return text.replace("<class '", "").replace("'>", "")
 
 
 def _files(values) -> list[Path]:

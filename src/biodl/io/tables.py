@@ -78,8 +78,8 @@ text (a class may be called ``NA``)."""
 def read_table(path: PathLike, id_column: str) -> pd.DataFrame:
     """Read a TSV (or ``.csv``) table whose column ``id_column`` names each row.
 
-    Every cell is read as text exactly as written; a column whose cells are all numbers
-    (or empty, or one of :data:`NA_WORDS`) becomes numbers, those words missing values.
+    Ids are read as text exactly as written; a column whose cells are all numbers (or
+    empty, or one of :data:`NA_WORDS`) becomes numbers, those words missing values.
     Ids stay text (``0001`` is not ``1``), and in a column of text ``NA`` is a value.
 
     Raises
@@ -88,7 +88,7 @@ def read_table(path: PathLike, id_column: str) -> pd.DataFrame:
         If the file is missing or empty, lacks ``id_column``, or repeats an id.
     """
     path = Path(path)
-    table = _stripped(read_delimited(path, dtype=str, keep_default_na=False, na_values=[""]), path)
+    table = _stripped(read_delimited(path, dtype={id_column: str}, keep_default_na=False, na_values=[""]), path)
     if id_column not in table.columns:
         raise InputError(
             f"{path}: no {id_column!r} column; the first line must be a header naming it "
@@ -102,14 +102,17 @@ def read_table(path: PathLike, id_column: str) -> pd.DataFrame:
         raise InputError(f"{path}: line {line} has an empty {id_column!r}")
     check_unique(table[id_column].tolist(), f"{path}: duplicate {id_column!r} values")
     for column in table.columns.drop(id_column):
-        table[column] = _numbers_or_text(table[column], path)
+        if not pd.api.types.is_numeric_dtype(table[column]):  # columns read as numbers need nothing more
+            table[column] = _numbers_or_text(table[column], path)
     return table.set_index(id_column)
 
 
 def _stripped(table: pd.DataFrame, path: Path) -> pd.DataFrame:
     """Cells without the spaces around them (``"A "`` is class ``A``; a cell of spaces is
     empty); how many cells had them is logged with an example."""
-    stripped = table.apply(lambda column: column.str.strip()).replace("", np.nan)
+    text = [column for column in table.columns if not pd.api.types.is_numeric_dtype(table[column])]
+    stripped = table.copy()
+    stripped[text] = table[text].apply(lambda column: column.str.strip()).replace("", np.nan)
     changed = (stripped != table) & table.notna()
     if changed.to_numpy().any():
         row, column = np.argwhere(changed.to_numpy())[0]

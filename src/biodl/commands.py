@@ -117,9 +117,9 @@ def _check_runs(runs: Sequence[dict], paths: Sequence[str]) -> None:
 
 
 def _trained(runs: Sequence[dict], paths: Sequence[str], data_path: str, *datasets: EncodedDataset) -> dict:
-    """``(model, seed)`` -> model, from the settings' ``runs`` and the model files, in order,
-    each checked as :func:`_load_model` does."""
-    _check_runs(runs, paths)
+    """``(model, seed)`` -> model, from the settings' ``runs`` and the model files (matched
+    by :func:`_check_runs` before the data are read), in order, each checked as
+    :func:`_load_model` does."""
     return {(run["model"], int(run["seed"])): _load_model(path, data_path, *datasets)
             for run, path in zip(runs, paths, strict=True)}
 
@@ -549,7 +549,7 @@ def run(name: str, paths: argparse.Namespace, settings: dict, threads: int | Non
         unknown = sorted(set(settings) - set(step.setting_names()) - set(SEED))
         if unknown:
             raise ValueError(f"unknown settings {unknown}; known are {step.setting_names()}")
-        check_setting_types(step, settings)
+        check_setting_types(name, settings)
         outputs = check_outputs(step, paths, settings, settings_file)
         takes_seed = "seed" in inspect.signature(step.library).parameters
         seed = settings.get("seed") if takes_seed else settings.pop("seed", None)
@@ -572,22 +572,18 @@ def run(name: str, paths: argparse.Namespace, settings: dict, threads: int | Non
     return 0
 
 
-def check_setting_types(step: Command, settings: Mapping) -> None:
+def check_setting_types(name: str, settings: Mapping) -> None:
     """Refuse (``ValueError``, one line) a setting whose value does not fit the type hint of
     the library function's parameter it feeds: ``split: 5`` where a mapping is expected. Hints
     this check cannot read (classes, callables) accept anything."""
     try:
-        hints = typing.get_type_hints(step.library)
+        hints = typing.get_type_hints(COMMANDS[name].library)
     except Exception:  # noqa: BLE001 (a hint that does not resolve outside type checking: no check)
         return
     for key, value in settings.items():
         if key in hints and not _fits(value, hints[key]):
             raise ValueError(f"setting {key!r}: {value!r} ({type(value).__name__}) does not fit "
-                             f"{_described(hints[key])}; see biodl {_name_of(step)} --help")
-
-
-def _name_of(step: Command) -> str:
-    return next(name for name, known in COMMANDS.items() if known is step)
+                             f"{_described(hints[key])}; see biodl {name} --help")
 
 
 def _fits(value, hint) -> bool:

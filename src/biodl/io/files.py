@@ -8,6 +8,7 @@ file behind under the final name. A step with several outputs writes them inside
 from __future__ import annotations
 
 import errno
+import glob
 import gzip
 import json
 import logging
@@ -68,7 +69,10 @@ def require_file(path: PathLike, what: str = "file") -> Path:
     return path
 
 
-_TEMPORARY = re.compile(r"^\.(?P<stem>.+)\.tmp\d+(?P<suffix>(\.[^.]*)?)(?P<companion>\.fai|\.gzi)?$")
+INDEX_SUFFIXES = (".fai", ".gzi")
+"""Index files written beside an output (a genome's): they belong to its output set."""
+_TEMPORARY = re.compile(r"^\.(?P<stem>.+)\.tmp\d+(?P<suffix>(\.[^.]*)?)(?P<companion>"
+                        + "|".join(map(re.escape, INDEX_SUFFIXES)) + ")?$")
 
 
 def temporary_for(path: PathLike) -> Path:
@@ -100,21 +104,15 @@ def remove_stale_temporaries(outputs: Sequence[PathLike]) -> int:
                     removed += 1
         if not output.parent.is_dir():
             continue
-        prefix = f".{output.stem}.tmp"
-        for candidate in output.parent.glob(f"{glob_escape(prefix)}*"):
-            if _TEMPORARY.match(candidate.name) and final_name(candidate).name in (output.name, f"{output.name}.fai",
-                                                                                   f"{output.name}.gzi"):
+        own = {output.name, *(output.name + suffix for suffix in INDEX_SUFFIXES)}
+        for candidate in output.parent.glob(f"{glob.escape(f'.{output.stem}.tmp')}*"):
+            if _TEMPORARY.match(candidate.name) and final_name(candidate).name in own:
                 _remove(candidate)
                 removed += 1
     if removed:
         log.info("removed %d temporary files left by an interrupted earlier run (e.g. beside %s)", removed,
                  outputs[0])
     return removed
-
-
-def glob_escape(text: str) -> str:
-    """``text`` with glob's special characters matched literally."""
-    return re.sub(r"([*?\[])", r"[\1]", text)
 
 
 def _remove(path: Path) -> None:
@@ -136,7 +134,7 @@ class _OutputSet:
     def holds(self, path: Path) -> bool:
         """Whether ``path`` is one of the outputs, an index beside one, or in an output folder."""
         path = path.absolute()
-        return (path in self.outputs or path.with_suffix("") in self.outputs and path.suffix in (".fai", ".gzi")
+        return (path in self.outputs or path.with_suffix("") in self.outputs and path.suffix in INDEX_SUFFIXES
                 or any(folder in self.outputs for folder in path.parents))
 
 

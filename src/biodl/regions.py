@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from biodl.dna import decode, dinucleotide_shuffle, one_hot_encode
+from biodl.dna import decode, dinucleotide_shuffle, one_hot_encode, reverse_complement
 from biodl.io.fasta import write_fasta
 from biodl.io.files import InputError, PathLike, write_json, write_table
 from biodl.io.genome import Genome
@@ -294,15 +294,12 @@ def _region_windows(table: pd.DataFrame, length: int, sizes: Mapping[str, int], 
     return table
 
 
-_COMPLEMENT = bytes.maketrans(b"ACGTNacgtn", b"TGCANtgcan")
-
-
 def _cut(codes: np.ndarray, starts: np.ndarray, length: int, minus: np.ndarray | None = None) -> list[str]:
     """The windows' bases; those where ``minus`` is set reverse-complemented."""
-    windows = [codes[s:s + length].tobytes() for s in starts]
-    if minus is not None:
-        windows = [w.translate(_COMPLEMENT)[::-1] if flip else w for w, flip in zip(windows, minus, strict=True)]
-    return [w.decode("ascii") for w in windows]
+    windows = [codes[s:s + length].tobytes().decode("ascii") for s in starts]
+    if minus is None:
+        return windows
+    return [reverse_complement(w) if flip else w for w, flip in zip(windows, minus, strict=True)]
 
 
 def _windows_of_chromosome(codes: np.ndarray, regions: pd.DataFrame, length: int, gc_matched: float,

@@ -102,12 +102,19 @@ def command(name: str, help: str, library: Callable, paths: dict[str, str], **op
 def _load_model(path, data_path, *datasets: EncodedDataset):
     """The model at ``path``, checked to read the inputs of one of ``datasets`` (loaded from
     ``data_path``) and to have one output per output of the first."""
+    return _checked_model(path, [dataset.x.shape[1:] for dataset in datasets], f"the data in {data_path}",
+                          len(datasets[0].names))
+
+
+def _checked_model(path, layouts: Sequence, what: str, n_outputs: int | None = None):
+    """The model at ``path``, refused unless it reads one of the input ``layouts`` (and has
+    ``n_outputs`` outputs, when given): :func:`biodl.training.check_model_inputs`."""
     from biodl.training import check_model_inputs, check_model_outputs, load_model
 
     model = load_model(path)
-    what = f"the data in {data_path}"
-    check_model_inputs(model, [dataset.x.shape[1:] for dataset in datasets], str(path), what)
-    check_model_outputs(model, len(datasets[0].names), str(path), what)
+    check_model_inputs(model, layouts, str(path), what)
+    if n_outputs is not None:
+        check_model_outputs(model, n_outputs, str(path), what)
     return model
 
 
@@ -450,16 +457,6 @@ def search_omics(paths, settings):
                  "split (each seed's test samples differ, so each seed has its own search)")
 
 
-def _omics_model(path, dataset: omics.OmicsDataset, data_paths: Sequence[str]):
-    """The omics model at ``path``, checked to read ``dataset``'s inputs."""
-    from biodl.training import check_model_inputs, load_model
-
-    model = load_model(path)
-    inputs = {name: values.shape[1:] for name, values in dataset.arrays.items()}
-    check_model_inputs(model, [inputs], str(path), f"the omics in {', '.join(map(str, data_paths))}")
-    return model
-
-
 def _study_path(summary: str) -> Path:
     """The search's Optuna storage beside its summary: not a declared output, so it stays
     when a job is killed and the rerun continues from it."""
@@ -478,8 +475,10 @@ def evaluate_omics(paths, settings):
         raise ValueError(f"settings list {len(seeds)} seeds for {len(paths.data)} data files")
     _check_runs(runs, paths.models)
     datasets = {int(seed): omics.OmicsDataset.load(path) for seed, path in zip(seeds, paths.data, strict=True)}
-    models = {(run["model"], int(run["seed"])): _omics_model(path, datasets[int(run["seed"])], paths.data)
-              for run, path in zip(runs, paths.models, strict=True)}
+    what = f"the omics in {', '.join(map(str, paths.data))}"
+    models = {(run["model"], int(run["seed"])): _checked_model(
+        path, [{name: values.shape[1:] for name, values in datasets[int(run["seed"])].arrays.items()}], what)
+        for run, path in zip(runs, paths.models, strict=True)}
     result = omics.evaluate(datasets, models, **settings)
     result.write(paths.metrics, paths.table, paths.embeddings, paths.importance)
     plots.plot_latent(*result.test_embedding(), paths.latent, "{} (seed {}), test split".format(*result.first_run))

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import yaml
 
-from biodl.cli import main
+from biodl.steps.cli import main
 
 FASTA = "".join(f">s{i}\nACGTACGTAC\n" for i in range(30))
 LABELS = "id\tbound\n" + "".join(f"s{i}\t{i % 2}\n" for i in range(30))

@@ -7,8 +7,8 @@ import sys
 import pytest
 import yaml
 
-from biodl.cli import build_parser, main
-from biodl.commands import COMMANDS
+from biodl.steps.cli import build_parser, main
+from biodl.steps import STEPS
 from conftest import ROOT, write_fasta_text
 
 
@@ -74,7 +74,7 @@ def test_prepare_omics_refuses_misaligned_ids(tmp_path, capsys):
 
 
 def test_help_lists_files_settings_and_defaults(capsys):
-    for name in COMMANDS:
+    for name in (step.command for step in STEPS.values()):
         with pytest.raises(SystemExit) as exit_:
             build_parser().parse_args([name, "--help"])
         assert exit_.value.code == 0
@@ -90,7 +90,7 @@ def test_help_lists_files_settings_and_defaults(capsys):
 
 
 def test_help_does_not_import_tensorflow():
-    code = ("import sys; from biodl.cli import build_parser; build_parser(); "
+    code = ("import sys; from biodl.steps.cli import build_parser; build_parser(); "
             "import biodl.sequences, biodl.timeseries, biodl.omics, biodl.training, biodl.config; "
             "sys.exit('tensorflow' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0

@@ -6,19 +6,19 @@ import json
 
 import numpy as np
 
-from biodl import commands
-from biodl.commands import COMMANDS, run
+from biodl.steps import STEPS, command_step, shared
+from biodl.steps.runner import run
 from biodl.datasets import EncodedDataset
 from biodl.io.jaspar import fetch_jaspar
 from biodl.io.meme import write_meme
 
 
 def test_settings_are_the_library_functions_keyword_arguments():
-    assert COMMANDS["train-sequences"].setting_names() == ["model", "training", "init_from", "transfer", "seed"]
-    assert COMMANDS["filter-motifs"].setting_names()[:2] == ["threshold", "min_sites"]
-    assert "split" in COMMANDS["filter-motifs"].setting_names()
-    assert COMMANDS["simulate-dna"].setting_names()[-1] == "classes"  # required, given in extra
-    assert all(not name.endswith("_path") for c in COMMANDS.values() for name in c.setting_names())
+    assert command_step("train-sequences").setting_names() == ["model", "training", "init_from", "transfer", "seed"]
+    assert command_step("filter-motifs").setting_names()[:2] == ["threshold", "min_sites"]
+    assert "split" in command_step("filter-motifs").setting_names()
+    assert command_step("simulate-dna").setting_names()[-1] == "classes"  # required, given in extra
+    assert all(not name.endswith("_path") for c in STEPS.values() for name in c.setting_names())
 
 
 def test_fimo_step_with_settings(tmp_path, capsys):
@@ -60,8 +60,8 @@ def test_a_searched_model_is_the_configured_one_when_the_search_kept_its_setting
                                    model=str(tmp_path / f"searched_{kept}.keras"),
                                    history=str(tmp_path / f"searched_{kept}.tsv"))
         trained = []
-        commands._train(paths, {"network": "fcn", "seed": 1}, lambda data, **settings: trained.append(settings),
-                        lambda: "data")
+        shared.train_into(paths, {"network": "fcn", "seed": 1}, lambda data, **settings: trained.append(settings),
+                          lambda: "data")
         assert (not trained) is kept  # trained only when the search chose other settings
         if trained:  # then with the search's settings over the given ones
             assert trained[0] == {"network": "gaf_cnn", "seed": 1, "model_path": paths.model,

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from biodl import config, omics, regions, search, sequences, splits, timeseries
-from biodl.commands import COMMANDS
+from biodl.steps import STEPS, rule_settings
 from biodl.interpret import attribution, compare, filters, modisco
 from biodl.io.jaspar import DEFAULT_RELEASE, motif_database
 from biodl.io.tables import read_omic
@@ -262,21 +262,19 @@ def test_every_rule_runs_a_command_that_takes_its_settings():
     demo = copy.deepcopy(demo)
     wildcards = {"seq_dataset": "demo_dna", "ts_dataset": "gunpoint", "omics_dataset": "demo_omics",
                  "motif_source": "filters", "seed": "2"}
-    for rule, settings_of in config.RULE_SETTINGS.items():
-        command = COMMANDS[rule.replace("_", "-")]
-        names = inspect.signature(settings_of).parameters
+    for rule, step in STEPS.items():
+        names = inspect.signature(step.settings_from).parameters
         given = {k: v for k, v in {**wildcards, "ts_model": "lstm", "omics_model": "joint_vae"}.items() if k in names}
         if rule in ("simulate_genome", "index_genome", "extract_regions"):
             given["seq_dataset"] = "demo_genome"
-        settings = config.rule_settings(demo, rule, **given)
-        unknown = set(settings) - set(command.setting_names()) - {"seed"}
+        settings = rule_settings(demo, rule, **given)
+        unknown = set(settings) - set(step.setting_names()) - {"seed"}
         assert not unknown, (rule, unknown)
-    assert set(COMMANDS) == {rule.replace("_", "-") for rule in config.RULE_SETTINGS}
 
 
 def test_train_settings_carry_only_that_networks_overrides():
     demo = config.load(ROOT / "config" / "config.yaml")
-    lstm = config.rule_settings(demo, "train_timeseries", ts_dataset="gunpoint", ts_model="lstm", seed="2")
+    lstm = rule_settings(demo, "train_timeseries", ts_dataset="gunpoint", ts_model="lstm", seed="2")
     assert lstm["training_overrides"] == {"lstm": {"patience": 100}} and lstm["seed"] == 2
     assert timeseries.network_training("lstm", lstm["training"], lstm["training_overrides"]).patience == 100
 

@@ -12,7 +12,7 @@ import tensorflow as tf
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
 from biodl import training
-from biodl.commands import log_to_stderr
+from biodl.steps.runner import log_to_stderr
 log_to_stderr()
 from biodl.models import build_cnn1d
 from biodl.sequences import SequenceTraining

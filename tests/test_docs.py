@@ -1,44 +1,15 @@
-"""The README's notebook examples run as written, and docs/architecture.md names every rule
-and every module (so it stays true as the code moves)."""
+"""docs/architecture.md names every rule and every module, so it stays true as the code moves
+(the README's notebook examples run in tests/test_package.py, from the installed wheel)."""
 
-import re
-import shutil
-
-from biodl.config import RULE_SETTINGS
+from biodl.steps import STEPS
 from conftest import ROOT
 
 README = (ROOT / "README.md").read_text()
 ARCHITECTURE = (ROOT / "docs" / "architecture.md").read_text()
 
 
-def notebook_blocks():
-    section = README.split("## In a notebook", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"```python\n(.*?)```", section, flags=re.S)
-
-
-def test_readme_notebook_examples_run(tmp_path, monkeypatch, capsys):
-    shutil.copytree(ROOT / "config", tmp_path / "config")
-    monkeypatch.chdir(tmp_path)
-    namespace = {}
-    blocks = notebook_blocks()
-    assert len(blocks) == 5  # DNA, regions on a genome, interpretation, time series, multi-omics
-    for block in blocks:
-        exec(compile(block, "README.md", "exec"), namespace)
-    printed = capsys.readouterr().out
-    assert "'cnn1d'" in printed and "'pwm_scan'" in printed and "[64] 60" in printed
-    assert namespace["result"].metrics["models"]["pwm_scan"]["auroc"] > 0.9
-    assert namespace["windows"].report["windows"]["gc_matched"] == 300
-    peaks = namespace["peaks"]
-    assert {name.split(":")[0] for name in peaks.ids[peaks.split == "test"]} == {"chr5"}
-    table = namespace["matches"].table
-    assert (table[table["beyond_null"]]["target_name"] == "CTCF").any()
-    assert namespace["explained"].convergence_table()["max_abs_delta"].max() < 1e-3
-    assert namespace["evaluation"].metrics["models"]["1nn"]["accuracy_mean"] > 0.85
-    assert (tmp_path / "mrna.tsv").is_file() and "balanced_accuracy_mean" in printed
-
-
 def test_architecture_names_every_rule_and_module():
-    for rule in RULE_SETTINGS:
+    for rule in STEPS:
         assert rule in ARCHITECTURE, f"docs/architecture.md does not name rule {rule}"
     for path in sorted((ROOT / "src" / "biodl").rglob("*.py")):
         name = path.relative_to(ROOT / "src" / "biodl").as_posix()

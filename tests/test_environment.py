@@ -64,7 +64,7 @@ def test_container_recipes_install_the_lock_and_the_workflow_can_use_them(tmp_pa
         assert "pip install -r" in text and "requirements.lock" in text and "python:3.11" in text, recipe
     import subprocess
 
-    result = subprocess.run([sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "-n", "--quiet",
+    result = subprocess.run([sys.executable, "-m", "snakemake", "-s", str(ROOT / "workflow" / "Snakefile"), "-n", "--quiet",
                              "rules", "--configfile", str(ROOT / "config" / "config.yaml"), "--config",
                              "container=docker://biodl:test", "--sdm", "apptainer"],
                             cwd=tmp_path, capture_output=True, text=True)

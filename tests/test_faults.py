@@ -23,8 +23,8 @@ import pytest
 import yaml
 from test_bad_inputs import FASTA, GENOME, LABELS, OMIC, OMIC_LABELS, extract_regions, prepare_sequences, write
 
-from biodl import commands
-from biodl.cli import main
+from biodl.steps import STEPS, command_step, runner
+from biodl.steps.cli import main
 from biodl.io import InputError
 from biodl.io.files import output_set, remove_stale_temporaries, write_table
 
@@ -66,9 +66,9 @@ def command_paths(step, folder):
     return values
 
 
-@pytest.mark.parametrize("name", sorted(commands.COMMANDS))
+@pytest.mark.parametrize("name", sorted(step.command for step in STEPS.values()))
 def test_no_command_writes_over_one_of_its_inputs(name, tmp_path, capsys):
-    step = commands.COMMANDS[name]
+    step = command_step(name)
     inputs = [key for key in step.paths if key not in step.outputs]
     assert step.outputs, f"{name} declares no output"
     for output in step.outputs:
@@ -82,7 +82,7 @@ def test_no_command_writes_over_one_of_its_inputs(name, tmp_path, capsys):
             else:
                 values[output] = values[given][0] if key_is_list(values[given]) else values[given]
             capsys.readouterr()
-            status = commands.run(name, argparse.Namespace(**values), {})
+            status = runner.run(name, argparse.Namespace(**values), {})
             err = capsys.readouterr().err.strip().splitlines()[-1]
             assert status == 2 and ("is the input --" in err or "is also --" in err), f"{name} --{output}: {err}"
             for key in inputs:
@@ -95,20 +95,20 @@ def key_is_list(value):
     return isinstance(value, list)
 
 
-@pytest.mark.parametrize("name", sorted(commands.COMMANDS))
+@pytest.mark.parametrize("name", sorted(step.command for step in STEPS.values()))
 def test_a_setting_of_the_wrong_type_is_one_line_for_every_command(name, tmp_path, capsys):
     import typing
 
-    step = commands.COMMANDS[name]
+    step = command_step(name)
     hints = typing.get_type_hints(step.library)
     checked = 0
     for key in step.setting_names():
         wrong = next((value for value in ({"x": 1}, 5, "five") if key in hints
-                      and not commands._fits(value, hints[key])), None)
+                      and not runner._fits(value, hints[key])), None)
         if wrong is None:
             continue
         capsys.readouterr()
-        status = commands.run(name, argparse.Namespace(**command_paths(step, tmp_path)), {key: wrong})
+        status = runner.run(name, argparse.Namespace(**command_paths(step, tmp_path)), {key: wrong})
         err = capsys.readouterr().err.strip().splitlines()[-1]
         assert status == 2 and err.startswith(f"biodl {name}: error: setting {key!r}: "), err
         assert leftovers(tmp_path / "out") == []
@@ -222,7 +222,7 @@ def test_permission_denied_is_one_line_for_an_output_folder_and_an_input(tmp_pat
     args = prepare_sequences()(tmp_path)
     (tmp_path / "out").mkdir(mode=0o555)
     (tmp_path / "out").chmod(0o555)
-    command = " ".join([sys.executable, "-m", "biodl.cli", *args])
+    command = " ".join([sys.executable, "-m", "biodl.steps.cli", *args])
 
     def denied():
         done = subprocess.run(["capsh", "--drop=cap_dac_override,cap_dac_read_search", "--", "-c", command],

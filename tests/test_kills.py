@@ -46,7 +46,7 @@ REFERENCE_FOLDERS = {"extract-regions": "extracted", "prepare-sequences": "prepa
 
 
 def start(args) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "biodl.cli", *map(str, args)], stdout=subprocess.DEVNULL,
+    return subprocess.Popen([sys.executable, "-m", "biodl.steps.cli", *map(str, args)], stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
 
 
@@ -64,7 +64,7 @@ def first_file_and_end(args, out: Path) -> tuple[float, float]:
 
 
 def run(args) -> None:
-    done = subprocess.run([sys.executable, "-m", "biodl.cli", *map(str, args)], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-m", "biodl.steps.cli", *map(str, args)], capture_output=True, text=True,
                           check=False)
     assert done.returncode == 0, done.stderr[-3000:]
 

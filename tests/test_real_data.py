@@ -5,6 +5,7 @@ import yaml
 
 from biodl import baselines, config, evaluate, omics, sequences
 from biodl.io.jaspar import fetch_jaspar
+from biodl.steps import rule_settings
 from conftest import ROOT
 
 
@@ -25,7 +26,7 @@ def test_ctcf_example_prepares_and_pwm_baseline_is_informative(shared_data):
 
 def test_breast_tcga_tables_align_with_the_example_settings(shared_data):
     example = config.load(ROOT / "config" / "examples" / "breast_tcga.yaml")
-    settings = config.rule_settings(example, "prepare_omics", omics_dataset="breast_tcga", seed="1")
+    settings = rule_settings(example, "prepare_omics", omics_dataset="breast_tcga", seed="1")
     settings["omics"] = {name: {**spec, "path": shared_data / spec["path"].removeprefix("../shared/data/")}
                          for name, spec in settings["omics"].items()}
     ds = omics.prepare(labels=shared_data / "breast_tcga" / "subtype.tsv", **settings)
@@ -39,7 +40,7 @@ def test_yeast_example_cuts_gc_matched_windows_on_held_out_chromosomes(shared_da
     from biodl.io.genome import index_genome
 
     example = config.load(ROOT / "config" / "examples" / "yeast_atac.yaml")
-    settings = config.rule_settings(example, "extract_regions", seq_dataset="yeast_atac")
+    settings = rule_settings(example, "extract_regions", seq_dataset="yeast_atac")
     folder = shared_data / "yeast_atac"
     genome = index_genome(folder / "sacCer3.fa.gz", tmp_path / "genome.fa")  # plain gzip, as shipped
     result = regions.extract([folder / "peaks.narrowPeak"], genome,
@@ -51,7 +52,7 @@ def test_yeast_example_cuts_gc_matched_windows_on_held_out_chromosomes(shared_da
     assert abs(gc["region"] - gc["gc_matched"]) < 0.005 < gc["region"] - report["gc_mean_uniform_windows"]
     labels = tmp_path / "labels.tsv"
     result.write(tmp_path / "w.fa.gz", labels, tmp_path / "windows.tsv", tmp_path / "report.json")
-    prepare = config.rule_settings(example, "prepare_sequences", seq_dataset="yeast_atac")
+    prepare = rule_settings(example, "prepare_sequences", seq_dataset="yeast_atac")
     ds = sequences.prepare(tmp_path / "w.fa.gz", labels, **prepare)
     assert ds.task == "binary" and ds.x.shape[1] == 500
     test_ids = ds.ids[ds.split == "test"]

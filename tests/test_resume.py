@@ -10,7 +10,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from biodl.cli import main
+from biodl.steps.cli import main
 from conftest import write_fasta_text
 
 EPOCHS = 30
@@ -36,7 +36,7 @@ def test_killed_training_resumes_and_continues_the_epoch_count(tmp_path):
         f"model: {{filters: [16], kernel_sizes: [9], pool_sizes: [4], dense_units: [16]}}\n"
         f"training: {{epochs: {EPOCHS}, patience: {EPOCHS}, batch_size: 32}}\nseed: 3\n")
     model, history = tmp_path / "model" / "cnn1d.keras", tmp_path / "model" / "history.tsv"
-    command = [sys.executable, "-m", "biodl.cli", "train-sequences", "--data", str(data), "--model", str(model),
+    command = [sys.executable, "-m", "biodl.steps.cli", "train-sequences", "--data", str(data), "--model", str(model),
                "--history", str(history), "--settings", str(tmp_path / "settings.yaml"), "--threads", "1"]
     state = tmp_path / "model" / "cnn1d.checkpoint" / "state.json"
 

@@ -187,10 +187,9 @@ def test_dna_search_is_seeded_scores_inside_the_training_samples_and_never_reads
     second = search.search_sequences(changed, **settings)
     pd.testing.assert_frame_equal(first.trials.drop(columns="seconds"), second.trials.drop(columns="seconds"))
     assert first.settings["model"]["dense_units"] == [8] and first.settings["training"]["epochs"] == 4
-    first.write(tmp_path / "trials.tsv", tmp_path / "summary.json", tmp_path / "best.yaml",
-                {"sequences": {"dna": search.apply({}, first.chosen)}}, "sequences.dna")
+    first.write(tmp_path / "trials.tsv", tmp_path / "summary.json", tmp_path / "best.yaml", "dna")
     text = (tmp_path / "best.yaml").read_text()
-    assert text.startswith("# sequences.dna\n# chosen by biodl's search on 2-fold cross-validation")
+    assert text.startswith("# sequences.dna: the searched settings\n# chosen by biodl's search on 2-fold cross-validation")
     pinned = yaml.safe_load(text)["sequences"]["dna"]
     assert pinned["model"]["filters"] == first.chosen["model"]["filters"]
     assert pinned["training"]["learning_rate"] == first.chosen["training.learning_rate"]
@@ -216,3 +215,14 @@ def test_the_series_space_fits_image_sizes_to_length_and_training_set(length, n_
     assert ("model.gaf_on_the_fly.image_size" in params) == (min(64, length) in sizes)
     configured = search.timeseries_space(length, n_train, image_size=50)["model.gaf_on_the_fly.image_size"]
     assert configured["choices"] == sorted(set(sizes) | {min(50, length)})  # the first trial can be it
+
+
+def test_a_series_search_snippet_puts_the_gaf_cnns_own_training_keys_under_its_overrides():
+    chosen = {"model.dropout": 0.3, "training.epochs": 40, "training.learning_rate": 0.01, "training.jitter": 0.1}
+    result = search.SearchResult(pd.DataFrame(), {"chosen": chosen}, kind="timeseries", searched="the GAF CNN")
+    keys = result.config_keys("gp")["timeseries"]["gp"]
+    assert keys["gaf_cnn"] == {"dropout": 0.3}
+    assert keys["training_overrides"] == {"gaf_cnn": {"epochs": 40, "learning_rate": 0.01}}
+    assert keys["training"] == {"jitter": 0.1}  # not a key a network may override: the dataset's training
+    omics = search.SearchResult(pd.DataFrame(), {"chosen": {"model.beta": 2.0}}, kind="omics")
+    assert omics.config_keys("o") == {"omics": {"o": {"model": {"beta": 2.0}}}}

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from biodl import summary
-from biodl.cli import main
+from biodl.steps.cli import main
 
 DNA = {"task": "binary", "models": {"cnn1d": {"auroc": 0.95, "accuracy": 0.9, "n": 100},
                                     "pwm_scan": {"auroc": 0.91, "accuracy": 0.8, "n": 100},
@@ -81,7 +81,7 @@ def test_the_command_pairs_files_with_datasets_and_says_when_they_do_not(tmp_pat
     (tmp_path / "o.tsv").unlink()
     assert main(["summarize", "--sequence-metrics", str(tmp_path / "dna.json"), str(tmp_path / "dna.json"),
                  *outputs, "--settings", str(tmp_path / "settings.yaml")]) == 2
-    assert "settings name 1 datasets for 2 --sequence-metrics files" in capsys.readouterr().err
+    assert "1 datasets named for 2 sequence metrics files" in capsys.readouterr().err
     assert main(["summarize", "--sequence-metrics", str(tmp_path / "bad.json"), *outputs,
                  "--settings", str(tmp_path / "settings.yaml")]) == 2
     assert "bad.json: not valid JSON (line 1" in capsys.readouterr().err

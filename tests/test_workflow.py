@@ -22,8 +22,8 @@ TEST_CONFIG = ROOT / ".test" / "config" / "config.yaml"
 
 def snakemake(*args, cwd=ROOT, timeout=600):
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
-    return subprocess.run([sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run([sys.executable, "-m", "snakemake", "-s", str(ROOT / "workflow" / "Snakefile"), *args],
+                          cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def test_config(tmp_path, change=None, name="c.yaml") -> Path:
@@ -181,6 +181,7 @@ def test_tiny_end_to_end_run(tmp_path):
         for name in ("summary.png", "tinyts_metrics.png", "tinyts_plot.png"):
             pixels = np.asarray(Image.open(tmp_path / "shots" / name).convert("L"))
             assert pixels.shape == (1000, 1500) and pixels.std() > 10, name  # drawn, not blank
+    steps_called_from_a_notebook_write_what_the_rules_wrote(tmp_path, config)
     # rerunning does nothing: outputs are complete and up to date
     again = snakemake("--cores", "2", "--configfile", str(config), "-n", cwd=tmp_path)
     assert "Nothing to be done" in again.stdout + again.stderr
@@ -200,9 +201,78 @@ def test_tiny_end_to_end_run(tmp_path):
     shutil.rmtree(tmp_path / ".snakemake", ignore_errors=True)
 
 
+def steps_called_from_a_notebook_write_what_the_rules_wrote(run: Path, config_path: Path) -> None:
+    """The library functions behind the steps whose work spans several calls, called as a
+    notebook would with the rule's settings (biodl.steps.rule_settings) on the rule's
+    inputs, write byte for byte what the rule wrote."""
+    from biodl import config, summary
+    from biodl.datasets import EncodedDataset
+    from biodl.interpret import compare, filters, modisco
+    from biodl.interpret.attribution import Attributions
+    from biodl.io import read_delimited, write_json, write_table
+    from biodl.io.jaspar import motif_database
+    from biodl.io.meme import read_meme
+    from biodl.steps import rule_settings
+    from biodl.training import configure, load_model
+
+    cfg = config.load(config_path)
+    interpret, mine = run / "results" / "tiny" / "interpret", run / "notebook"
+    mine.mkdir()
+
+    def same(theirs: Path, ours: Path) -> None:
+        assert ours.read_bytes() == theirs.read_bytes(), theirs
+
+    for source in ("filters", "modisco"):
+        settings = rule_settings(cfg, "tomtom", seq_dataset="tiny", motif_source=source)
+        database = motif_database(**{key: settings.pop(key) for key in ("database", "release", "collection",
+                                                                            "tax_group")})
+        null = read_meme(interpret / "filters" / "null_motifs.meme") if source == "filters" else None
+        influence = read_delimited(interpret / "filters" / "filters.tsv").set_index("filter")["influence"] \
+            if source == "filters" else None
+        matches = compare.match_motifs(read_meme(interpret / source / "motifs.meme", allow_empty=True), database,
+                                       null, influence, **settings)
+        write_table(mine / f"{source}_tomtom.tsv", matches.table, index=False)
+        write_json(mine / f"{source}_tomtom.json", matches.summary)
+        same(interpret / source / "tomtom.tsv", mine / f"{source}_tomtom.tsv")
+        same(interpret / source / "tomtom_summary.json", mine / f"{source}_tomtom.json")
+    patterns = modisco.patterns_or_filters(Attributions.load(interpret / "attributions.npz"),
+                                           read_meme(interpret / "filters" / "motifs.meme"),
+                                           read_delimited(interpret / "filters" / "filters.tsv").set_index("filter"),
+                                           **rule_settings(cfg, "modisco", seq_dataset="tiny"))
+    patterns.write(mine / "patterns.meme", mine / "patterns.tsv", mine / "patterns.json")
+    for theirs, ours in (("motifs.meme", "patterns.meme"), ("patterns.tsv", "patterns.tsv"),
+                         ("summary.json", "patterns.json")):
+        same(interpret / "modisco" / theirs, mine / ours)
+    settings = rule_settings(cfg, "filter_motifs", seq_dataset="tiny")
+    configure(seed=settings["seed"], threads=1)
+    dataset = EncodedDataset.load(run / "results" / "tiny" / "data" / "encoded.npz")
+    x = dataset.part(settings.pop("split"))[0]
+    found = filters.filter_motifs_with_null(load_model(run / "results" / "tiny" / "cnn1d" / "model.keras"), x,
+                                            **settings)
+    found.write(mine / "filters.meme", mine / "filters.tsv", mine / "null.meme")
+    for theirs, ours in (("motifs.meme", "filters.meme"), ("filters.tsv", "filters.tsv"),
+                         ("null_motifs.meme", "null.meme")):
+        same(interpret / "filters" / theirs, mine / ours)
+    settings = rule_settings(cfg, "summarize")
+    files = {"sequence_metrics": [run / "results" / name / model / "metrics.json"
+                                  for name, model in settings["sequence_runs"]],
+             "timeseries_metrics": [run / "results" / name / "metrics.json"
+                                    for name in settings["timeseries_datasets"]],
+             "omics_metrics": [run / "results" / name / "metrics.json" for name in settings["omics_datasets"]],
+             "motifs": [run / "results" / name / "interpret" / "modisco" / "tomtom.tsv"
+                        for name in settings["motif_datasets"]]}
+    names = {key: settings.pop(key) for key in ("sequence_runs", "timeseries_datasets", "omics_datasets",
+                                                "motif_datasets")}
+    metrics, motifs = summary.read_results(**files, **names)
+    summary.summarize_run(metrics, motifs, mine / "summary.tsv", mine / "summary.md", mine / "summary.html",
+                          mine / "tables", **settings)
+    same(run / "results" / "summary.tsv", mine / "summary.tsv")
+    same(run / "results" / "summary.md", mine / "summary.md")
+
+
 def test_slurm_profile_names_existing_rules():
-    from biodl.config import RULE_SETTINGS
+    from biodl.steps import STEPS
 
     profile = yaml.safe_load((ROOT / "workflow" / "profiles" / "slurm" / "config.yaml").read_text())
-    assert set(profile["set-resources"]) <= set(RULE_SETTINGS)
+    assert set(profile["set-resources"]) <= set(STEPS)
     assert {"train_sequences", "train_timeseries", "attribute"} <= set(profile["set-resources"])

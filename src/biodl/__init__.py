@@ -15,12 +15,19 @@ encoding), :mod:`biodl.pwm` (motif matrices), :mod:`biodl.gaf` (image math),
 :mod:`biodl.targets`, :mod:`biodl.splits`, :mod:`biodl.datasets`, :mod:`biodl.simulate`
 (demo data), :mod:`biodl.models` (Keras builders), :mod:`biodl.training` (the one ``fit``),
 :mod:`biodl.evaluate` (metrics), :mod:`biodl.baselines`, :mod:`biodl.plots`. The workflow's
-configuration is :mod:`biodl.config`; ``biodl <command>`` is :mod:`biodl.cli`. TensorFlow is
+configuration is :mod:`biodl.config`; the workflow's steps and ``biodl <command>`` are
+:mod:`biodl.steps`. TensorFlow is
 imported only where a model is built, trained or run.
 """
+
+from importlib.metadata import PackageNotFoundError, version
 
 from biodl.dna import one_hot_encode, reverse_complement
 from biodl.io import InputError
 
-__all__ = ["InputError", "one_hot_encode", "reverse_complement"]
-__version__ = "0.1.0"
+try:
+    __version__ = version("biodl")
+except PackageNotFoundError:  # imported from a source tree that was never installed
+    __version__ = "unknown"
+
+__all__ = ["InputError", "__version__", "one_hot_encode", "reverse_complement"]

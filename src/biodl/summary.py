@@ -12,16 +12,20 @@ from __future__ import annotations
 
 import html
 import importlib.metadata
+import logging
 import platform
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import yaml
 
-from biodl.io.files import PathLike, atomic_output, write_table
+from biodl.io.files import PathLike, atomic_output, read_json, write_table
+from biodl.io.tables import read_delimited
+
+log = logging.getLogger(__name__)
 
 KINDS = {"sequences": "DNA", "timeseries": "time series", "omics": "multi-omics"}
 """Dataset kind -> the words the tables use for it."""
@@ -268,6 +272,40 @@ def software_versions() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["package", "version"])
 
 
+def read_results(
+    sequence_runs: Sequence[Sequence[str]] = (), sequence_metrics: Sequence[PathLike] = (),
+    timeseries_datasets: Sequence[str] = (), timeseries_metrics: Sequence[PathLike] = (),
+    omics_datasets: Sequence[str] = (), omics_metrics: Sequence[PathLike] = (),
+    motif_datasets: Sequence[str] = (), motifs: Sequence[PathLike] = (),
+) -> tuple[dict[tuple[str, str], dict], dict[str, pd.DataFrame]]:
+    """The metrics and motif tables the workflow wrote, as :func:`summarize` takes them:
+    each list of names paired, in order, with its list of files.
+
+    Parameters
+    ----------
+    sequence_runs, sequence_metrics
+        ``[dataset, model folder]`` of each DNA model, and its ``metrics.json``.
+    timeseries_datasets, timeseries_metrics, omics_datasets, omics_metrics
+        Each dataset and its ``metrics.json``.
+    motif_datasets, motifs
+        Each dataset with interpretation, and its MoDISco patterns' ``tomtom.tsv``.
+    """
+    def paired(names, files, what):
+        if len(names) != len(files or []):
+            raise ValueError(f"{len(names)} datasets named for {len(files or [])} {what} files")
+        return zip(names, files or [], strict=True)
+
+    metrics: dict[tuple[str, str], dict] = {}
+    for (dataset, model), path in paired(sequence_runs, sequence_metrics, "sequence metrics"):
+        metrics.setdefault(("sequences", dataset), {})[model] = read_json(path)
+    for kind, names, files in (("timeseries", timeseries_datasets, timeseries_metrics),
+                               ("omics", omics_datasets, omics_metrics)):
+        for dataset, path in paired(names, files, f"{kind} metrics"):
+            metrics[(kind, dataset)] = read_json(path)
+    tables = {dataset: read_delimited(path) for dataset, path in paired(motif_datasets, motifs, "motif")}
+    return metrics, tables
+
+
 def write_summary(
     summary: pd.DataFrame,
     metrics: Mapping[tuple[str, str], Mapping],
@@ -314,3 +352,15 @@ def write_summary(
         sections.append(("Config", "The run's config, every default filled in.", f"<pre>{html.escape(text)}</pre>"))
     with atomic_output(page) as tmp:
         tmp.write_text(html_page("biodl results", sections))
+
+
+def summarize_run(metrics: Mapping[tuple[str, str], Mapping], motifs: Mapping[str, pd.DataFrame] | None,
+                  tsv: PathLike, markdown: PathLike, page: PathLike, tables: PathLike,
+                  run_config: Mapping | None = None) -> pd.DataFrame:
+    """The workflow's ``summarize`` step: :func:`summarize` the results (as
+    :func:`read_results` reads them), :func:`write_summary` every form of it, and log the
+    table; returns it."""
+    table = summarize(metrics, motifs)
+    write_summary(table, metrics, tsv, markdown, page, tables, run_config)
+    log.info("summary of %d datasets, %d models:\n%s", len(metrics), len(table), to_markdown(display_table(table)))
+    return table

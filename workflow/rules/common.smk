@@ -1,17 +1,18 @@
-# Dataset lookup, wildcard constraints and input functions. The settings each rule passes to
-# its step come from biodl.config.rule_settings (tested there). Plain Python only: no
-# TensorFlow, so a dry run stays instant.
-from biodl.config import (
-    GENOME_SOURCES,
-    SEARCHED,
-    omics_tables,
-    region_files,
-    rule_settings,
-    runs,
-    sequence_source,
-    summarized,
-    timeseries_input,
+# Dataset lookup, wildcard constraints and input functions. Each rule runs the step declared
+# under its name in biodl.steps (its files, its settings from the config, its library call);
+# params.settings is that step's settings_param. No TensorFlow is imported, so a dry run
+# stays fast.
+from biodl.config import GENOME_SOURCES, SEARCHED, runs, sequence_source, summarized, timeseries_input
+from biodl.steps import (
+    check_rule,
+    interpret_steps,
+    omics_steps,
+    sequence_steps,
+    settings_param,
+    summary_steps,
+    timeseries_steps,
 )
+from biodl.steps.layout import omics_tables, region_files, simulated
 
 
 def _names_pattern(names):
@@ -39,11 +40,6 @@ wildcard_constraints:
 
 
 REPORT_CATEGORIES = {"sequences": "Sequences", "timeseries": "Time series", "omics": "Multi-omics"}
-
-
-def settings(rule):
-    """params function: the settings of ``rule`` for the job's wildcards."""
-    return lambda wildcards: rule_settings(config, rule, **dict(wildcards.items()))
 
 
 def searched_settings(wildcards):
@@ -89,8 +85,8 @@ def sequence_inputs(wildcards):
     dataset = config["sequences"][wildcards.seq_dataset]
     source = sequence_source(dataset)
     if source == "simulate":
-        base = f"resources/simulated/{wildcards.seq_dataset}"
-        return {"fasta": f"{base}/sequences.fa.gz", "labels": f"{base}/labels.tsv"}
+        return {"fasta": simulated(wildcards.seq_dataset, "sequences.fa.gz"),
+                "labels": simulated(wildcards.seq_dataset, "labels.tsv")}
     if source == "fasta":
         return {"fasta": dataset["fasta"], "labels": dataset["labels"]}
     base = f"results/{wildcards.seq_dataset}/data"
@@ -101,7 +97,7 @@ def genome_source(wildcards):
     """The reference FASTA of a regions dataset: the user's, or the simulated genome."""
     dataset = config["sequences"][wildcards.seq_dataset]
     if sequence_source(dataset) == "simulate_genome":
-        return f"resources/simulated/{wildcards.seq_dataset}/genome.fa"
+        return simulated(wildcards.seq_dataset, "genome.fa")
     return dataset["genome"]
 
 
@@ -158,9 +154,8 @@ def explained_gaf_model(dataset):
 
 def omics_inputs(wildcards):
     dataset = config["omics"][wildcards.omics_dataset]
-    simulated = f"resources/simulated/{wildcards.omics_dataset}/labels.tsv"
     return {
-        "labels": simulated if "simulate" in dataset else dataset["labels"],
+        "labels": simulated(wildcards.omics_dataset, "labels.tsv") if "simulate" in dataset else dataset["labels"],
         "tables": [spec["path"] for spec in omics_tables(config, wildcards.omics_dataset).values()],
     }
 
@@ -208,3 +203,11 @@ def all_targets():
                   "modisco/tomtom.tsv", "modisco/fimo_hits.tsv"],
         )
     return targets
+
+
+def check_rules(declared):
+    """Refuse, as the workflow is read, any of the ``declared`` rules that disagrees with its
+    step in biodl.steps (biodl.steps.check_rule)."""
+    for each in declared:
+        if str(each.script or "").endswith("run_step.py"):
+            check_rule(each.name, list(each.input.keys()), list(each.output.keys()), each.params.get("settings"))

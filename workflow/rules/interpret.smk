@@ -18,7 +18,7 @@ rule attribute:
         ),
         convergence="results/{seq_dataset}/interpret/convergence.tsv",
     params:
-        settings=settings("attribute"),
+        settings=settings_param(interpret_steps.attribute, config),
     threads: config["threads"]
     resources:
         mem_mb=8000,
@@ -41,7 +41,7 @@ rule filter_motifs:
         table="results/{seq_dataset}/interpret/filters/filters.tsv",
         null="results/{seq_dataset}/interpret/filters/null_motifs.meme",
     params:
-        settings=settings("filter_motifs"),
+        settings=settings_param(interpret_steps.filter_motifs, config),
     threads: config["threads"]
     log:
         "logs/{seq_dataset}/filter_motifs.log",
@@ -63,7 +63,7 @@ rule modisco:
         table="results/{seq_dataset}/interpret/modisco/patterns.tsv",
         summary="results/{seq_dataset}/interpret/modisco/summary.json",
     params:
-        settings=settings("modisco"),
+        settings=settings_param(interpret_steps.modisco, config),
     threads: config["threads"]
     log:
         "logs/{seq_dataset}/modisco.log",
@@ -82,7 +82,7 @@ rule tomtom:
         table="results/{seq_dataset}/interpret/{motif_source}/tomtom.tsv",
         summary="results/{seq_dataset}/interpret/{motif_source}/tomtom_summary.json",
     params:
-        settings=settings("tomtom"),
+        settings=settings_param(interpret_steps.tomtom, config),
     threads: config["threads"]
     log:
         "logs/{seq_dataset}/tomtom_{motif_source}.log",
@@ -106,7 +106,7 @@ rule logos:
             subcategory="{seq_dataset}",
         ),
     params:
-        settings=settings("logos"),
+        settings=settings_param(interpret_steps.logos, config),
     log:
         "logs/{seq_dataset}/logos_{motif_source}.log",
     benchmark:
@@ -124,7 +124,7 @@ rule fimo:
     output:
         hits="results/{seq_dataset}/interpret/modisco/fimo_hits.tsv",
     params:
-        settings=settings("fimo"),
+        settings=settings_param(interpret_steps.fimo, config),
     threads: config["threads"]
     log:
         "logs/{seq_dataset}/fimo.log",

@@ -5,12 +5,12 @@
 
 rule simulate_omics:
     output:
-        labels="resources/simulated/{omics_dataset}/labels.tsv",
-        mrna="resources/simulated/{omics_dataset}/mrna.tsv",
-        mirna="resources/simulated/{omics_dataset}/mirna.tsv",
-        methylation="resources/simulated/{omics_dataset}/methylation.tsv",
+        labels=simulated("{omics_dataset}", "labels.tsv"),
+        mrna=simulated("{omics_dataset}", "mrna.tsv"),
+        mirna=simulated("{omics_dataset}", "mirna.tsv"),
+        methylation=simulated("{omics_dataset}", "methylation.tsv"),
     params:
-        settings=settings("simulate_omics"),
+        settings=settings_param(omics_steps.simulate_omics, config),
     log:
         "logs/{omics_dataset}/simulate_omics.log",
     benchmark:
@@ -28,7 +28,7 @@ rule prepare_omics:
         data="results/{omics_dataset}/seed{seed}/data.npz",
         report="results/{omics_dataset}/seed{seed}/report.json",
     params:
-        settings=settings("prepare_omics"),
+        settings=settings_param(omics_steps.prepare_omics, config),
     log:
         "logs/{omics_dataset}/prepare_omics_seed{seed}.log",
     benchmark:
@@ -47,7 +47,7 @@ rule search_omics:
         summary="results/{omics_dataset}/search/seed{seed}/summary.json",
         snippet="results/{omics_dataset}/search/seed{seed}/settings.yaml",
     params:
-        settings=settings("search_omics"),
+        settings=settings_param(omics_steps.search_omics, config),
         mixed_precision=config["mixed_precision"],
         devices=config["devices"],
     threads: config["threads"]
@@ -72,7 +72,7 @@ rule train_omics:
         model="results/{omics_dataset}/{omics_model}/seed{seed}/model.keras",
         history="results/{omics_dataset}/{omics_model}/seed{seed}/history.tsv",
     params:
-        settings=settings("train_omics"),
+        settings=settings_param(omics_steps.train_omics, config),
         mixed_precision=config["mixed_precision"],
         devices=config["devices"],
     threads: config["threads"]
@@ -112,7 +112,7 @@ rule evaluate_omics:
             subcategory="{omics_dataset}",
         ),
     params:
-        settings=settings("evaluate_omics"),
+        settings=settings_param(omics_steps.evaluate_omics, config),
     threads: config["threads"]
     log:
         "logs/{omics_dataset}/evaluate_omics.log",

@@ -6,11 +6,11 @@
 
 rule simulate_dna:
     output:
-        fasta="resources/simulated/{seq_dataset}/sequences.fa.gz",
-        labels="resources/simulated/{seq_dataset}/labels.tsv",
-        truth="resources/simulated/{seq_dataset}/truth.tsv",
+        fasta=simulated("{seq_dataset}", "sequences.fa.gz"),
+        labels=simulated("{seq_dataset}", "labels.tsv"),
+        truth=simulated("{seq_dataset}", "truth.tsv"),
     params:
-        settings=settings("simulate_dna"),
+        settings=settings_param(sequence_steps.simulate_dna, config),
     log:
         "logs/{seq_dataset}/simulate_dna.log",
     benchmark:
@@ -23,11 +23,11 @@ rule simulate_dna:
 
 rule simulate_genome:
     output:
-        genome="resources/simulated/{seq_dataset}/genome.fa",
-        peaks="resources/simulated/{seq_dataset}/peaks.narrowPeak",
-        truth="resources/simulated/{seq_dataset}/truth.tsv",
+        genome=simulated("{seq_dataset}", "genome.fa"),
+        peaks=simulated("{seq_dataset}", "peaks.narrowPeak"),
+        truth=simulated("{seq_dataset}", "truth.tsv"),
     params:
-        settings=settings("simulate_genome"),
+        settings=settings_param(sequence_steps.simulate_genome, config),
     log:
         "logs/{seq_dataset}/simulate_genome.log",
     benchmark:
@@ -45,7 +45,7 @@ rule index_genome:
         genome="resources/genomes/{seq_dataset}/genome.fa",
         index="resources/genomes/{seq_dataset}/genome.fa.fai",
     params:
-        settings=settings("index_genome"),
+        settings=settings_param(sequence_steps.index_genome, config),
     log:
         "logs/{seq_dataset}/index_genome.log",
     benchmark:
@@ -73,7 +73,7 @@ rule extract_regions:
             subcategory="{seq_dataset}",
         ),
     params:
-        settings=settings("extract_regions"),
+        settings=settings_param(sequence_steps.extract_regions, config),
     resources:
         mem_mb=8000,
     log:
@@ -94,7 +94,7 @@ rule prepare_sequences:
         splits="results/{seq_dataset}/data/splits.tsv",
         report="results/{seq_dataset}/data/report.json",
     params:
-        settings=settings("prepare_sequences"),
+        settings=settings_param(sequence_steps.prepare_sequences, config),
     log:
         "logs/{seq_dataset}/prepare_sequences.log",
     benchmark:
@@ -113,7 +113,7 @@ rule search_sequences:
         summary="results/{seq_dataset}/search/summary.json",
         snippet="results/{seq_dataset}/search/settings.yaml",
     params:
-        settings=settings("search_sequences"),
+        settings=settings_param(sequence_steps.search_sequences, config),
         mixed_precision=config["mixed_precision"],
         devices=config["devices"],
     threads: config["threads"]
@@ -139,7 +139,7 @@ rule train_sequences:
         model="results/{seq_dataset}/{seq_model}/model.keras",
         history="results/{seq_dataset}/{seq_model}/history.tsv",
     params:
-        settings=settings("train_sequences"),
+        settings=settings_param(sequence_steps.train_sequences, config),
         mixed_precision=config["mixed_precision"],
         devices=config["devices"],
     threads: config["threads"]
@@ -177,7 +177,7 @@ rule evaluate_sequences:
             subcategory="{seq_dataset}",
         ),
     params:
-        settings=settings("evaluate_sequences"),
+        settings=settings_param(sequence_steps.evaluate_sequences, config),
     threads: config["threads"]
     resources:
         mem_mb=8000,

@@ -17,7 +17,7 @@ rule summarize:
             subcategory="{dataset}",
         ),
     params:
-        settings=settings("summarize"),
+        settings=settings_param(summary_steps.summarize, config),
     log:
         "logs/summarize.log",
     benchmark:

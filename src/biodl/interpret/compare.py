@@ -202,6 +202,44 @@ def mark_findings(matches: CalibratedMatches, influence: pd.Series | None = None
     return CalibratedMatches(table, summary)
 
 
+def match_motifs(queries: Sequence[Motif], targets: Sequence[Motif], null: Sequence[Motif] | None = None,
+                 influence: pd.Series | None = None, *, top: int = 5, max_q: float = 0.05,
+                 max_false_match_rate: float = 0.0, min_overlap: int = 5, null_shuffles: int = NULL_SHUFFLES,
+                 seed: int = 1, min_influence: float = MIN_INFLUENCE) -> CalibratedMatches:
+    """The workflow's ``tomtom`` step: :func:`calibrated_matches` of ``queries`` against the
+    known motifs, then :func:`mark_findings`.
+
+    Parameters
+    ----------
+    queries, targets
+        Motifs to match (filters or MoDISco patterns) and the known motifs
+        (:func:`biodl.io.jaspar.motif_database`).
+    null
+        Null motifs (the untrained network's filters); none or empty: ``null_shuffles``
+        column-shuffled copies of each query (:func:`shuffled_columns` with ``seed``).
+    influence
+        Per query id, the filters' influence (``None`` for MoDISco patterns).
+    top, max_q, max_false_match_rate, min_overlap
+        As :func:`calibrated_matches`.
+    null_shuffles, seed
+        The shuffled copies per query where no null motifs are given, and their seed.
+    min_influence
+        As :func:`mark_findings`.
+
+    Returns
+    -------
+    CalibratedMatches
+        Its summary also names the null used (``null``).
+    """
+    source = "filters of the untrained network" if null else f"{null_shuffles} column shuffles per motif"
+    null = list(null or []) or shuffled_columns(queries, null_shuffles, seed)
+    matches = mark_findings(calibrated_matches(queries, targets, null, top=top, max_q=max_q,
+                                               max_false_match_rate=max_false_match_rate, min_overlap=min_overlap),
+                            influence, min_influence)
+    matches.summary["null"] = source
+    return matches
+
+
 def _rate(ranked_null: np.ndarray, columns: np.ndarray, p: np.ndarray, leave_one_out: bool = False) -> np.ndarray:
     """Per (target column, p-value): the fraction of null motifs whose p-value for that
     target is at most ``p`` (``ranked_null`` holds each target's null p-values sorted);

@@ -15,6 +15,7 @@ import pandas as pd
 
 from biodl.io.arrays import StoredRows, row_chunks
 from biodl.io.files import PathLike, write_table
+from biodl.io.meme import write_meme
 from biodl.pwm import Motif, information_content
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,9 @@ class FilterMotifs:
     influence
         Per filter, the mean absolute change of the predictions when it is silenced
         (:func:`filter_influence`); ``None`` when not computed.
+    null
+        The filter motifs of the untrained network (:func:`untrained_filter_motifs`), the
+        null for motif matching; ``None`` when not computed.
     """
 
     motifs: list[Motif]
@@ -45,6 +49,7 @@ class FilterMotifs:
     information: np.ndarray
     min_sites: int
     influence: np.ndarray | None = None
+    null: list[Motif] | None = None
 
     def table(self) -> pd.DataFrame:
         """One row per filter: ``filter``, ``n_sites``, ``information_bits``, ``has_motif``,
@@ -58,13 +63,14 @@ class FilterMotifs:
             table["influence_rank"] = pd.Series(-self.influence).rank(method="min").astype(int).to_numpy()
         return table
 
-    def write(self, meme: PathLike, table: PathLike) -> None:
-        """Write the PPMs (MEME, with their site counts) and :meth:`table` (TSV)."""
-        from biodl.io.meme import write_meme
-
+    def write(self, meme: PathLike, table: PathLike, null: PathLike | None = None) -> None:
+        """Write the PPMs (MEME, with their site counts), :meth:`table` (TSV) and, given a
+        path, the null motifs (MEME)."""
         sites = dict(zip(self.table()["filter"], self.n_sites))
         write_meme(meme, self.motifs, nsites=[sites[m.id] for m in self.motifs])
         write_table(table, self.table(), index=False)
+        if null is not None:
+            write_meme(null, self.null or [])
 
 
 def first_conv_layer(model):
@@ -285,3 +291,18 @@ def untrained_filter_motifs(
     log.info("%d null motifs from %d untrained copies of the network on %d sequences", len(motifs), networks,
              len(sample))
     return motifs
+
+
+def filter_motifs_with_null(
+    model, x: np.ndarray | StoredRows, *, threshold: float = 0.5, min_sites: int = 20, max_sites: int = 5000,
+    trim_bits: float = 0.3, batch_size: int = 256, influence_sequences: int = 2000,
+    null_networks: int = NULL_NETWORKS, seed: int = 1,
+) -> FilterMotifs:
+    """The workflow's ``filter_motifs`` step: :func:`filter_motifs` of the trained network,
+    with the same of ``null_networks`` untrained copies as its ``null``
+    (:func:`untrained_filter_motifs`); the other arguments are :func:`filter_motifs`'s."""
+    settings = {"threshold": threshold, "min_sites": min_sites, "max_sites": max_sites, "trim_bits": trim_bits,
+                "batch_size": batch_size, "influence_sequences": influence_sequences, "seed": seed}
+    found = filter_motifs(model, x, **settings)
+    found.null = untrained_filter_motifs(model, x, null_networks, **settings)
+    return found

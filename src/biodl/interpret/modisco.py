@@ -182,3 +182,29 @@ def stand_in_filters(patterns: Patterns, filters: Sequence[Motif], sites: Sequen
                             columns=table.columns)
         table = pd.concat([table, rows], ignore_index=True) if len(table) else rows
     return Patterns(motifs, table, patterns.summary)
+
+
+def patterns_or_filters(
+    attributions: Attributions, filters: Sequence[Motif], filter_table: pd.DataFrame, *, method: str = "deeplift",
+    max_seqlets: int = 2000, window: int = 21, flank: int = 10, trim_fraction: float = 0.3,
+    stand_ins: int = FALLBACK_FILTERS,
+) -> Patterns:
+    """The workflow's ``modisco`` step: :func:`discover_patterns`, then, for each output
+    without a pattern, its ``stand_ins`` most influential filters (:func:`stand_in_filters`).
+
+    Parameters
+    ----------
+    attributions
+        As :func:`discover_patterns`, whose keyword arguments follow.
+    filters, filter_table
+        The filters' motifs and their table (:class:`biodl.interpret.filters.FilterMotifs`),
+        indexed by filter id: ``n_sites``, and ``influence_rank`` where measured; filters are
+        ranked by it, or by their number of sites without it.
+    stand_ins
+        Filters that stand in for an output without patterns.
+    """
+    order = filter_table["influence_rank"] if "influence_rank" in filter_table else -filter_table["n_sites"]
+    ranked = sorted(filters, key=lambda motif: order[motif.id])
+    found = discover_patterns(attributions, method=method, max_seqlets=max_seqlets, window=window, flank=flank,
+                              trim_fraction=trim_fraction)
+    return stand_in_filters(found, ranked, [int(filter_table.loc[m.id, "n_sites"]) for m in ranked], stand_ins)

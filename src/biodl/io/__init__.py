@@ -16,6 +16,7 @@ from biodl.io.files import (
     atomic_output,
     check_unique,
     load_arrays,
+    read_json,
     save_arrays,
     write_json,
     write_table,
@@ -24,6 +25,6 @@ from biodl.io.tables import numeric_cells, read_delimited, read_omic, read_table
 
 __all__ = [
     "InputError", "PathLike", "atomic_output", "check_unique", "load_arrays", "numeric_cells",
-    "read_delimited", "read_fasta", "read_omic", "read_table", "save_arrays", "write_fasta",
+    "read_delimited", "read_fasta", "read_json", "read_omic", "read_table", "save_arrays", "write_fasta",
     "write_json", "write_table",
 ]

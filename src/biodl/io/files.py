@@ -239,6 +239,20 @@ def write_table(path: PathLike, table: pd.DataFrame, index: bool = True) -> None
         table.to_csv(tmp, sep="\t", index=index)
 
 
+def read_json(path: PathLike) -> dict:
+    """The JSON object in ``path``; :class:`InputError` for a missing file, invalid JSON, or
+    JSON that is not an object (a biodl step's summary or metrics)."""
+    try:
+        data = json.loads(require_file(path, "JSON file").read_text())
+    except json.JSONDecodeError as err:
+        raise InputError(f"{path}: not valid JSON (line {err.lineno}: {err.msg})") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not a JSON text file") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: holds a JSON {type(data).__name__}, not the object a biodl step writes")
+    return data
+
+
 def write_json(path: PathLike, data: Any) -> None:
     """Write JSON (indented, keys in insertion order) atomically."""
     with atomic_output(path) as tmp:

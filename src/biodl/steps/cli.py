@@ -1,4 +1,4 @@
-"""``biodl <command>``: one command per workflow step (:mod:`biodl.commands`).
+"""``biodl <command>``: one command per workflow step (:mod:`biodl.steps`).
 
 A command takes its input and output files as options and its settings from a YAML or JSON
 file (``--settings``): the keyword arguments of the library function its help names, whose
@@ -19,8 +19,12 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from biodl.commands import COMMANDS, log_to_stderr, run
+import yaml
+
+import biodl
 from biodl.io import InputError
+from biodl.steps import STEPS, command_step
+from biodl.steps.runner import log_to_stderr, run
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "or JSON file (--settings); each command's --help lists them with their defaults.")
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, step in COMMANDS.items():
+    for step in STEPS.values():
         defaults = {k: p.default for k, p in inspect.signature(step.library).parameters.items()}
         described = {**_parameter_help(step.library), **step.extra}
         listed = [f"  {key}" + (f" = {defaults[key]!r}" if defaults.get(key, inspect.Parameter.empty)
@@ -38,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
                   for key in step.setting_names()]
         epilog = (f"settings (--settings FILE, YAML or JSON): the keyword arguments of "
                   f"{step.library.__module__}.{step.library.__qualname__}, defaults shown:\n" + "\n".join(listed))
-        p = sub.add_parser(name, help=step.help, description=step.help, epilog=epilog,
+        p = sub.add_parser(step.command, help=step.help, description=step.help, epilog=epilog,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         for path, text in step.paths.items():
             p.add_argument(f"--{path.replace('_', '-')}", dest=path, nargs="+" if path in step.several else None,
@@ -70,17 +74,11 @@ def _parameter_help(function: Callable) -> dict[str, str]:
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("biodl")
-    except PackageNotFoundError:
-        return "unknown"
+    """The installed package's version (its metadata), as ``biodl.__version__``."""
+    return biodl.__version__
 
 
 def _read_settings(path: str | None) -> dict:
-    import yaml
-
     if path is None:
         return {}
     try:
@@ -102,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.seed is not None:
         settings["seed"] = args.seed
-    paths = argparse.Namespace(**{key: getattr(args, key) for key in COMMANDS[args.command].paths})
+    paths = argparse.Namespace(**{key: getattr(args, key) for key in command_step(args.command).paths})
     return run(args.command, paths, settings, args.threads, args.mixed_precision, args.devices, args.settings)
 
 

@@ -1,0 +1,142 @@
+"""The interpretation steps (``workflow/rules/interpret.smk``): attributions, filters as
+motifs, MoDISco patterns, their JASPAR matches, logos and FIMO sites."""
+
+from __future__ import annotations
+
+import inspect
+
+from biodl import plots
+from biodl.datasets import EncodedDataset
+from biodl.interpret import attribution, compare, filters
+from biodl.interpret.attribution import Attributions
+from biodl.interpret.modisco import patterns_or_filters
+from biodl.io import read_delimited, write_json, write_table
+from biodl.io.jaspar import motif_database
+from biodl.io.meme import read_meme
+from biodl.steps.declaration import step
+from biodl.steps.shared import load_checked_model
+
+
+def motif_database_settings(config, seq_dataset):
+    interpret = config["sequences"][seq_dataset]["interpret"]
+    return {"database": interpret["database"], "release": config["jaspar_release"],
+            "collection": interpret["collection"], "tax_group": interpret["tax_group"]}
+
+
+def attribute_settings(config, seq_dataset):
+    interpret = config["sequences"][seq_dataset]["interpret"]
+    keys = ("outputs", "methods", "split", "max_sequences", "ig_steps", "ig_baseline")
+    return {**{key: interpret[key] for key in keys}, "seed": config["seed"]}
+
+
+@step("attribute", attribute_settings,
+      "attributions of a sequence model for chosen outputs", attribution.attribute,
+      {"data": ".npz from prepare-sequences", "model": ".keras", "attributions": "output .npz",
+       "tracks": "output PNG: attribution logos of top sequences",
+       "convergence": "output TSV: DeepLIFT's convergence deltas per output"}, tensorflow=True)
+def attribute(paths, settings):
+    dataset = EncodedDataset.load(paths.data, stream=True)
+    result = attribution.attribute(load_checked_model(paths.model, paths.data, dataset), dataset, **settings)
+    result.save(paths.attributions)
+    write_table(paths.convergence, result.convergence_table(), index=False)
+    plots.plot_attribution_tracks(result.tracks, result.titles, paths.tracks)
+
+
+SPLIT = {"split": f"train, val or test: the sequences read (default {attribution.EXPLAINED_SPLIT})"}
+
+
+def filter_motifs_settings(config, seq_dataset):
+    interpret = config["sequences"][seq_dataset]["interpret"]
+    return {"split": interpret["split"], "threshold": interpret["filter_threshold"],
+            "min_sites": interpret["filter_min_sites"], "trim_bits": interpret["filter_trim_bits"],
+            "null_networks": interpret["null_networks"],
+            "seed": config["seed"]}
+
+
+@step("filter_motifs", filter_motifs_settings,
+      "first-layer convolution filters as PPMs", filters.filter_motifs_with_null,
+      {"data": ".npz from prepare-sequences", "model": ".keras", "meme": "output MEME",
+       "table": "output TSV: sites, information and influence per filter",
+       "null": "output MEME: filters of the untrained network (the null for tomtom)"},
+      extra=SPLIT, tensorflow=True)
+def filter_motifs(paths, settings):
+    dataset = EncodedDataset.load(paths.data, stream=True)
+    x = dataset.part(settings.pop("split", attribution.EXPLAINED_SPLIT))[0]
+    model = load_checked_model(paths.model, paths.data, dataset)
+    filters.filter_motifs_with_null(model, x, **settings).write(paths.meme, paths.table, paths.null)
+
+
+def modisco_settings(config, seq_dataset):
+    interpret = config["sequences"][seq_dataset]["interpret"]
+    return {"method": interpret["modisco_method"], "max_seqlets": interpret["max_seqlets"]}
+
+
+@step("modisco", modisco_settings,
+      "TF-MoDISco patterns from attributions", patterns_or_filters,
+      {"attributions": ".npz from attribute", "filters": "MEME from filter-motifs (stand-ins where MoDISco "
+       "finds nothing)", "filter_table": "TSV from filter-motifs (their influence)", "meme": "output MEME",
+       "table": "output TSV, one row per pattern", "summary": "output JSON: seqlets and patterns per output"})
+def modisco(paths, settings):
+    found = patterns_or_filters(Attributions.load(paths.attributions), read_meme(paths.filters, allow_empty=True),
+                                read_delimited(paths.filter_table).set_index("filter"), **settings)
+    found.write(paths.meme, paths.table, paths.summary)
+
+
+DATABASE = {key: f"default {p.default!r}; known motifs, see biodl.io.jaspar.motif_database"
+            for key, p in inspect.signature(motif_database).parameters.items()}
+
+
+def tomtom_settings(config, seq_dataset, motif_source=None):
+    interpret = config["sequences"][seq_dataset]["interpret"]
+    return {"top": interpret["tomtom_top"], "max_q": interpret["match_max_q"],
+            "max_false_match_rate": interpret["max_false_match_rate"], "min_overlap": interpret["min_overlap"],
+            "min_influence": interpret["min_influence"],
+            "null_shuffles": interpret["null_shuffles"], "seed": config["seed"],
+            **motif_database_settings(config, seq_dataset)}
+
+
+@step("tomtom", tomtom_settings,
+      "compare motifs with known motifs (TOMTOM), calibrated on null motifs", compare.match_motifs,
+      {"motifs": "MEME file of query motifs", "null": "MEME file of null motifs (default: column-shuffled queries)",
+       "filter_table": "TSV from filter-motifs: the queries' influence", "table": "output TSV of the best matches",
+       "summary": "output JSON: match rates of queries and null motifs, findings"},
+      optional=("null", "filter_table"), extra=DATABASE)
+def tomtom(paths, settings):
+    database = motif_database(**{key: settings.pop(key) for key in DATABASE if key in settings})
+    queries = read_meme(paths.motifs, allow_empty=True)
+    null = read_meme(paths.null, allow_empty=True) if paths.null else None
+    influence = read_delimited(paths.filter_table).set_index("filter")["influence"] if paths.filter_table else None
+    matches = compare.match_motifs(queries, database, null, influence, **settings)
+    write_table(paths.table, matches.table, index=False)
+    write_json(paths.summary, matches.summary)
+
+
+def logos_settings(config, seq_dataset, motif_source=None):
+    return motif_database_settings(config, seq_dataset)
+
+
+@step("logos", logos_settings,
+      "logos of motifs beside their best match", motif_database,
+      {"motifs": "MEME file", "matches": "TSV from tomtom", "logos": "output PNG"})
+def logos(paths, settings):
+    database = {m.id: m for m in motif_database(**settings)}
+    found = read_meme(paths.motifs, allow_empty=True)
+    plots.plot_motif_matches(found, read_delimited(paths.matches), database, paths.logos)
+
+
+def fimo_settings(config, seq_dataset):
+    interpret = config["sequences"][seq_dataset]["interpret"]
+    return {"split": interpret["split"], "threshold": interpret["fimo_threshold"]}
+
+
+@step("fimo", fimo_settings,
+      "scan sequences for motif sites (FIMO)", compare.fimo_hits,
+      {"motifs": "MEME file", "data": ".npz from prepare-sequences", "hits": "output TSV"}, extra=SPLIT)
+def fimo(paths, settings):
+    dataset = EncodedDataset.load(paths.data, stream=True)
+    split = settings.pop("split", attribution.EXPLAINED_SPLIT)
+    x, _ = dataset.part(split)  # rows stay on disk; fimo_hits reads them a chunk at a time
+    hits = compare.fimo_hits(read_meme(paths.motifs, allow_empty=True), x, dataset.ids[dataset.split == split],
+                             **settings)
+    write_table(paths.hits, hits, index=False)
+

@@ -1,0 +1,82 @@
+"""What several steps share: loading a model checked against the data it is applied to,
+training a configured or searched model, reading a step's JSON, and the settings and files
+that recur in step declarations."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from biodl.datasets import EncodedDataset
+from biodl.io.files import atomic_output, read_json
+from biodl.training import check_model_inputs, check_model_outputs, load_model
+
+log = logging.getLogger("biodl")
+
+SEED = {"seed": "seeds TensorFlow (biodl.training.configure)"}
+SEARCH = {"dataset": "the dataset's name in the config snippet"}
+SEARCHED_FILES = {"searched": "summary JSON of a search step: the settings it chose replace the given ones",
+            "configured_model": "with searched: the model trained with the configured settings (copied when "
+                                "the search kept them)", "configured_history": "its history TSV"}
+SEARCH_OUTPUTS = {"trials": "output TSV, one row per trial", "summary": "output JSON: scoring, budget, best trial",
+                  "snippet": "output YAML: the chosen settings as a config snippet"}
+RUNS = {"runs": "one {model, seed} per model file, in the same order"}
+
+
+def load_checked_model(path, data_path, *datasets: EncodedDataset):
+    """The model at ``path``, checked to read the inputs of one of ``datasets`` (loaded from
+    ``data_path``) and to have one output per output of the first."""
+    return checked_model(path, [dataset.x.shape[1:] for dataset in datasets], f"the data in {data_path}",
+                         len(datasets[0].names))
+
+
+def checked_model(path, layouts: Sequence, what: str, n_outputs: int | None = None):
+    """The model at ``path``, refused unless it reads one of the input ``layouts`` (and has
+    ``n_outputs`` outputs, when given): :func:`biodl.training.check_model_inputs`."""
+    model = load_model(path)
+    check_model_inputs(model, layouts, str(path), what)
+    if n_outputs is not None:
+        check_model_outputs(model, n_outputs, str(path), what)
+    return model
+
+
+def check_runs(runs: Sequence[dict], paths: Sequence[str]) -> None:
+    """Refuse settings whose ``runs`` do not pair one to one with the model files."""
+    if len(runs) != len(paths):
+        raise ValueError(f"settings list {len(runs)} runs for {len(paths)} model files; give one run per file")
+
+
+def trained_models(runs: Sequence[dict], paths: Sequence[str], data_path: str, *datasets: EncodedDataset) -> dict:
+    """``(model, seed)`` -> model, from the settings' ``runs`` and the model files (matched
+    by :func:`check_runs` before the data are read), in order, each checked as
+    :func:`load_checked_model` does."""
+    return {(run["model"], int(run["seed"])): load_checked_model(path, data_path, *datasets)
+            for run, path in zip(runs, paths, strict=True)}
+
+
+def train_into(paths, settings: dict, train: Callable, data: Callable) -> None:
+    """Train with ``train(data(), **settings)`` into ``paths.model`` and ``paths.history``.
+    Given a search's summary (``paths.searched``), its chosen settings replace the given
+    ones; when they are the configured settings unchanged, the configured model
+    (``paths.configured_model`` and ``configured_history``) is copied instead of trained a
+    second time, which would differ from it by run-to-run noise only."""
+    if paths.searched is not None:
+        searched = read_json(paths.searched)
+        if searched.get("chosen_is_configured") and paths.configured_model is not None:
+            for source, target in ((paths.configured_model, paths.model), (paths.configured_history, paths.history)):
+                with atomic_output(target) as tmp:
+                    shutil.copyfile(source, tmp)
+            log.info("the search chose the configured settings (%s): the model is %s, copied", paths.searched,
+                     paths.configured_model)
+            return
+        log.info("training with the settings the search chose (%s): %s", paths.searched, searched["settings"])
+        settings = {**settings, **searched["settings"]}
+    train(data(), **settings, model_path=paths.model, history_path=paths.history)
+
+
+def study_path(summary: str) -> Path:
+    """A search's Optuna storage beside its summary: not a declared output, so it stays
+    when a job is killed and the rerun continues from it."""
+    return Path(summary).with_name("study.db")

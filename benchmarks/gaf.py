@@ -20,7 +20,7 @@ MULTISCALE = (1, 4)
 def measure(path: str) -> dict:
     series = np.random.default_rng(0).normal(size=(N_SERIES, LENGTH, 1)).cumsum(axis=1)
     if path == "pyts":
-        from biodl.gaf import gaf_images
+        from biodl.data.gaf_images import gaf_images
 
         run = lambda: gaf_images(series, IMAGE_SIZE)  # noqa: E731
     else:
@@ -29,7 +29,7 @@ def measure(path: str) -> dict:
         training.configure(seed=0)
         import tensorflow as tf
 
-        from biodl.models.gaf import GramianAngularField
+        from biodl.models.gaf_layers import GramianAngularField
 
         layer = GramianAngularField(IMAGE_SIZE, scales=MULTISCALE if path == "multiscale" else (1,))
         batches = tf.data.Dataset.from_tensor_slices(series.astype(np.float32)).batch(BATCH).prefetch(2)

@@ -13,7 +13,7 @@ from biodl import training
 
 training.configure(seed=0)
 
-from biodl.dna import one_hot_encode  # noqa: E402
+from biodl.data.dna import one_hot_encode  # noqa: E402
 from biodl.interpret.attribution import ism  # noqa: E402
 from biodl.models.cnn1d import build_cnn1d  # noqa: E402
 

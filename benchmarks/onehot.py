@@ -1,10 +1,10 @@
-"""Throughput of biodl.dna.one_hot_encode on 20,000 random sequences of 1 kb (20 Mbp),
+"""Throughput of biodl.data.dna.one_hot_encode on 20,000 random sequences of 1 kb (20 Mbp),
 a fresh output array every call, as a user gets it; prints one JSON line."""
 
 import numpy as np
 from _timing import emit, load_average, rate, time_calls
 
-from biodl.dna import one_hot_encode
+from biodl.data.dna import one_hot_encode
 
 N_SEQUENCES, LENGTH, REPEATS = 20_000, 1_000, 30
 

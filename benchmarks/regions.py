@@ -1,5 +1,5 @@
 """Cutting windows from a genome: a simulated 20 Mb genome with 20,000 narrowPeak peaks,
-500 bp windows with one GC-matched background window each (biodl.regions.extract), after
+500 bp windows with one GC-matched background window each (biodl.data.windows.extract), after
 index_genome decompressed its gzip FASTA. Prints one JSON line: windows per second and
 peak memory."""
 
@@ -10,9 +10,9 @@ from pathlib import Path
 
 from _timing import emit, load_average, rate, time_calls
 
+from biodl.data.simulate import simulate_genome
+from biodl.data.windows import extract
 from biodl.io.genome import index_genome
-from biodl.regions import extract
-from biodl.simulate import simulate_genome
 
 N_CHROMOSOMES, CHROMOSOME_LENGTH, N_PEAKS, LENGTH, REPEATS = 10, 2_000_000, 20_000, 500, 5
 

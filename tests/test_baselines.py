@@ -1,10 +1,11 @@
 import numpy as np
 import pytest
 
-from biodl import baselines, evaluate
-from biodl.dna import one_hot_encode
+from biodl.data.dna import one_hot_encode
+from biodl.data.simulate import simulate_dna
+from biodl.evaluation import baselines
+from biodl.evaluation import metrics as evaluate
 from biodl.io.jaspar import fetch_jaspar
-from biodl.simulate import simulate_dna
 
 
 def test_pwm_baseline_separates_planted_classes_and_only_with_the_right_motif():
@@ -94,7 +95,7 @@ def _slow_dtw(a, b, band):
 
 
 def test_dtw_matches_the_textbook_recursion_and_is_euclidean_without_a_band():
-    from biodl.dtw import dtw_distances
+    from biodl.evaluation.dtw import dtw_distances
 
     rng = np.random.default_rng(0)
     a, b = rng.normal(size=(3, 20, 2)), rng.normal(size=(4, 20, 2))
@@ -111,7 +112,7 @@ def test_dtw_matches_the_textbook_recursion_and_is_euclidean_without_a_band():
 
 
 def test_dtw_nearest_neighbour_learns_its_band_on_the_training_series():
-    from biodl.dtw import dtw_distances
+    from biodl.evaluation.dtw import dtw_distances
 
     rng = np.random.default_rng(1)
     t = np.linspace(0, 1, 60)
@@ -143,7 +144,7 @@ def test_weasel_on_too_few_series_for_its_entropy_bins_cuts_them_at_quantiles(ca
 
     rng = np.random.default_rng(0)
     x, y = rng.normal(size=(6, 60)), np.array([0, 1, 2, 0, 1, 2])
-    with caplog.at_level(logging.INFO, logger="biodl.baselines"):
+    with caplog.at_level(logging.INFO, logger="biodl.evaluation.baselines"):
         probabilities = baselines.weasel_logistic(x, y, x[:4], 3)
     assert "bins at quantiles instead" in caplog.text
     assert probabilities.shape == (4, 3) and np.allclose(probabilities.sum(axis=1), 1)

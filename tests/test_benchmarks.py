@@ -5,7 +5,6 @@ import ast
 
 import numpy as np
 import pytest
-
 from conftest import ROOT
 
 

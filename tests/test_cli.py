@@ -6,10 +6,10 @@ import sys
 
 import pytest
 import yaml
-
-from biodl.steps.cli import build_parser, main
-from biodl.steps import STEPS
 from conftest import ROOT, write_fasta_text
+
+from biodl.steps import STEPS
+from biodl.steps.cli import build_parser, main
 
 
 def prepare_args(tmp_path, fasta, labels):

@@ -9,15 +9,19 @@ from dataclasses import fields
 
 import pytest
 import yaml
+from conftest import ROOT
 
-from biodl import config, omics, regions, search, sequences, splits, timeseries
-from biodl.steps import STEPS, rule_settings
+from biodl import config, omics, sequences, timeseries
+from biodl.data import splits
+from biodl.data import windows as regions
+from biodl.data.simulate import simulate_dna, simulate_genome, simulate_omics
 from biodl.interpret import attribution, compare, filters, modisco
 from biodl.io.jaspar import DEFAULT_RELEASE, motif_database
 from biodl.io.tables import read_omic
 from biodl.models import build_cnn1d, build_cnn2d, build_fcn, build_gaf_fusion, build_lstm
-from biodl.simulate import simulate_dna, simulate_genome, simulate_omics
-from conftest import ROOT
+from biodl.steps import STEPS, rule_settings
+from biodl.training import search
+from biodl.training.settings import deep_merge
 
 ONE_OF_EACH = {
     "sequences": {"dna": {"fasta": "x.fa", "labels": "x.tsv"}},
@@ -27,7 +31,7 @@ ONE_OF_EACH = {
 
 
 def filled(extra=None):
-    return config.validate(config.deep_merge(ONE_OF_EACH, extra))
+    return config.validate(deep_merge(ONE_OF_EACH, extra))
 
 
 def test_typos_and_wrong_types_are_named():
@@ -144,7 +148,7 @@ INTERPRET = {"modisco_method": (modisco.discover_patterns, "method"),
 # (a * matches dots too, so the narrower patterns come first)
 HOMES = [
     ("seed", lambda p: parameter(sequences.prepare, "seed")),
-    ("*.*.search.space", lambda p: parameter(search.search_sequences, "space")),
+    ("*.*.search.space", lambda p: parameter(sequences.search, "space")),
     ("*.*.search.*", lambda p: field_default(search.SearchSettings, p.rsplit(".", 1)[1])),
     ("sequences.*.init_from", lambda p: parameter(sequences.train, "init_from")),
     ("sequences.*.transfer", lambda p: parameter(sequences.train, "transfer")),

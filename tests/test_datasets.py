@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from biodl import io
-from biodl.datasets import EncodedDataset, check_classes_per_split
+from biodl.data.datasets import EncodedDataset, check_classes_per_split
 
 
 def dataset():

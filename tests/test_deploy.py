@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import ROOT
 
 TEST_CONFIG = ROOT / ".test" / "config" / "config.yaml"

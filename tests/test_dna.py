@@ -2,7 +2,7 @@ import numba
 import numpy as np
 import pytest
 
-from biodl.dna import (
+from biodl.data.dna import (
     decode,
     one_hot_encode,
     resolve_length,
@@ -59,7 +59,7 @@ def test_centre_padding_and_trimming():
 def test_default_length_is_longest_and_says_so(caplog):
     import logging
 
-    with caplog.at_level(logging.INFO, logger="biodl.dna"):
+    with caplog.at_level(logging.INFO, logger="biodl.data.dna"):
         assert one_hot_encode(["A", "ACGTA"]).shape == (2, 5, 4)
     assert "sequence length 5 bp: the longest sequence" in caplog.text
 
@@ -93,7 +93,7 @@ def test_matches_plain_numpy_on_random_sequences():
 
 
 def test_small_chunks_give_the_same_encoding():
-    from biodl import dna as sequence
+    from biodl.data import dna as sequence
 
     rng = np.random.default_rng(3)
     seqs = ["".join(rng.choice(list("ACGTN"), n)) for n in rng.integers(1, 40, size=60)]
@@ -107,7 +107,7 @@ def test_small_chunks_give_the_same_encoding():
 
 def _reference_one_hot(seqs, length, ambiguous):
     """One position at a time, straight from the definition: the encoder must equal it."""
-    from biodl.dna import IUPAC_CODES
+    from biodl.data.dna import IUPAC_CODES
 
     out = np.zeros((len(seqs), length, 4), dtype=np.float32)
     for i, seq in enumerate(seqs):
@@ -125,7 +125,7 @@ def _reference_one_hot(seqs, length, ambiguous):
 @pytest.mark.parametrize("ambiguous", ["zeros", "fractional"])
 @pytest.mark.parametrize("chunk_bp, threads", [(1 << 22, None), (97, 1), (97, 2), (1, 2)])
 def test_encoding_equals_the_definition_for_every_chunking_and_thread_count(ambiguous, chunk_bp, threads, monkeypatch):
-    from biodl import dna
+    from biodl.data import dna
 
     rng = np.random.default_rng(7)
     letters = list("ACGTacgt" + "RYSWKMBDHVN" + "rn")
@@ -142,7 +142,7 @@ def test_encoding_equals_the_definition_for_every_chunking_and_thread_count(ambi
 
 
 def test_invalid_character_found_whichever_chunk_and_thread_it_falls_in(monkeypatch):
-    from biodl import dna
+    from biodl.data import dna
 
     seqs = ["ACGT" * 10] * 50
     seqs[37] = "ACGT" * 5 + "AC!T" + "ACGT" * 4
@@ -153,7 +153,7 @@ def test_invalid_character_found_whichever_chunk_and_thread_it_falls_in(monkeypa
 
 
 def test_dinucleotide_shuffle_keeps_dinucleotide_counts():
-    from biodl.dna import dinucleotide_shuffle
+    from biodl.data.dna import dinucleotide_shuffle
 
     rng = np.random.default_rng(0)
     seq = one_hot_encode("".join(rng.choice(list("ACGT"), 200)))
@@ -169,7 +169,7 @@ def test_dinucleotide_shuffle_keeps_dinucleotide_counts():
 
 
 def test_check_one_hot_flags_fractional_sequences():
-    from biodl.dna import check_one_hot
+    from biodl.data.dna import check_one_hot
 
     x = one_hot_encode(["ACGN", "ACGT", "RCGT"], ambiguous="fractional")
     np.testing.assert_array_equal(check_one_hot(x), [0, 2])

@@ -1,8 +1,9 @@
 """docs/architecture.md names every rule and every module, so it stays true as the code moves
 (the README's notebook examples run in tests/test_package.py, from the installed wheel)."""
 
-from biodl.steps import STEPS
 from conftest import ROOT
+
+from biodl.steps import STEPS
 
 README = (ROOT / "README.md").read_text()
 ARCHITECTURE = (ROOT / "docs" / "architecture.md").read_text()

@@ -5,10 +5,9 @@ import sys
 import tomllib
 
 import yaml
+from conftest import ROOT
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
-
-from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))
 import sync_envs  # noqa: E402
@@ -64,7 +63,8 @@ def test_container_recipes_install_the_lock_and_the_workflow_can_use_them(tmp_pa
         assert "pip install -r" in text and "requirements.lock" in text and "python:3.11" in text, recipe
     import subprocess
 
-    result = subprocess.run([sys.executable, "-m", "snakemake", "-s", str(ROOT / "workflow" / "Snakefile"), "-n", "--quiet",
+    result = subprocess.run([sys.executable, "-m", "snakemake", "-s", str(ROOT / "workflow" / "Snakefile"), "-n",
+                             "--quiet",
                              "rules", "--configfile", str(ROOT / "config" / "config.yaml"), "--config",
                              "container=docker://biodl:test", "--sdm", "apptainer"],
                             cwd=tmp_path, capture_output=True, text=True)

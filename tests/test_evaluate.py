@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from biodl import evaluate
+from biodl.evaluation import metrics as evaluate
 
 
 def test_perfect_binary_scores():

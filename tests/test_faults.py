@@ -23,10 +23,10 @@ import pytest
 import yaml
 from test_bad_inputs import FASTA, GENOME, LABELS, OMIC, OMIC_LABELS, extract_regions, prepare_sequences, write
 
-from biodl.steps import STEPS, command_step, runner
-from biodl.steps.cli import main
 from biodl.io import InputError
 from biodl.io.files import output_set, remove_stale_temporaries, write_table
+from biodl.steps import STEPS, command_step, runner
+from biodl.steps.cli import main
 
 
 def run_cli(args, capsys, log=None):
@@ -301,7 +301,7 @@ def test_na_in_a_column_of_numbers_is_a_missing_value(tmp_path, capsys):
 
 
 def test_regions_on_chromosomes_named_with_leading_zeros(tmp_path):
-    from biodl.regions import extract
+    from biodl.data.windows import extract
 
     genome = write(tmp_path / "g.fa", ">01\n" + "ACGT" * 100 + "\n>1\n" + "TTTT" * 100 + "\n")
     result = extract(write(tmp_path / "r.bed", "01\t100\t150\n"), genome, length=20, gc_matched=0)
@@ -314,7 +314,7 @@ GENOME_TEXT = ">chr1\n" + "".join("ACGTTGCAAC"[(i * 7) % 10] for i in range(2000
 
 
 def regions_of(tmp_path, text, name="r.bed", **options):
-    from biodl.regions import extract
+    from biodl.data.windows import extract
 
     genome = write(tmp_path / "g.fa", GENOME_TEXT)
     return extract(write(tmp_path / name, text), genome, length=20, **{"gc_matched": 0, **options})
@@ -419,7 +419,7 @@ def test_extract_regions_rebuilds_a_stale_index_through_the_command(tmp_path, ca
 # --- conflicts said out loud -----------------------------------------------------------------------
 
 def test_a_window_with_two_labels_is_left_out_and_counted_with_both_lines(tmp_path, caplog):
-    from biodl.regions import extract
+    from biodl.data.windows import extract
 
     genome = write(tmp_path / "g.fa", GENOME_TEXT)
     a = write(tmp_path / "a.bed", "chr1\t100\t200\nchr1\t500\t600\n")

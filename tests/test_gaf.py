@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from biodl.gaf import gaf_images, gaf_tensorflow, image_size_for, paa_matrix, window_bounds
+from biodl.data.gaf_images import gaf_images, gaf_tensorflow, image_size_for, paa_matrix, window_bounds
 
 
 @pytest.mark.parametrize("length, size", [(150, 64), (37, 10), (20, 20)])

@@ -7,8 +7,8 @@ import logging
 import numpy as np
 import pytest
 
-from biodl.datasets import EncodedDataset
-from biodl.dna import dinucleotide_shuffle, one_hot_encode
+from biodl.data.datasets import EncodedDataset
+from biodl.data.dna import dinucleotide_shuffle, one_hot_encode
 
 LENGTH, OUTPUTS = 12, 3
 

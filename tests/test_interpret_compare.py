@@ -2,10 +2,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from biodl.dna import one_hot_encode, reverse_complement
+from biodl.data.dna import one_hot_encode, reverse_complement
+from biodl.data.pwm import Motif
 from biodl.interpret.compare import benjamini_hochberg, fimo_hits, tomtom_matches
 from biodl.io.jaspar import fetch_jaspar, jaspar_database
-from biodl.pwm import Motif
 
 
 def test_benjamini_hochberg_matches_scipy():

@@ -5,7 +5,7 @@ and a clear error on models it cannot explain."""
 import numpy as np
 import pytest
 
-from biodl.dna import one_hot_encode
+from biodl.data.dna import one_hot_encode
 
 LENGTH = 40
 

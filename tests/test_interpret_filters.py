@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from biodl.dna import one_hot_encode
+from biodl.data.dna import one_hot_encode
 from biodl.io.jaspar import fetch_jaspar
 from biodl.io.meme import read_meme
 

@@ -20,9 +20,9 @@ def test_pixels_share_between_their_two_segments_and_totals_are_kept():
 def test_a_model_of_one_segment_is_explained_there(keras, on_the_fly):
     """The logit of class 1 is the image's diagonal pixel (2, 2), both channels (a dense layer
     with those weights): it involves segment 2 of 4 alone, time points 10-14 of 20."""
-    from biodl.gaf import gaf_images
+    from biodl.data.gaf_images import gaf_images
     from biodl.interpret.gaf_attribution import time_attributions
-    from biodl.models.gaf import GramianAngularField
+    from biodl.models.gaf_layers import GramianAngularField
 
     size, length = 4, 20
     weights = np.zeros((size, size, 2, 2), np.float32)

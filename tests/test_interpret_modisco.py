@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from biodl.dna import one_hot_encode
+from biodl.data.dna import one_hot_encode
 from biodl.interpret.attribution import Attributions
 from biodl.interpret.compare import tomtom_matches
 from biodl.interpret.modisco import discover_patterns
@@ -45,11 +45,11 @@ def test_method_must_be_among_the_attributions():
 
 
 def test_influential_filters_stand_in_where_modisco_finds_nothing(tmp_path, caplog):
-    import logging
     import json
+    import logging
 
+    from biodl.data.pwm import Motif
     from biodl.interpret.modisco import stand_in_filters
-    from biodl.pwm import Motif
 
     _, attributions = planted_attributions(n=30)
     attributions.values[0]["saliency"] = np.zeros_like(attributions.x[0])  # a model that learned nothing

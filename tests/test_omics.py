@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from biodl import io, omics
+from biodl.data.simulate import simulate_omics
 from biodl.omics import OmicPreprocessor, align_samples, preprocess_omics
-from biodl.simulate import simulate_omics
 
 
 def table_of(samples, features=3, seed=0):

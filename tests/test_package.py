@@ -17,7 +17,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 README = (ROOT / "README.md").read_text()
@@ -92,7 +91,7 @@ def test_readme_notebook_examples_run_from_the_wheel(wheel_python, tmp_path):
         peaks = namespace["peaks"]
         print(json.dumps({
             "pwm_auroc": namespace["result"].metrics["models"]["pwm_scan"]["auroc"],
-            "gc_matched": namespace["windows"].report["windows"]["gc_matched"],
+            "gc_matched": namespace["cut"].report["windows"]["gc_matched"],
             "test_chromosomes": sorted({name.split(":")[0] for name in peaks.ids[peaks.split == "test"]}),
             "ctcf_found": bool((table[table["beyond_null"]]["target_name"] == "CTCF").any()),
             "deeplift_delta": float(namespace["explained"].convergence_table()["max_abs_delta"].max()),

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.image import imread
 
-from biodl import plots
+from biodl.evaluation import plots
 from biodl.io.jaspar import fetch_jaspar
 
 

@@ -1,8 +1,8 @@
 import numpy as np
 
-from biodl.dna import one_hot_encode, reverse_complement
+from biodl.data.dna import one_hot_encode, reverse_complement
+from biodl.data.pwm import Motif, information_content, scan_max
 from biodl.io.jaspar import fetch_jaspar
-from biodl.pwm import Motif, information_content, scan_max
 
 
 def test_scan_finds_consensus_on_both_strands():

@@ -2,11 +2,13 @@
 
 import numpy as np
 import yaml
+from conftest import ROOT
 
-from biodl import baselines, config, evaluate, omics, sequences
+from biodl import config, omics, sequences
+from biodl.evaluation import baselines
+from biodl.evaluation import metrics as evaluate
 from biodl.io.jaspar import fetch_jaspar
 from biodl.steps import rule_settings
-from conftest import ROOT
 
 
 def test_ctcf_example_prepares_and_pwm_baseline_is_informative(shared_data):
@@ -36,7 +38,7 @@ def test_breast_tcga_tables_align_with_the_example_settings(shared_data):
 
 
 def test_yeast_example_cuts_gc_matched_windows_on_held_out_chromosomes(shared_data, tmp_path):
-    from biodl import regions
+    from biodl.data import windows as regions
     from biodl.io.genome import index_genome
 
     example = config.load(ROOT / "config" / "examples" / "yeast_atac.yaml")

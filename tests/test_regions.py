@@ -5,9 +5,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from biodl.data.simulate import simulate_genome
+from biodl.data.windows import MAX_N_FRACTION, extract, signal_means
 from biodl.io import InputError
-from biodl.regions import MAX_N_FRACTION, extract, signal_means
-from biodl.simulate import simulate_genome
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +43,7 @@ def test_windows_are_centred_and_cut_from_the_genome(tmp_path, small, caplog):
     assert result.windows["id"].tolist() == ["chr1:125-175", "chr1:705-755"]
     assert result.sequences == [chr1[125:175], chr1[705:755]]
     assert result.targets == ["peak"] and result.windows["peak"].tolist() == [1, 1]
-    with caplog.at_level(logging.INFO, logger="biodl.regions"):
+    with caplog.at_level(logging.INFO, logger="biodl.data.windows"):
         assert extract(regions, genome, gc_matched=0).report["length"] == 80  # the median width
     assert "window length 80 bp: the median width of the 2 regions" in caplog.text
 

@@ -9,9 +9,9 @@ import time
 
 import numpy as np
 import pandas as pd
+from conftest import write_fasta_text
 
 from biodl.steps.cli import main
-from conftest import write_fasta_text
 
 EPOCHS = 30
 

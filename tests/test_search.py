@@ -7,7 +7,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from biodl import search, sequences, simulate
+from biodl import sequences, timeseries
+from biodl.data import simulate
+from biodl.training import search
 
 
 def test_suggest_draws_ranges_and_choices_and_apply_merges_blocks():
@@ -172,7 +174,7 @@ def test_dna_search_is_seeded_scores_inside_the_training_samples_and_never_reads
                                                                                                  tmp_path):
     settings = {"model": {"dense_units": [8]}, "training": {"epochs": 4, "batch_size": 32},
                 "space": SMALL, "budget": {"trials": 3, "cv_below": 1000, "folds": 2, "pruning": False}, "seed": 5}
-    first = search.search_sequences(dna, **settings)
+    first = sequences.search(dna, **settings)
     assert first.summary["scoring"] == "2-fold cross-validation inside the training and validation samples"
     assert len(first.summary["fold_values"]) == 2 and first.summary["trials"] == {"complete": 3}
     scrambled = pd.Series(dna.split).copy()
@@ -184,12 +186,13 @@ def test_dna_search_is_seeded_scores_inside_the_training_samples_and_never_reads
     import dataclasses
 
     changed = dataclasses.replace(dna, x=x, y=y, split=scrambled.to_numpy())
-    second = search.search_sequences(changed, **settings)
+    second = sequences.search(changed, **settings)
     pd.testing.assert_frame_equal(first.trials.drop(columns="seconds"), second.trials.drop(columns="seconds"))
     assert first.settings["model"]["dense_units"] == [8] and first.settings["training"]["epochs"] == 4
     first.write(tmp_path / "trials.tsv", tmp_path / "summary.json", tmp_path / "best.yaml", "dna")
     text = (tmp_path / "best.yaml").read_text()
-    assert text.startswith("# sequences.dna: the searched settings\n# chosen by biodl's search on 2-fold cross-validation")
+    assert text.startswith("# sequences.dna: the searched settings\n"
+                           "# chosen by biodl's search on 2-fold cross-validation")
     pinned = yaml.safe_load(text)["sequences"]["dna"]
     assert pinned["model"]["filters"] == first.chosen["model"]["filters"]
     assert pinned["training"]["learning_rate"] == first.chosen["training.learning_rate"]
@@ -202,10 +205,10 @@ def test_dna_search_is_seeded_scores_inside_the_training_samples_and_never_reads
     (500, 10_000, [16, 24], True),  # many series: small images keep an epoch affordable
 ])
 def test_the_series_space_fits_image_sizes_to_length_and_training_set(length, n_train, sizes, multiscale):
-    space = search.timeseries_space(length, n_train)
+    space = timeseries.search_space(length, n_train)
     assert space["model.gaf_on_the_fly.image_size"]["choices"] == sizes
     assert ("model.gaf_on_the_fly.scales" in space) == multiscale
-    assert space["training"] == search.TIMESERIES_SPACE["training"]
+    assert space["training"] == timeseries.TIMESERIES_SPACE["training"]
     # the configured settings (no augmentation, 64 px, one scale) are a point of every space
     base = {"model": {"gaf_on_the_fly": {"image_size": min(64, length), "scales": [1]}},
             "training": {"augment_copies": 0, "window_fraction": 1.0, "time_warp": 0.0, "scaling": 0.0,
@@ -213,13 +216,14 @@ def test_the_series_space_fits_image_sizes_to_length_and_training_set(length, n_
     params = search.base_params(space, base)
     assert {"training", "training.learning_rate"} <= set(params)
     assert ("model.gaf_on_the_fly.image_size" in params) == (min(64, length) in sizes)
-    configured = search.timeseries_space(length, n_train, image_size=50)["model.gaf_on_the_fly.image_size"]
+    configured = timeseries.search_space(length, n_train, image_size=50)["model.gaf_on_the_fly.image_size"]
     assert configured["choices"] == sorted(set(sizes) | {min(50, length)})  # the first trial can be it
 
 
 def test_a_series_search_snippet_puts_the_gaf_cnns_own_training_keys_under_its_overrides():
     chosen = {"model.dropout": 0.3, "training.epochs": 40, "training.learning_rate": 0.01, "training.jitter": 0.1}
-    result = search.SearchResult(pd.DataFrame(), {"chosen": chosen}, kind="timeseries", searched="the GAF CNN")
+    block = timeseries.gaf_cnn_block(search.apply({}, chosen))
+    result = search.SearchResult(pd.DataFrame(), {"chosen": chosen}, kind="timeseries", config_block=block)
     keys = result.config_keys("gp")["timeseries"]["gp"]
     assert keys["gaf_cnn"] == {"dropout": 0.3}
     assert keys["training_overrides"] == {"gaf_cnn": {"epochs": 40, "learning_rate": 0.01}}

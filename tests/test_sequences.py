@@ -2,12 +2,12 @@ import logging
 
 import numpy as np
 import pytest
+from conftest import write_fasta_text
 
 from biodl import io, sequences
-from biodl.datasets import EncodedDataset
+from biodl.data.datasets import EncodedDataset
+from biodl.data.simulate import simulate_dna
 from biodl.io.arrays import StoredRows
-from biodl.simulate import simulate_dna
-from conftest import write_fasta_text
 
 
 def make_inputs(tmp_path, n=40, label_lines=None, extra_fasta=""):

@@ -2,10 +2,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from biodl.dna import one_hot_encode
+from biodl.data.dna import one_hot_encode
+from biodl.data.pwm import scan_max
+from biodl.data.simulate import simulate_dna, simulate_genome, simulate_omics
 from biodl.io.jaspar import fetch_jaspar
-from biodl.pwm import scan_max
-from biodl.simulate import simulate_dna, simulate_genome, simulate_omics
 
 
 def test_simulated_sites_are_where_the_truth_table_says():

@@ -9,7 +9,6 @@ import shutil
 import subprocess
 
 import pytest
-
 from conftest import ROOT
 from test_workflow import snakemake, test_config
 
@@ -51,4 +50,4 @@ def test_tiny_workflow_runs_through_slurm(tmp_path):
     logs = list((tmp_path / "slurm_logs").rglob("*.log"))
     assert {path.stem for path in logs} >= job_ids
     assert any("rule_train_sequences" in str(path) for path in logs)
-    assert "biodl.training: TensorFlow" in (tmp_path / "logs" / "tiny" / "train_cnn1d.log").read_text()
+    assert "biodl.training.session: TensorFlow" in (tmp_path / "logs" / "tiny" / "train_cnn1d.log").read_text()

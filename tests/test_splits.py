@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from biodl import splits
+from biodl.data import splits
 
 
 def test_random_split_is_stratified_and_seeded():

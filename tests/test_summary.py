@@ -6,7 +6,7 @@ import json
 import pandas as pd
 import pytest
 
-from biodl import summary
+from biodl.evaluation import summary
 from biodl.steps.cli import main
 
 DNA = {"task": "binary", "models": {"cnn1d": {"auroc": 0.95, "accuracy": 0.9, "n": 100},

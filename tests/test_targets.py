@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from biodl.targets import encode_targets
+from biodl.data.targets import encode_targets
 
 
 def table(**columns):

@@ -3,9 +3,11 @@ import pandas as pd
 import pytest
 
 from biodl import training
-from biodl.dna import one_hot_encode, reverse_complement
+from biodl.data.dna import one_hot_encode, reverse_complement
+from biodl.io import InputError
 from biodl.io.arrays import StoredRows, npz_writer, stored_rows
 from biodl.sequences import SequenceTraining
+from biodl.training.fitting import checkpoint_dir_for
 
 
 def planted_data(n=240, length=40, seed=0):
@@ -85,13 +87,13 @@ def test_fit_stops_early_keeps_the_best_epoch_and_removes_its_checkpoint(tmp_pat
     best = int(history["val_loss"].idxmin())
     assert len(history) == 20 or len(history) == best + 1 + 5  # stopped 5 epochs after the best
     assert history["best"].tolist() == [i == best for i in range(len(history))]
-    assert not training.checkpoint_dir_for(tmp_path / "a.keras").exists()
+    assert not checkpoint_dir_for(tmp_path / "a.keras").exists()
 
 
 def test_a_checkpoint_of_other_training_is_not_resumed(tmp_path, keras, caplog):
     import json
 
-    stale = training.checkpoint_dir_for(tmp_path / "a.keras")
+    stale = checkpoint_dir_for(tmp_path / "a.keras")
     stale.mkdir(parents=True)
     (stale / "state.json").write_text(json.dumps({"fingerprint": "other", "epoch": 12, "rows": []}))
     _, history, _, _ = train_once(tmp_path, "a")
@@ -115,7 +117,7 @@ def test_model_files(tmp_path, keras):
 
     with pytest.raises(ValueError, match=".keras"):
         training.save_model(build_cnn1d((20, 4), 1), tmp_path / "m.h5")
-    with pytest.raises(training.io.InputError, match=r"none.keras: model file \(.keras\) not found"):
+    with pytest.raises(InputError, match=r"none.keras: model file \(.keras\) not found"):
         training.load_model(tmp_path / "none.keras")
 
 

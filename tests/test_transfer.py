@@ -4,9 +4,10 @@ input checks."""
 import numpy as np
 import pytest
 
-from biodl import sequences, simulate, transfer
+from biodl import sequences
+from biodl.data import simulate
 from biodl.models import build_cnn1d
-from biodl.training import TrainingSettings, save_model
+from biodl.training import TrainingSettings, save_model, transfer
 
 
 def _one_hot(n, length, seed):

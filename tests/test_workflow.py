@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-
 from conftest import ROOT
 
 TEST_CONFIG = ROOT / ".test" / "config" / "config.yaml"
@@ -100,7 +99,7 @@ def test_tiny_end_to_end_run(tmp_path):
                  "filter_motifs", "modisco", "tomtom_filters", "tomtom_modisco", "fimo", "logos_modisco"):
         assert (tmp_path / "logs" / "tiny" / f"{rule}.log").exists()
         assert (tmp_path / "benchmarks" / "rules" / "tiny" / f"{rule}.tsv").exists()
-    assert "biodl.training: TensorFlow" in (tmp_path / "logs" / "tiny" / "train_cnn1d.log").read_text()
+    assert "biodl.training.session: TensorFlow" in (tmp_path / "logs" / "tiny" / "train_cnn1d.log").read_text()
     # every planted motif's factor is the best significant JASPAR match of a learned motif, both
     # ways (by factor: JASPAR also holds longer CTCF matrices, MA1929/MA1930, that may win)
     truth = pd.read_csv(tmp_path / "resources" / "simulated" / "tiny" / "truth.tsv", sep="\t")
@@ -205,8 +204,9 @@ def steps_called_from_a_notebook_write_what_the_rules_wrote(run: Path, config_pa
     """The library functions behind the steps whose work spans several calls, called as a
     notebook would with the rule's settings (biodl.steps.rule_settings) on the rule's
     inputs, write byte for byte what the rule wrote."""
-    from biodl import config, summary
-    from biodl.datasets import EncodedDataset
+    from biodl import config
+    from biodl.data.datasets import EncodedDataset
+    from biodl.evaluation import summary
     from biodl.interpret import compare, filters, modisco
     from biodl.interpret.attribution import Attributions
     from biodl.io import read_delimited, write_json, write_table

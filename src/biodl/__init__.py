@@ -7,22 +7,21 @@ workflow's defaults (a notebook calling them gets what a rule computes):
   beside a PWM scan;
 - :mod:`biodl.timeseries`: series -> Gramian angular field images -> 2D CNN, beside the FCN,
   an LSTM and 1-NN;
-- :mod:`biodl.omics`: omic tables -> autoencoders / VAEs -> embeddings beside PCA;
-- :mod:`biodl.interpret`: attributions, filter motifs, TF-MoDISco, TOMTOM and FIMO.
+- :mod:`biodl.omics`: omic tables -> autoencoders / VAEs -> embeddings beside PCA.
 
-Beneath them: :mod:`biodl.io` (readers and atomic writers), :mod:`biodl.dna` (one-hot
-encoding), :mod:`biodl.pwm` (motif matrices), :mod:`biodl.gaf` (image math),
-:mod:`biodl.targets`, :mod:`biodl.splits`, :mod:`biodl.datasets`, :mod:`biodl.simulate`
-(demo data), :mod:`biodl.models` (Keras builders), :mod:`biodl.training` (the one ``fit``),
-:mod:`biodl.evaluate` (metrics), :mod:`biodl.baselines`, :mod:`biodl.plots`. The workflow's
-configuration is :mod:`biodl.config`; the workflow's steps and ``biodl <command>`` are
-:mod:`biodl.steps`. TensorFlow is
-imported only where a model is built, trained or run.
+Beneath them, one package per layer, each importing only those above it in this list:
+:mod:`biodl.io` (readers and atomic writers), :mod:`biodl.data` (one-hot encoding, motif
+matrices, windows on a genome, GAF images, targets, splits, datasets, demo data),
+:mod:`biodl.models` (Keras builders), :mod:`biodl.training` (the one ``fit``, the search,
+transfer), :mod:`biodl.evaluation` (metrics, baselines, plots, the summary) and
+:mod:`biodl.interpret` (attributions, filter motifs, TF-MoDISco, TOMTOM, FIMO). The
+workflow's configuration is :mod:`biodl.config`; the workflow's steps and ``biodl <command>``
+are :mod:`biodl.steps`. TensorFlow is imported only where a model is built, trained or run.
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
-from biodl.dna import one_hot_encode, reverse_complement
+from biodl.data.dna import one_hot_encode, reverse_complement
 from biodl.io import InputError
 
 try:

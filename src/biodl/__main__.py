@@ -1,5 +1,5 @@
 import sys
 
-from biodl.cli import main
+from biodl.steps.cli import main
 
 sys.exit(main())

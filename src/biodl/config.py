@@ -1,11 +1,10 @@
-"""The workflow's configuration: schema validation with every default filled in (nested
-blocks merged over theirs), the checks that span several keys, and the settings each rule
-passes to its step (its ``params.settings``).
+"""The workflow's configuration: the schema (package data), validation with every default
+filled in (nested blocks merged over theirs), the checks that span several keys, and what a
+dataset runs (its source, models and seeds, what the summary covers). The settings each
+rule passes to its step are declared with the step (:mod:`biodl.steps`).
 
 No TensorFlow or heavy import here: the Snakefile uses this module, and ``snakemake -n``
-must stay fast. The settings of a step are the keyword arguments of the library function
-that step calls (see :mod:`biodl.cli`), so a notebook passing the same dictionary gets the
-same result.
+must stay fast.
 """
 
 from __future__ import annotations
@@ -20,7 +19,8 @@ from typing import Any
 
 import yaml
 
-from biodl.gaf import GAF_ENCODINGS
+from biodl.data.gaf_images import GAF_ENCODINGS
+from biodl.training.settings import deep_merge
 
 SCHEMA = resources.files("biodl") / "schemas" / "config.schema.yaml"
 """The config schema, shipped inside the package."""
@@ -30,7 +30,7 @@ SIMULATED_OMICS = {
     "mirna": {"scaling": "standard", "likelihood": "gaussian"},
     "methylation": {"scaling": "minmax", "likelihood": "bernoulli"},
 }
-"""The omics :func:`biodl.simulate.simulate_omics` makes, with the settings that suit them."""
+"""The omics :func:`biodl.data.simulate.simulate_omics` makes, with the settings that suit them."""
 
 
 class ConfigError(ValueError):
@@ -186,17 +186,6 @@ def load(path: str | Path) -> dict:
     return config
 
 
-def deep_merge(defaults: Mapping, override: Mapping | None) -> dict:
-    """``defaults`` with ``override`` merged in, nested mappings key by key."""
-    merged = copy.deepcopy(dict(defaults))
-    for key, value in (override or {}).items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = deep_merge(merged[key], value)
-        else:
-            merged[key] = copy.deepcopy(value)
-    return merged
-
-
 DATASET_IMAGES = ("image_size", "encodings", "scales")
 """The dataset's image settings, which a network that computes its own images takes unless
 it sets them."""
@@ -231,7 +220,7 @@ SEARCHED = "searched_"
 """Prefix of the model retrained with a search's settings (``searched_cnn1d``,
 ``searched_gaf_cnn``, ``searched_joint_vae``): its results folder and its name in the metrics."""
 SEARCH_BUDGET = ("trials", "timeout_minutes", "folds", "cv_below", "pruning", "selection")
-"""The keys of a ``search`` block that are :class:`biodl.search.SearchSettings` fields."""
+"""The keys of a ``search`` block that are :class:`biodl.training.search.SearchSettings` fields."""
 
 
 def searched_model(kind: str, settings: Mapping) -> str:
@@ -250,7 +239,7 @@ def runs(settings: Mapping, kind: str) -> list[tuple[str, int]]:
 
 
 def search_budget(settings: Mapping) -> dict:
-    """The :class:`biodl.search.SearchSettings` fields of a dataset's ``search`` block."""
+    """The :class:`biodl.training.search.SearchSettings` fields of a dataset's ``search`` block."""
     return {key: settings["search"][key] for key in SEARCH_BUDGET}
 
 

@@ -9,6 +9,7 @@ their defaults are the workflow's. Omic tables are read by :func:`biodl.io.read_
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from collections.abc import Mapping, Sequence
@@ -17,10 +18,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from biodl import splits
+from biodl.data import splits
+from biodl.data.targets import encode_targets
+from biodl.evaluation.baselines import pca_embedding
+from biodl.evaluation.metrics import embedding_metrics, summarise_over_seeds, write_metrics
 from biodl.io.files import InputError, PathLike, load_arrays, save_arrays, write_table
-from biodl.targets import encode_targets
-from biodl.training import TrainingSettings, keyword_settings
+from biodl.io.tables import read_omic, read_table
+from biodl.training import TrainingSettings, fit, keyword_settings, predict
+from biodl.training.search import SearchResult, search_dataset
 
 log = logging.getLogger(__name__)
 
@@ -259,7 +264,6 @@ def prepare(
     InputError
         Naming the file and what is wrong.
     """
-    from biodl.io.tables import read_omic, read_table
 
     tables, preprocessors = {}, {}
     for name, spec in omics.items():
@@ -375,7 +379,6 @@ def train(
     model, history
     """
     from biodl.models.autoencoder import MultiOmicsAutoencoder, build_multiomics_autoencoder
-    from biodl.training import fit
 
     kind = model_kind(name)
     settings = OmicsTraining(**keyword_settings(OmicsTraining, training, "omics training"))
@@ -404,7 +407,7 @@ class OmicsEvaluation:
     ----------
     per_seed
         One row per model (``pca<k>`` and ``raw_features`` included) and seed:
-        :func:`biodl.evaluate.embedding_metrics`.
+        :func:`biodl.evaluation.metrics.embedding_metrics`.
     reconstruction
         One row per model, seed and omic: mean test-split reconstruction loss over the
         samples that have the omic.
@@ -430,8 +433,7 @@ class OmicsEvaluation:
 
     def summary(self) -> pd.DataFrame:
         """Per model: mean and sample standard deviation over seeds of each metric
-        (:func:`biodl.evaluate.summarise_over_seeds`), rounded to 4 digits."""
-        from biodl.evaluate import summarise_over_seeds
+        (:func:`biodl.evaluation.metrics.summarise_over_seeds`), rounded to 4 digits."""
 
         table = pd.DataFrame(self.per_seed)
         rows = {}
@@ -463,7 +465,6 @@ class OmicsEvaluation:
         """Write ``metrics.json``, ``table.tsv`` (the summary), ``embeddings.tsv`` and
         ``feature_importance.tsv``."""
         write_table(table, self.summary())
-        from biodl.evaluate import write_metrics
 
         write_metrics(metrics, self.metrics)
         write_table(embeddings, self.embeddings, index=False)
@@ -531,9 +532,6 @@ def evaluate(
     top_features
         Features listed per omic in ``importance``.
     """
-    from biodl.baselines import pca_embedding
-    from biodl.evaluate import embedding_metrics
-    from biodl.training import predict
 
     def scored(name: str, seed: int, dataset: OmicsDataset, z: np.ndarray) -> dict:
         train, test = dataset.split != "test", dataset.split == "test"  # embeddings: fit on train+val
@@ -570,3 +568,64 @@ def evaluate(
     evaluation = OmicsEvaluation(per_seed, reconstruction, latent_dim, embedding, top, (first_name, first_seed))
     log.info("test split, mean over seeds:\n%s", evaluation.summary().round(3).to_string())
     return evaluation
+
+
+OMICS_SPACE = {
+    "model.hidden": {"choices": [[], [64], [256, 64]]},
+    "model.input_dropout": {"low": 0.0, "high": 0.8},
+    "model.dropout": {"low": 0.0, "high": 0.5},
+    "model.beta": {"low": 0.1, "high": 4.0, "log": True},
+    "model.classifier_weight": {"low": 1.0, "high": 300.0, "log": True},
+    "training.learning_rate": {"low": 3e-4, "high": 3e-3, "log": True},
+}
+"""The autoencoder search: encoder depth, input and hidden dropout, the KL weight ``beta``
+(variational models only) and how strongly the labels shape the latent
+(``classifier_weight``, supervised models only), learning rate."""
+
+
+def search(
+    dataset,
+    name: str = "joint_vae",
+    *,
+    model: Mapping | None = None,
+    training: Mapping | None = None,
+    space: Mapping | None = None,
+    budget: Mapping | None = None,
+    seed: int = 1,
+    study_path: PathLike | None = None,
+) -> SearchResult:
+    """Search an autoencoder's settings, scored by the balanced accuracy of a logistic
+    regression on the latent (fitted on the training samples, scored on the validation
+    ones), as :func:`evaluate` scores the test split.
+
+    Settings that do not apply to the model are left out of the space: ``beta`` for plain
+    autoencoders, ``classifier_weight`` for unsupervised ones. Trials are pruned between
+    folds (an autoencoder's validation loss depends on ``beta``, so losses are not
+    compared).
+
+    Parameters
+    ----------
+    dataset
+        One seed's :func:`prepare`; its test samples are never read.
+    name
+        The model (:func:`model_kind`).
+    model, training, space, budget, seed, study_path
+        As in :func:`biodl.sequences.search`; ``None`` space: :data:`OMICS_SPACE`.
+    """
+    kind = model_kind(name)
+    if space is None:
+        space = {key: spec for key, spec in OMICS_SPACE.items()
+                 if (key != "model.beta" or kind["variational"])
+                 and (key != "model.classifier_weight" or kind["supervised"])}
+
+    def latent_balanced_accuracy(model, data) -> float:
+        z = predict(model, data.inputs())
+        train, val = data.split == "train", data.split == "val"
+        return embedding_metrics(z[train], data.y[train], z[val], data.y[val], len(data.classes),
+                                 seed)["balanced_accuracy"]
+
+    base = {"name": name, "model": dict(model or {}), "training": dict(training or {})}
+    result = search_dataset(dataset, train, latent_balanced_accuracy, base, space, task="multiclass",
+                     metric="balanced_accuracy", budget=budget, seed=seed, study_path=study_path, epoch_pruning=False)
+    return dataclasses.replace(result, kind="omics", searched=f"{name}, chosen inside seed {seed}'s split (each "
+                               "seed's test samples differ, so each seed has its own search)")

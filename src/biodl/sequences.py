@@ -18,16 +18,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from biodl import splits
-from biodl.datasets import EncodedDataset, check_classes_per_split
-from biodl.dna import one_hot_encode, resolve_length, reverse_complement
+from biodl.data import splits
+from biodl.data.datasets import EncodedDataset, check_classes_per_split
+from biodl.data.dna import one_hot_encode, resolve_length, reverse_complement
+from biodl.data.targets import encode_targets
+from biodl.evaluation import baselines
+from biodl.evaluation.metrics import compute_metrics, predictions_table, validation_metric, write_metrics
 from biodl.io.arrays import npz_writer, stored_rows
 from biodl.io.fasta import FastaScan, iter_fasta, scan_fasta
 from biodl.io.files import InputError, PathLike, write_table, written_path
-from biodl.io.jaspar import DEFAULT_RELEASE
+from biodl.io.jaspar import DEFAULT_RELEASE, fetch_jaspar
 from biodl.io.tables import read_table
-from biodl.targets import encode_targets
-from biodl.training import TrainingSettings, keyword_settings
+from biodl.models import build_cnn1d
+from biodl.training import TrainingSettings, fit, keyword_settings, predict
+from biodl.training.search import SearchResult, search_dataset
+from biodl.training.transfer import train_pretrained
 
 log = logging.getLogger(__name__)
 
@@ -116,11 +121,11 @@ def prepare(
     labels
         TSV with an ``id`` column, label columns and optionally ``split``.
     label_columns, task
-        See :func:`biodl.targets.encode_targets` (no columns: every column but id and split).
+        See :func:`biodl.data.targets.encode_targets` (no columns: every column but id and split).
     length, ambiguous
-        See :func:`biodl.dna.one_hot_encode`.
+        See :func:`biodl.data.dna.one_hot_encode`.
     split
-        Keyword arguments of :func:`biodl.splits.assign_splits` (``method``,
+        Keyword arguments of :func:`biodl.data.splits.assign_splits` (``method``,
         ``val_fraction``, ``test_fraction``, ``test_chromosomes``, ``val_chromosomes``);
         its defaults for those not given.
     seed
@@ -269,7 +274,7 @@ def train(
         Start from the layers of this trained biodl model (``.keras``) under a new output
         head instead of building one from ``model``: ``feature_extraction`` trains the head
         only, ``fine_tuning`` then every layer at a tenth of the learning rate
-        (:mod:`biodl.transfer`). Its alphabet must be A, C, G, T; another window length
+        (:mod:`biodl.training.transfer`). Its alphabet must be A, C, G, T; another window length
         works when its layers do not depend on it (global pooling).
     seed
         Seeds the shuffling of the training data (seed TensorFlow with
@@ -284,14 +289,11 @@ def train(
     model, history
         The trained ``keras.Model`` (weights of the best validation epoch) and the history.
     """
-    from biodl.models import build_cnn1d
-    from biodl.training import fit
 
     settings = SequenceTraining(**keyword_settings(SequenceTraining, training, "sequences training"))
     options = dict(task=dataset.task, seed=seed, transformed_copy=reverse_complement if settings.reverse_complement
                    else None, history_path=history_path, model_path=model_path, callbacks=callbacks)
     if init_from is not None:
-        from biodl.transfer import train_pretrained
 
         return train_pretrained(init_from, dataset, settings, transfer, **options)
     network = build_cnn1d(dataset.x.shape[1:], len(dataset.names), dataset.task,
@@ -349,7 +351,7 @@ class SequenceEvaluation:
     ----------
     metrics
         What ``metrics.json`` holds: task, split, outputs, and per model (``cnn1d``,
-        ``pwm_scan``, ``kmer``) the metrics of :func:`biodl.evaluate.compute_metrics`.
+        ``pwm_scan``, ``kmer``) the metrics of :func:`biodl.evaluation.metrics.compute_metrics`.
     scores
         Model name -> ``(N_test, outputs)`` scores.
     ids, y
@@ -367,13 +369,11 @@ class SequenceEvaluation:
 
     def predictions(self) -> pd.DataFrame:
         """One row per test sequence: id, truth, each model's scores."""
-        from biodl.evaluate import predictions_table
 
         return predictions_table(self.ids, self.y, self.scores, self.task, self.names)
 
     def write(self, metrics: PathLike, predictions: PathLike) -> None:
         """Write ``metrics.json`` and ``predictions.tsv``."""
-        from biodl.evaluate import write_metrics
 
         write_metrics(metrics, self.metrics)
         write_table(predictions, self.predictions(), index=False)
@@ -402,7 +402,7 @@ def evaluate(
         JASPAR release the motifs come from (offline, pyjaspar).
     kmer_baseline
         Also report ``kmer``: a linear model of k-mer frequencies, k chosen on the
-        validation split (:func:`biodl.baselines.kmer_baseline`); ``kmer_k`` records it.
+        validation split (:func:`biodl.evaluation.baselines.kmer_baseline`); ``kmer_k`` records it.
     baseline_max_train
         The baselines are fitted on at most this many training sequences (and choose k on
         at most this many validation sequences): a seeded random draw, logged and recorded
@@ -411,10 +411,6 @@ def evaluate(
     seed
         Seeds the baselines' linear models.
     """
-    from biodl import baselines
-    from biodl.evaluate import compute_metrics
-    from biodl.io.jaspar import fetch_jaspar
-    from biodl.training import predict
 
     x_test, y_test = dataset.part("test")
     scores = {MODEL_NAME: predict(model, x_test)}
@@ -441,3 +437,49 @@ def evaluate(
                                   for name, m in metrics["models"].items()})
     return SequenceEvaluation(metrics, scores, dataset.ids[dataset.split == "test"], y_test, dataset.task,
                               dataset.names)
+
+
+SEQUENCE_SPACE = {
+    "model": {"choices": [
+        {"filters": [64], "kernel_sizes": [19], "pool_sizes": [4]},
+        {"filters": [128, 64], "kernel_sizes": [19, 7], "pool_sizes": [4, 1]},
+        {"filters": [128, 128, 64], "kernel_sizes": [19, 9, 7], "pool_sizes": [4, 4, 1]},
+        {"filters": [256, 128, 128], "kernel_sizes": [25, 11, 7], "pool_sizes": [4, 4, 4]},
+    ]},
+    "model.dropout": {"low": 0.1, "high": 0.5},
+    "training.learning_rate": {"low": 3e-4, "high": 3e-3, "log": True},
+    "training.reverse_complement": {"choices": [False, True]},
+}
+"""The DNA search: depth and receptive field (one to three convolution blocks, reaching
+from 19 bp to several hundred), dropout, learning rate and reverse-complement training."""
+
+
+def search(
+    dataset,
+    *,
+    model: Mapping | None = None,
+    training: Mapping | None = None,
+    space: Mapping | None = None,
+    budget: Mapping | None = None,
+    seed: int = 1,
+    study_path: PathLike | None = None,
+) -> SearchResult:
+    """Search the DNA model's settings, scored by validation AUROC (Pearson r for regression).
+
+    Parameters
+    ----------
+    dataset
+        From :func:`prepare`.
+    model, training
+        The settings the search starts from (those of :func:`train`).
+    space
+        The search space (:mod:`biodl.training.search`); ``None``: :data:`SEQUENCE_SPACE`.
+    budget
+        Fields of :class:`biodl.training.search.SearchSettings`.
+    seed, study_path
+        See :func:`biodl.training.search.run_search`.
+    """
+    metric = "pearson" if dataset.task == "regression" else "auroc"
+    base = {"model": dict(model or {}), "training": dict(training or {})}
+    return search_dataset(dataset, train, validation_metric(metric), base, space or SEQUENCE_SPACE,
+                   task=dataset.task, metric=metric, budget=budget, seed=seed, study_path=study_path)

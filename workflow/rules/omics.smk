@@ -1,6 +1,6 @@
 # Multi-omics -> AE / VAE embeddings (early or joint integration) -> test-split downstream
 # metrics beside PCA of the same size and the raw features, over several seeded splits.
-# Steps: biodl.simulate.simulate_omics, biodl.omics.prepare / train / evaluate.
+# Steps: biodl.data.simulate.simulate_omics, biodl.omics.prepare / train / evaluate.
 
 
 rule simulate_omics:

@@ -1,7 +1,7 @@
 # DNA -> one-hot -> the 1D CNN (cnn1d) -> test-split metrics beside PWM-scan and k-mer baselines.
 # Regions on a genome are first cut into labelled windows (index_genome, extract_regions).
-# Steps: biodl.simulate.simulate_dna / simulate_genome, biodl.io.genome.index_genome,
-# biodl.regions.extract, biodl.sequences.prepare / train / evaluate.
+# Steps: biodl.data.simulate.simulate_dna / simulate_genome, biodl.io.genome.index_genome,
+# biodl.data.windows.extract, biodl.sequences.prepare / train / evaluate.
 
 
 rule simulate_dna:

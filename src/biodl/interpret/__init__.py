@@ -6,5 +6,5 @@
 - :mod:`biodl.interpret.modisco`: TF-MoDISco patterns (``modisco``);
 - :mod:`biodl.interpret.compare`: TOMTOM against known motifs and FIMO sites (``tomtom``,
   ``fimo``). Known motifs come from :func:`biodl.io.jaspar.motif_database`, logos from
-  :mod:`biodl.plots`.
+  :mod:`biodl.evaluation.plots`.
 """

@@ -17,8 +17,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from biodl.dna import check_one_hot, dinucleotide_shuffle
+from biodl.data.dna import check_one_hot, dinucleotide_shuffle, one_hot_input
+from biodl.interpret.deeplift import deeplift
+from biodl.interpret.fast_ism import fast_ism, plan
 from biodl.io.files import PathLike, load_arrays, save_arrays
+from biodl.training import predict
 
 log = logging.getLogger(__name__)
 
@@ -43,17 +46,6 @@ def _not_one_hot(x, rows: np.ndarray) -> np.ndarray:
     found = [part[check_one_hot(x[part])] for part in
              (rows[i:i + CHECK_CHUNK] for i in range(0, rows.size, CHECK_CHUNK))]
     return np.concatenate(found) if found else rows[:0]
-
-
-def one_hot_input(x: np.ndarray) -> np.ndarray:
-    """``x`` as float32 after checking it is one-hot."""
-    bad = check_one_hot(x, "attribution input")
-    if bad.size:
-        raise ValueError(
-            f"attributions need one-hot sequences (0/1, at most one base per position); {bad.size} of "
-            f"{len(x)} are not, e.g. sequence #{bad[0]} (fractional N or IUPAC bases from ambiguous: fractional?)"
-        )
-    return np.asarray(x, dtype=np.float32)
 
 
 def output_index(model, output: int | str, names: Sequence[str] | None = None) -> int:
@@ -168,7 +160,6 @@ def ism(
 
     x = one_hot_input(x)
     if fast:
-        from biodl.interpret.fast_ism import fast_ism, plan
 
         ism_plan = plan(model)
         if ism_plan is not None:
@@ -214,7 +205,6 @@ def compute_attributions(
 ) -> dict[str, np.ndarray]:
     """Run each of ``methods`` (names from :data:`METHODS`) for one output. DeepLIFT's
     convergence summary (:meth:`DeepLiftResult.convergence`) goes into ``convergence``."""
-    from biodl.interpret.deeplift import deeplift
 
     unknown = sorted(set(methods) - set(METHODS))
     if unknown:
@@ -323,7 +313,7 @@ def attribute(
     Parameters
     ----------
     model, dataset
-        A trained sequence model and its :class:`biodl.datasets.EncodedDataset`.
+        A trained sequence model and its :class:`biodl.data.datasets.EncodedDataset`.
     outputs
         Output (class or label) names to explain; none: all.
     methods
@@ -346,7 +336,6 @@ def attribute(
     ValueError
         On an unknown output or method, or an output with no positive sequence in ``split``.
     """
-    from biodl.training import predict
 
     outputs = list(outputs) or list(dataset.names)
     indices = [output_index(model, name, dataset.names) for name in outputs]

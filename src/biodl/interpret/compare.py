@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from biodl.data.pwm import Motif
 from biodl.io.arrays import row_chunks
-from biodl.pwm import Motif
 
 log = logging.getLogger(__name__)
 

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from biodl.dna import dinucleotide_shuffle
-from biodl.interpret.attribution import one_hot_input
+from biodl.data.dna import dinucleotide_shuffle, one_hot_input
+from biodl.models.layer_chain import chain_layers
 
 N_REFERENCES = 10
 """Dinucleotide-shuffled references per sequence unless a caller says otherwise."""
@@ -68,7 +68,6 @@ _SUPPORTED = {"Conv1D", "BatchNormalization", "Activation", "ReLU", "MaxPooling1
 
 def _layer_steps(model) -> list:
     """The model's layers after the input, checked to be a supported chain."""
-    from biodl.interpret.fast_ism import chain_layers
 
     layers = chain_layers(model)
     unsupported = [layer for layer in layers or [] if type(layer).__name__ not in _SUPPORTED]

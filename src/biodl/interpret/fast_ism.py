@@ -25,6 +25,9 @@ from functools import cached_property
 
 import numpy as np
 
+from biodl.models.layer_chain import chain_layers
+from biodl.training import predict
+
 _ELEMENTWISE = ("BatchNormalization", "Activation", "ReLU", "Dropout")
 
 SEQUENCE_CHUNK = 512
@@ -99,22 +102,6 @@ def plan(model) -> Plan | None:
     if model not in _PLANS:
         _PLANS[model] = _make_plan(model)
     return _PLANS[model]
-
-
-def chain_layers(model) -> list | None:
-    """The layers of a one-input ``(N, L, C)`` model after its input, when each reads the
-    one before (a chain, as every ``build_cnn1d`` model is); ``None`` otherwise."""
-    import keras
-
-    if len(model.inputs) != 1 or len(model.inputs[0].shape) != 3:
-        return None
-    layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
-    previous = model.inputs[0]
-    for layer in layers:
-        if layer.input is not previous:
-            return None
-        previous = layer.output
-    return layers
 
 
 def _make_plan(model) -> Plan | None:
@@ -208,7 +195,6 @@ def fast_ism(model, x: np.ndarray, output: int = 0, batch_size: int = 1024, ism_
     """
     import tensorflow as tf
 
-    from biodl.training import predict
 
     ism_plan = ism_plan or plan(model)
     if ism_plan is None:

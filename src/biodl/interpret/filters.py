@@ -13,10 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from biodl.data.pwm import Motif, information_content
 from biodl.io.arrays import StoredRows, row_chunks
 from biodl.io.files import PathLike, write_table
 from biodl.io.meme import write_meme
-from biodl.pwm import Motif, information_content
+from biodl.training import predict
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ class FilterMotifs:
     Attributes
     ----------
     motifs
-        One :class:`biodl.pwm.Motif` per filter with at least ``min_sites`` windows,
+        One :class:`biodl.data.pwm.Motif` per filter with at least ``min_sites`` windows,
         named ``filter<k>``.
     n_sites
         Windows above the threshold, per filter (all filters).
@@ -120,7 +121,6 @@ def filter_influence(
     numpy.ndarray
         ``(filters,)`` influences, in the units of the model's outputs.
     """
-    from biodl.training import predict
 
     layer = first_conv_layer(model)
     rows = np.arange(len(x))
@@ -191,7 +191,6 @@ def filter_motifs(
         left = (width - 1) // 2
     else:
         left = 0
-    from biodl.training import predict
 
     conv = first_conv_model(model)
 

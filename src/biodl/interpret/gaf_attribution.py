@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from biodl.gaf import DEFAULT_SCALES, window_paa_matrix
+from biodl.data.gaf_images import DEFAULT_SCALES, window_paa_matrix
 
 IG_STEPS = 16
 """Points on the integrated-gradients path, unless a caller says otherwise."""
@@ -70,7 +70,7 @@ def to_time_points(pixel_attributions: np.ndarray, length: int, scales=DEFAULT_S
     segment's share is spread evenly over its points. Totals are kept.
 
     ``scales`` and ``n_encodings`` give the images' channel layout (series channel, window,
-    encoding: :func:`biodl.gaf.gaf_images`); the encodings' count matters only with
+    encoding: :func:`biodl.data.gaf_images.gaf_images`); the encodings' count matters only with
     several windows."""
     pixels = np.asarray(pixel_attributions, dtype=np.float64)
     n, size = pixels.shape[:2]

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from biodl.data.pwm import Motif
 from biodl.interpret.attribution import Attributions, hypothetical_contributions
-from biodl.io.files import PathLike, write_table
-from biodl.pwm import Motif
+from biodl.io.files import PathLike, write_json, write_table
+from biodl.io.meme import write_meme
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +95,6 @@ class Patterns:
     def write(self, meme: PathLike, table: PathLike, summary: PathLike | None = None) -> None:
         """Write the motifs (MEME, with their seqlet counts), the table (TSV) and the
         summary (JSON)."""
-        from biodl.io.files import write_json
-        from biodl.io.meme import write_meme
 
         write_meme(meme, self.motifs, nsites=self.table["n_seqlets"].tolist())
         write_table(table, self.table, index=False)

@@ -8,9 +8,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from biodl.dna import ALPHABET
+from biodl.data.dna import ALPHABET
+from biodl.data.pwm import Motif
 from biodl.io.files import PathLike
-from biodl.pwm import Motif
+from biodl.io.meme import read_meme
 
 DEFAULT_RELEASE = "JASPAR2024"
 
@@ -81,7 +82,6 @@ def motif_database(
 ) -> list[Motif]:
     """The known motifs learned motifs are compared with: the MEME file ``database`` when
     given, else the JASPAR selection (see :func:`jaspar_database`)."""
-    from biodl.io.meme import read_meme
 
     if database:
         return read_meme(database)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from biodl.dna import ALPHABET
+from biodl.data.dna import ALPHABET
+from biodl.data.pwm import Motif
 from biodl.io.files import InputError, PathLike, atomic_output, require_file
-from biodl.pwm import Motif
 
 
 def write_meme(path: PathLike, motifs: Sequence[Motif], nsites: Sequence[int] | None = None) -> None:

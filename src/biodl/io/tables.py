@@ -10,7 +10,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from biodl.io.fasta import open_text
 from biodl.io.files import GZIP_ERRORS, InputError, PathLike, check_unique, corrupt_gzip, require_file
+from biodl.io.h5ad import read_h5ad
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +46,6 @@ def read_delimited(path: PathLike, what: str = "table", index_col: int | None = 
 
 
 def _header(path: Path, sep: str) -> list[str]:
-    from biodl.io.fasta import open_text
-
     with open_text(path) as handle:
         return [name.strip().strip('"') for name in handle.readline().rstrip("\r\n").split(sep)]
 
@@ -169,7 +169,6 @@ def read_omic(path: PathLike, transpose: bool = False) -> pd.DataFrame:
         On a duplicated sample or feature, a non-numeric cell (naming sample and feature),
         or a feature with no value at all.
     """
-    from biodl.io.h5ad import read_h5ad
 
     path = Path(path)
     if path.suffix.lower() == ".h5ad":

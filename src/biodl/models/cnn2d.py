@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from biodl.data.gaf_images import DEFAULT_IMAGE_SIZE, DEFAULT_SCALES, image_size_for
 from biodl.models.heads import output_layer
 
 
 def gaf_layer(length: int, images: Mapping, setting: str):
-    """The :class:`biodl.models.gaf.GramianAngularField` layer of ``images``
+    """The :class:`biodl.models.gaf_layers.GramianAngularField` layer of ``images``
     (``{image_size, encodings, scales}``, each optional) for ``length``-point series; an
     image size above the shortest window is lowered to it (logged, naming ``setting``)."""
-    from biodl.gaf import DEFAULT_IMAGE_SIZE, DEFAULT_SCALES, image_size_for
-    from biodl.models.gaf import GramianAngularField
+    from biodl.models.gaf_layers import GramianAngularField
 
     scales = images.get("scales") or DEFAULT_SCALES
     image_size = image_size_for(length, images.get("image_size") or DEFAULT_IMAGE_SIZE, scales, setting)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from biodl.gaf import DEFAULT_IMAGE_SIZE, DEFAULT_SCALES, GAF_ENCODINGS
+from biodl.data.gaf_images import DEFAULT_IMAGE_SIZE, DEFAULT_SCALES, GAF_ENCODINGS
 from biodl.models.cnn1d import conv_blocks
 from biodl.models.cnn2d import gaf_layer, residual_features
 from biodl.models.heads import output_layer
@@ -42,7 +42,7 @@ def build_gaf_fusion(
     n_outputs, task
         Output units and head (:func:`biodl.models.heads.output_layer`).
     image_size, encodings, scales
-        The images (:func:`biodl.gaf.gaf_tensorflow`); an image size above the shortest
+        The images (:func:`biodl.data.gaf_images.gaf_tensorflow`); an image size above the shortest
         window is lowered to it (logged).
     image_filters, residual_blocks
         Width of the first residual block and the number of blocks (the GAF CNN's

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import inspect
 
-from biodl import plots
-from biodl.datasets import EncodedDataset
+from biodl.data.datasets import EncodedDataset
+from biodl.evaluation import plots
 from biodl.interpret import attribution, compare, filters
 from biodl.interpret.attribution import Attributions
 from biodl.interpret.modisco import patterns_or_filters

@@ -3,8 +3,10 @@ preprocessing, the autoencoders, the search and the embedding evaluation."""
 
 from __future__ import annotations
 
-from biodl import omics, plots, search, simulate
+from biodl import omics
 from biodl.config import SEARCHED, SIMULATED_OMICS, runs, search_budget, searched_model
+from biodl.data import simulate
+from biodl.evaluation import plots
 from biodl.io import write_json
 from biodl.steps.declaration import step
 from biodl.steps.layout import omics_tables
@@ -83,11 +85,11 @@ def search_omics_settings(config, omics_dataset, seed):
 
 
 @step("search_omics", search_omics_settings,
-      "choose an autoencoder's settings inside one seed's split", search.search_omics,
+      "choose an autoencoder's settings inside one seed's split", omics.search,
       {"data": ".npz from prepare-omics", **SEARCH_OUTPUTS}, extra=SEARCH, tensorflow=True)
 def search_omics(paths, settings):
     name = settings.pop("dataset", "dataset")
-    result = search.search_omics(omics.OmicsDataset.load(paths.data), **settings, study_path=study_path(paths.summary))
+    result = omics.search(omics.OmicsDataset.load(paths.data), **settings, study_path=study_path(paths.summary))
     result.write(paths.trials, paths.summary, paths.snippet, name)
 
 

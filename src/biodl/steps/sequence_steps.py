@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from biodl import plots, regions, search, sequences, simulate
+from biodl import sequences
 from biodl.config import search_budget
-from biodl.datasets import EncodedDataset
+from biodl.data import simulate, windows
+from biodl.data.datasets import EncodedDataset
+from biodl.evaluation import plots
 from biodl.io import genome, read_delimited, write_json, write_table
 from biodl.steps.declaration import step
 from biodl.steps.layout import region_files
@@ -67,7 +69,7 @@ def extract_regions_settings(config, seq_dataset):
 
 
 @step("extract_regions", extract_regions_settings,
-      "windows around regions on a genome, with negatives and targets", regions.extract,
+      "windows around regions on a genome, with negatives and targets", windows.extract,
       {"regions": "BED / narrowPeak / TSV of intervals (several: one per class)", "genome": "FASTA",
        "index": "the genome's .fai (read from beside it; named so that a workflow builds it first)",
        "blacklist": "BED of intervals to avoid", "signal": "bigWig of a signal track (regression target)",
@@ -76,7 +78,7 @@ def extract_regions_settings(config, seq_dataset):
        "gc_plot": "output PNG: GC content of regions and negatives"},
       several=("regions",), optional=("index", "blacklist", "signal"))
 def extract_regions(paths, settings):
-    result = regions.extract(paths.regions, paths.genome, blacklist=paths.blacklist, signal=paths.signal, **settings)
+    result = windows.extract(paths.regions, paths.genome, blacklist=paths.blacklist, signal=paths.signal, **settings)
     result.write(paths.fasta, paths.labels, paths.windows, paths.report)
     plots.plot_window_gc(result.windows, paths.gc_plot, target="signal" if "signal" in result.targets else None,
                          uniform_gc=result.report["gc_mean_uniform_windows"])
@@ -119,11 +121,11 @@ def search_sequences_settings(config, seq_dataset):
 
 
 @step("search_sequences", search_sequences_settings,
-      "choose the DNA model's settings on validation data", search.search_sequences,
+      "choose the DNA model's settings on validation data", sequences.search,
       {"data": ".npz from prepare-sequences", **SEARCH_OUTPUTS}, extra=SEARCH, tensorflow=True)
 def search_sequences(paths, settings):
     name = settings.pop("dataset", "dataset")
-    result = search.search_sequences(EncodedDataset.load(paths.data, stream=True), **settings,
+    result = sequences.search(EncodedDataset.load(paths.data, stream=True), **settings,
                                      study_path=study_path(paths.summary))
     result.write(paths.trials, paths.summary, paths.snippet, name)
 

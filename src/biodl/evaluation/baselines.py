@@ -7,8 +7,10 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from biodl.data.pwm import Motif, scan_max
+from biodl.evaluation.dtw import dtw_distances
+from biodl.evaluation.metrics import compute_metrics
 from biodl.io.arrays import StoredRows, row_chunks
-from biodl.pwm import Motif, scan_max
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +112,6 @@ def kmer_baseline(
     scores, k
         Test-split scores, shaped like a network's outputs, and the chosen k.
     """
-    from biodl.evaluate import compute_metrics
 
     (x_train, y_train), (x_val, y_val) = train, val
     best_k, best = 4, -np.inf
@@ -157,14 +158,13 @@ def dtw_nearest_neighbour(
         Candidate bands (fractions of ``T``).
     train_distances
         The training series' distances to each other per band, where a caller has them
-        (:func:`biodl.dtw.dtw_distances`); computed otherwise.
+        (:func:`biodl.evaluation.dtw.dtw_distances`); computed otherwise.
 
     Returns
     -------
     scores, window
         One-hot ``(len(test_x), n_classes)`` predictions, and the band chosen.
     """
-    from biodl.dtw import dtw_distances
 
     best_accuracy, best_window = -1.0, windows[0]
     for window in windows:

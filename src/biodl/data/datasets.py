@@ -23,7 +23,7 @@ class EncodedDataset:
         a numpy array, or :class:`biodl.io.arrays.StoredRows` read from the file batch by
         batch (``load(path, stream=True)``).
     y
-        Targets (see :class:`biodl.targets.Targets`).
+        Targets (see :class:`biodl.data.targets.Targets`).
     ids, split
         Sample ids, and ``train`` / ``val`` / ``test`` per sample.
     task, names

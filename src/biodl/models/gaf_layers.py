@@ -1,19 +1,19 @@
 """A Keras layer that computes Gramian angular fields from raw series inside the model,
 so large data sets need no stored images (``build_cnn2d(gaf_on_the_fly=...)``) and
-augmented series get their own images. The math is :func:`biodl.gaf.gaf_tensorflow`."""
+augmented series get their own images. The math is :func:`biodl.data.gaf_images.gaf_tensorflow`."""
 
 from __future__ import annotations
 
 import keras
 
-from biodl.gaf import DEFAULT_SCALES, GAF_ENCODINGS, gaf_tensorflow
+from biodl.data.gaf_images import DEFAULT_SCALES, GAF_ENCODINGS, gaf_tensorflow
 
 
 @keras.saving.register_keras_serializable(package="biodl")
 class GramianAngularField(keras.layers.Layer):
     """``(batch, T, C)`` series -> ``(batch, S, S, C * W * len(encodings))`` GASF/GADF
     images of the ``W`` windows of ``scales``, the same numbers as
-    :func:`biodl.gaf.gaf_images` (within 1e-5)."""
+    :func:`biodl.data.gaf_images.gaf_images` (within 1e-5)."""
 
     def __init__(self, image_size: int, encodings=GAF_ENCODINGS, scales=DEFAULT_SCALES, **kwargs):
         super().__init__(**kwargs)

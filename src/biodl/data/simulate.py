@@ -11,11 +11,11 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from biodl.dna import ALPHABET, reverse_complement
+from biodl.data.dna import ALPHABET, reverse_complement
+from biodl.data.pwm import Motif
 from biodl.io.fasta import write_fasta
 from biodl.io.files import PathLike, atomic_output, write_table
 from biodl.io.jaspar import DEFAULT_RELEASE, fetch_jaspar
-from biodl.pwm import Motif
 
 HUMAN_GC = 0.41
 

@@ -15,11 +15,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from biodl.dna import decode, dinucleotide_shuffle, one_hot_encode, reverse_complement
+from biodl.data.dna import decode, dinucleotide_shuffle, one_hot_encode, reverse_complement
 from biodl.io.fasta import write_fasta
 from biodl.io.files import InputError, PathLike, write_json, write_table
 from biodl.io.genome import Genome
-from biodl.io.regions import read_regions
+from biodl.io.intervals import read_regions
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +43,8 @@ class RegionWindows:
     ----------
     windows
         One row per window: ``id`` (``chrom:start-end``, ``(-)`` added on the minus strand,
-        shuffles end in ``_shuf<k>``), ``chrom``, ``start``, ``end``, ``strand``, ``source`` (``region``, ``gc_matched`` or
-        ``shuffled``), ``gc``, then the target columns.
+        shuffles end in ``_shuf<k>``), ``chrom``, ``start``, ``end``, ``strand``, ``source``
+        (``region``, ``gc_matched`` or ``shuffled``), ``gc``, then the target columns.
     sequences
         The windows' bases, in row order.
     targets
@@ -364,7 +364,7 @@ def extract(
     ----------
     regions
         BED, narrowPeak or a TSV with ``chrom``, ``start``, ``end`` and label columns
-        (:func:`biodl.io.regions.read_regions`); or several BED/narrowPeak files, one per
+        (:func:`biodl.io.intervals.read_regions`); or several BED/narrowPeak files, one per
         class (names in ``classes``).
     genome
         Plain or bgzip FASTA (:class:`biodl.io.genome.Genome`).

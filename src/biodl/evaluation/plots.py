@@ -11,10 +11,10 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from biodl.dna import ALPHABET
-from biodl.evaluate import as_score_matrix, label_matrix
+from biodl.data.dna import ALPHABET
+from biodl.data.pwm import Motif, information_content
+from biodl.evaluation.metrics import as_score_matrix, label_matrix
 from biodl.io.files import PathLike, atomic_output
-from biodl.pwm import Motif, information_content
 
 
 def pyplot():

@@ -314,3 +314,14 @@ def _reaches(base: int, last: int, final_exit: dict[int, int]) -> bool:
         seen.add(base)
         base = final_exit[base]
     return True
+
+
+def one_hot_input(x: np.ndarray) -> np.ndarray:
+    """``x`` as float32 after checking it is one-hot."""
+    bad = check_one_hot(x, "attribution input")
+    if bad.size:
+        raise ValueError(
+            f"attributions need one-hot sequences (0/1, at most one base per position); {bad.size} of "
+            f"{len(x)} are not, e.g. sequence #{bad[0]} (fractional N or IUPAC bases from ambiguous: fractional?)"
+        )
+    return np.asarray(x, dtype=np.float32)

@@ -1,17 +1,18 @@
 """Metrics and prediction tables for held-out data, and their summary over seeds.
 
 Functions here take arrays of the test split only; nothing in this module trains or
-tunes anything. Pictures are in :mod:`biodl.plots`.
+tunes anything. Pictures are in :mod:`biodl.evaluation.plots`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from biodl.io.files import PathLike, write_json
+from biodl.training import predict, runtime
 
 
 def as_score_matrix(scores: np.ndarray) -> np.ndarray:
@@ -157,6 +158,15 @@ def summarise_over_seeds(values: Sequence[float]) -> dict:
 def write_metrics(path: PathLike, metrics: Mapping) -> None:
     """Write a ``metrics.json`` atomically, with the ``runtime`` (devices, precision,
     distribution strategy, replicas) that :func:`biodl.training.configure` set."""
-    from biodl.training import runtime
 
     write_json(path, {**metrics, "runtime": runtime()})
+
+
+def validation_metric(metric: str) -> Callable:
+    """``validation_score`` of a supervised model: ``metric`` of its predictions on the
+    validation samples (:func:`compute_metrics`)."""
+    def validation_score(model, data) -> float:
+        x, y = data.part("val")
+        return compute_metrics(y, predict(model, x), data.task, data.names)[metric]
+
+    return validation_score

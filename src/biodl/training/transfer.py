@@ -16,7 +16,9 @@ from typing import Any
 import pandas as pd
 
 from biodl import io
-from biodl.training import TrainingSettings, fit
+from biodl.models.heads import output_layer
+from biodl.models.layer_chain import chain_layers
+from biodl.training import TrainingSettings, fit, load_model
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +55,6 @@ def transfer_network(pretrained, input_shape: Sequence[int], n_outputs: int, tas
     """
     import keras
 
-    from biodl.interpret.fast_ism import chain_layers
-    from biodl.models.heads import output_layer
 
     try:
         head = pretrained.get_layer("output")
@@ -141,14 +141,13 @@ def fit_transfer(
 def train_pretrained(init_from: io.PathLike, dataset, settings: TrainingSettings, mode: str = "fine_tuning",
                      **fit_options: Any):
     """The model saved at ``init_from`` under a new head for ``dataset`` (an
-    :class:`~biodl.datasets.EncodedDataset`), trained on its training split by
+    :class:`~biodl.data.datasets.EncodedDataset`), trained on its training split by
     :func:`fit_transfer`: what the data types' ``train`` run when given ``init_from``.
 
     Returns
     -------
     model, history
     """
-    from biodl.training import load_model
 
     pretrained = load_model(init_from)
     model, body = transfer_network(pretrained, dataset.x.shape[1:], len(dataset.names), dataset.task,

@@ -1,16 +1,23 @@
-"""The steps behind the commands: settings checked against the library function, the seed
-handed to TensorFlow, and bad input as exit status 2."""
+"""The steps behind the commands and rules: settings checked against the library function,
+rules checked against their steps, and bad input as exit status 2."""
 
 import argparse
 import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
+import pytest
+from conftest import ROOT
 
-from biodl.steps import STEPS, command_step, shared
-from biodl.steps.runner import run
-from biodl.datasets import EncodedDataset
+from biodl.data.datasets import EncodedDataset
 from biodl.io.jaspar import fetch_jaspar
 from biodl.io.meme import write_meme
+from biodl.steps import STEPS, check_rule, command_step, settings_param, shared
+from biodl.steps.runner import run
 
 
 def test_settings_are_the_library_functions_keyword_arguments():
@@ -70,3 +77,42 @@ def test_a_searched_model_is_the_configured_one_when_the_search_kept_its_setting
     assert (tmp_path / "searched_True.tsv").read_text() == (tmp_path / "configured.tsv").read_text()
     assert not (tmp_path / "searched_False.keras").exists()
     assert "the search chose the configured settings" in caplog.text
+
+
+def test_a_rule_that_disagrees_with_its_step_is_refused_as_the_workflow_is_read():
+    fimo = STEPS["fimo"]
+    settings = settings_param(fimo, {})
+    check_rule("fimo", ["motifs", "data"], ["hits"], settings)  # as workflow/rules/interpret.smk has it
+    for rule, inputs, outputs, given, said in (
+            ("fimo_hits", ["motifs"], ["hits"], settings, "no step is declared for it"),
+            ("fimo", ["motifs"], ["hits"], settings_param(STEPS["logos"], {}), "settings must be"),
+            ("fimo", ["motifs"], ["hits"], lambda wildcards: {}, "settings must be"),
+            ("fimo", ["motifs"], ["hits", "table"], settings, "disagree on the outputs"),
+            ("fimo", ["motifs", "genome"], ["hits"], settings, "the step reads no ['genome']")):
+        with pytest.raises(ValueError, match=re.escape(said)):
+            check_rule(rule, inputs, outputs, given)
+
+
+def test_a_job_whose_files_disagree_with_its_step_fails_naming_them(tmp_path):
+    (tmp_path / "Snakefile").write_text(f'''
+rule fimo:
+    input:
+        unpack(lambda wildcards: {{"motifs": "m.meme", "data": "d.npz", "genome": "g.fa"}}),
+    output:
+        hits="hits.tsv",
+    params:
+        settings={{}},
+    log:
+        "fimo.log",
+    script:
+        "{ROOT / "workflow" / "scripts" / "run_step.py"}"
+''')
+    for name in ("m.meme", "d.npz", "g.fa"):
+        (tmp_path / name).write_text("input\n")
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    done = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "1", "hits.tsv"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode != 0 and not (tmp_path / "hits.tsv").exists()
+    said = (tmp_path / "fimo.log").read_text().strip().splitlines()[-1]
+    assert said == ("biodl fimo: error: rule fimo and its step disagree: the rule names ['genome'] that the step "
+                    "does not declare, and not [] that it needs")

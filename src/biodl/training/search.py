@@ -1,7 +1,8 @@
 """Model selection on validation data: a budgeted, resumable hyperparameter search.
 
-Each data type has one entry point (:func:`search_sequences`, :func:`search_timeseries`,
-:func:`search_omics`) that trains its model once per trial with settings drawn from a
+Each data type has one entry point (:func:`biodl.sequences.search`,
+:func:`biodl.timeseries.search`, :func:`biodl.omics.search`, each over
+:func:`search_dataset`) that trains its model once per trial with settings drawn from a
 search space, scores the trial on validation data only (the dataset's validation split,
 or k-fold cross-validation inside the training and validation samples when they are few),
 and returns a :class:`SearchResult`: the trial table and the chosen settings, ready for
@@ -39,86 +40,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from biodl import omics, sequences, timeseries
-from biodl.config import deep_merge
-from biodl.evaluate import compute_metrics, embedding_metrics
 from biodl.io.files import PathLike, atomic_output, write_json, write_table
-from biodl.timeseries import OVERRIDABLE
-from biodl.training import keyword_settings, predict
+from biodl.training.settings import deep_merge, keyword_settings
 
 log = logging.getLogger(__name__)
-
-SEQUENCE_SPACE = {
-    "model": {"choices": [
-        {"filters": [64], "kernel_sizes": [19], "pool_sizes": [4]},
-        {"filters": [128, 64], "kernel_sizes": [19, 7], "pool_sizes": [4, 1]},
-        {"filters": [128, 128, 64], "kernel_sizes": [19, 9, 7], "pool_sizes": [4, 4, 1]},
-        {"filters": [256, 128, 128], "kernel_sizes": [25, 11, 7], "pool_sizes": [4, 4, 4]},
-    ]},
-    "model.dropout": {"low": 0.1, "high": 0.5},
-    "training.learning_rate": {"low": 3e-4, "high": 3e-3, "log": True},
-    "training.reverse_complement": {"choices": [False, True]},
-}
-"""The DNA search: depth and receptive field (one to three convolution blocks, reaching
-from 19 bp to several hundred), dropout, learning rate and reverse-complement training."""
-
-TIMESERIES_SPACE = {
-    "model.architecture": {"choices": ["resnet", "lenet"]},
-    "model.dropout": {"low": 0.2, "high": 0.6},
-    "training.learning_rate": {"low": 3e-4, "high": 3e-3, "log": True},
-    "training": {"choices": [
-        {"augment_copies": 0, "window_fraction": 1.0, "time_warp": 0.0, "scaling": 0.0, "jitter": 0.0},
-        {"augment_copies": 2, "window_fraction": 0.9, "time_warp": 0.0, "scaling": 0.0, "jitter": 0.0},
-        {"augment_copies": 2, "window_fraction": 1.0, "time_warp": 0.2, "scaling": 0.0, "jitter": 0.0},
-        {"augment_copies": 2, "window_fraction": 1.0, "time_warp": 0.0, "scaling": 0.1, "jitter": 0.05},
-    ]},
-}
-"""The GAF CNN search's settings that do not depend on the data: architecture, dropout,
-learning rate and augmentation (none; window slicing; time warping; scaling with jitter,
-each as two copies of the training series). :func:`timeseries_space` adds the images."""
-IMAGE_SIZES = (16, 24, 32, 48, 64, 96, 128)
-"""The image sizes :func:`timeseries_space` draws from."""
-PIXEL_BUDGET = 500 * 128 * 128
-"""Training series times image pixels per epoch above which :func:`timeseries_space` offers
-no larger image: 500 series at 128 x 128 (an epoch then takes about a minute on 2 CPU cores)."""
-MULTISCALE_FROM = 256
-"""Series at least this long are also offered the multi-scale images ``[1, 4]``."""
-
-
-def timeseries_space(length: int, n_train: int, image_size: int | None = None) -> dict:
-    """:data:`TIMESERIES_SPACE` with image sizes and scales fitted to the series length and
-    the number of training series: the GAF CNN's search space.
-
-    Sizes are the :data:`IMAGE_SIZES` no longer than the series (and always the series
-    length itself when it is shorter than 64), up to the largest whose pixels over the
-    training set stay within :data:`PIXEL_BUDGET`, and the configured ``image_size``
-    (bounded by the length), so that the first trial can be the configured settings.
-    Series of :data:`MULTISCALE_FROM` points or more may also be encoded as the whole and
-    its four quarters (scales ``[1, 4]``; the image size is then lowered to a quarter's
-    length where it exceeds it).
-    """
-    largest = max(IMAGE_SIZES[0], int((PIXEL_BUDGET / max(n_train, 1)) ** 0.5))
-    sizes = {size for size in IMAGE_SIZES if size <= min(length, largest)}
-    sizes |= {length} if length < 64 else set()
-    sizes = sorted(sizes | ({min(image_size, length)} if image_size else set()))
-    space = {**TIMESERIES_SPACE, "model.gaf_on_the_fly.image_size": {"choices": sizes}}
-    if length >= MULTISCALE_FROM:
-        space["model.gaf_on_the_fly.scales"] = {"choices": [[1], [1, 4]]}
-    return space
-
-
-OMICS_SPACE = {
-    "model.hidden": {"choices": [[], [64], [256, 64]]},
-    "model.input_dropout": {"low": 0.0, "high": 0.8},
-    "model.dropout": {"low": 0.0, "high": 0.5},
-    "model.beta": {"low": 0.1, "high": 4.0, "log": True},
-    "model.classifier_weight": {"low": 1.0, "high": 300.0, "log": True},
-    "training.learning_rate": {"low": 3e-4, "high": 3e-3, "log": True},
-}
-"""The autoencoder search: encoder depth, input and hidden dropout, the KL weight ``beta``
-(variational models only) and how strongly the labels shape the latent
-(``classifier_weight``, supervised models only), learning rate."""
-
 
 @dataclass(frozen=True)
 class SearchSettings:
@@ -175,12 +100,16 @@ class SearchResult:
         The config block of the data type: ``sequences``, ``timeseries`` or ``omics``.
     searched
         What was searched, for the snippet's header.
+    config_block
+        The chosen settings as the dataset's config block, where the data type arranges
+        them otherwise than nested by their dotted names.
     """
 
     trials: pd.DataFrame
     summary: dict
     kind: str = "sequences"
     searched: str = "the searched settings"
+    config_block: dict | None = None
 
     @property
     def settings(self) -> dict:
@@ -193,18 +122,10 @@ class SearchResult:
         return self.summary["chosen"]
 
     def config_keys(self, dataset: str) -> dict:
-        """The chosen settings where a config holds them: ``{kind: {dataset: ...}}``. For
-        series, the GAF CNN's model keys go to ``gaf_cnn`` and its own training keys
-        (:data:`biodl.timeseries.OVERRIDABLE`) to ``training_overrides.gaf_cnn``."""
-        chosen = apply({}, self.chosen)
-        if self.kind != "timeseries":
-            return {self.kind: {dataset: chosen}}
-        training = chosen.get("training", {})
-        own = {key: value for key, value in training.items() if key in OVERRIDABLE}
-        keys = {"gaf_cnn": chosen.get("model", {}), "training_overrides": {"gaf_cnn": own}}
-        if len(own) < len(training):
-            keys["training"] = {key: value for key, value in training.items() if key not in own}
-        return {"timeseries": {dataset: keys}}
+        """The chosen settings where a config holds them: ``{kind: {dataset: block}}``, the
+        block being ``config_block``, or the chosen settings nested."""
+        block = self.config_block if self.config_block is not None else apply({}, self.chosen)
+        return {self.kind: {dataset: block}}
 
     def write(self, trials: PathLike, summary: PathLike, snippet: PathLike, dataset: str = "dataset") -> None:
         """Write the trial table (TSV), the summary (JSON) and :meth:`config_keys` as a YAML
@@ -510,7 +431,7 @@ def _select(complete: list, rule: str) -> tuple[Any, str]:
                  f"({standard_error:.4f})")
 
 
-def _search(
+def search_dataset(
     dataset,
     train: Callable,
     validation_score: Callable,
@@ -538,139 +459,3 @@ def _search(
     splits = validation_splits(dataset.split, dataset.y, task, settings, seed)
     return run_search(score, space, base, splits, metric=metric, settings=settings, seed=seed,
                       study_path=study_path, epoch_pruning=epoch_pruning)
-
-
-def _validation_metric(metric: str) -> Callable:
-    """``validation_score`` of a supervised model: ``metric`` of its predictions on the
-    validation samples (:func:`biodl.evaluate.compute_metrics`)."""
-    def validation_score(model, data) -> float:
-
-        x, y = data.part("val")
-        return compute_metrics(y, predict(model, x), data.task, data.names)[metric]
-
-    return validation_score
-
-
-def search_sequences(
-    dataset,
-    *,
-    model: Mapping | None = None,
-    training: Mapping | None = None,
-    space: Mapping | None = None,
-    budget: Mapping | None = None,
-    seed: int = 1,
-    study_path: PathLike | None = None,
-) -> SearchResult:
-    """Search the DNA model's settings, scored by validation AUROC (Pearson r for regression).
-
-    Parameters
-    ----------
-    dataset
-        From :func:`biodl.sequences.prepare`.
-    model, training
-        The settings the search starts from (those of :func:`biodl.sequences.train`).
-    space
-        The search space (module docstring); ``None``: :data:`SEQUENCE_SPACE`.
-    budget
-        Fields of :class:`SearchSettings`.
-    seed, study_path
-        See :func:`run_search`.
-    """
-    metric = "pearson" if dataset.task == "regression" else "auroc"
-    base = {"model": dict(model or {}), "training": dict(training or {})}
-    return _search(dataset, sequences.train, _validation_metric(metric), base, space or SEQUENCE_SPACE,
-                   task=dataset.task, metric=metric, budget=budget, seed=seed, study_path=study_path)
-
-
-def search_timeseries(
-    series,
-    *,
-    model: Mapping | None = None,
-    training: Mapping | None = None,
-    training_overrides: Mapping | None = None,
-    image_size: int = 64,
-    encodings: tuple[str, ...] = ("gasf", "gadf"),
-    scales: tuple[int, ...] = (1,),
-    space: Mapping | None = None,
-    budget: Mapping | None = None,
-    seed: int = 1,
-    study_path: PathLike | None = None,
-) -> SearchResult:
-    """Search the GAF CNN's settings, scored by validation accuracy (ties: lower loss).
-
-    The network computes its images from the series (``gaf_on_the_fly``), so every image
-    size can be tried without preparing images again. The chosen ``settings`` hold the
-    network's own training settings with no ``training_overrides`` left to apply.
-
-    Parameters
-    ----------
-    series
-        ``prepare(...).series`` (:func:`biodl.timeseries.prepare`).
-    model, training, training_overrides
-        The GAF CNN's builder settings and its training settings
-        (:func:`biodl.timeseries.network_training`) the search starts from.
-    image_size, encodings, scales
-        The dataset's images, the start of ``gaf_on_the_fly``.
-    space, budget, seed, study_path
-        As in :func:`search_sequences`; ``None`` space: :func:`timeseries_space` of the
-        series length and the training and validation series.
-    """
-    model = dict(model or {})
-    model["gaf_on_the_fly"] = deep_merge({"image_size": image_size, "encodings": list(encodings),
-                                          "scales": list(scales)}, model.get("gaf_on_the_fly"))
-    resolved = timeseries.network_training("gaf_cnn", training, training_overrides)
-    base = {"network": "gaf_cnn", "model": model, "training": dataclasses.asdict(resolved), "training_overrides": {}}
-    space = space or timeseries_space(int(series.x.shape[1]), int(np.sum(series.split != "test")),
-                                      model["gaf_on_the_fly"]["image_size"])
-    result = _search(series, timeseries.train, _validation_metric("accuracy"), base, space,
-                     task=series.task, metric="accuracy", budget=budget, seed=seed, study_path=study_path)
-    return dataclasses.replace(result, kind="timeseries", searched="the GAF CNN")
-
-
-def search_omics(
-    dataset,
-    name: str = "joint_vae",
-    *,
-    model: Mapping | None = None,
-    training: Mapping | None = None,
-    space: Mapping | None = None,
-    budget: Mapping | None = None,
-    seed: int = 1,
-    study_path: PathLike | None = None,
-) -> SearchResult:
-    """Search an autoencoder's settings, scored by the balanced accuracy of a logistic
-    regression on the latent (fitted on the training samples, scored on the validation
-    ones), as :func:`biodl.omics.evaluate` scores the test split.
-
-    Settings that do not apply to the model are left out of the space: ``beta`` for plain
-    autoencoders, ``classifier_weight`` for unsupervised ones. Trials are pruned between
-    folds (an autoencoder's validation loss depends on ``beta``, so losses are not
-    compared).
-
-    Parameters
-    ----------
-    dataset
-        One seed's :func:`biodl.omics.prepare`; its test samples are never read.
-    name
-        The model (:func:`biodl.omics.model_kind`).
-    model, training, space, budget, seed, study_path
-        As in :func:`search_sequences`; ``None`` space: :data:`OMICS_SPACE`.
-    """
-    kind = omics.model_kind(name)
-    if space is None:
-        space = {key: spec for key, spec in OMICS_SPACE.items()
-                 if (key != "model.beta" or kind["variational"])
-                 and (key != "model.classifier_weight" or kind["supervised"])}
-
-    def latent_balanced_accuracy(model, data) -> float:
-
-        z = predict(model, data.inputs())
-        train, val = data.split == "train", data.split == "val"
-        return embedding_metrics(z[train], data.y[train], z[val], data.y[val], len(data.classes),
-                                 seed)["balanced_accuracy"]
-
-    base = {"name": name, "model": dict(model or {}), "training": dict(training or {})}
-    result = _search(dataset, omics.train, latent_balanced_accuracy, base, space, task="multiclass",
-                     metric="balanced_accuracy", budget=budget, seed=seed, study_path=study_path, epoch_pruning=False)
-    return dataclasses.replace(result, kind="omics", searched=f"{name}, chosen inside seed {seed}'s split (each "
-                               "seed's test samples differ, so each seed has its own search)")

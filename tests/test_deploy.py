@@ -2,15 +2,13 @@
 and a workflow/Snakefile that takes every rule of biodl's as a Snakemake module. The results
 appear in the project; the clone gains nothing."""
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 from conftest import ROOT
+from test_workflow import snakemake
 
 TEST_CONFIG = ROOT / ".test" / "config" / "config.yaml"
 pytestmark = pytest.mark.workflow
@@ -36,15 +34,9 @@ use rule * from biodl
     return folder
 
 
-def snakemake(folder: Path, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
-    return subprocess.run([sys.executable, "-m", "snakemake", *args], cwd=folder, env=env, capture_output=True,
-                          text=True, timeout=600)
-
-
 def test_a_deployed_workflow_plans_every_step_of_the_tiny_config(tmp_path):
     folder = project(tmp_path / "mine", yaml.safe_load(TEST_CONFIG.read_text()))
-    result = snakemake(folder, "-n", "--quiet", "rules")
+    result = snakemake("-n", "--quiet", "rules", cwd=folder, snakefile=folder / "workflow" / "Snakefile")
     assert result.returncode == 0, result.stderr[-3000:]
     for rule in ("simulate_genome", "extract_regions", "modisco", "tomtom", "search_timeseries", "evaluate_omics",
                  "summarize"):
@@ -57,7 +49,7 @@ def test_a_deployed_workflow_runs_in_its_own_folder(tmp_path):
     config["omics"]["tinyomics"]["search"] = {"enabled": False}
     before = sorted(path.name for path in ROOT.iterdir())
     folder = project(tmp_path / "mine", config)
-    result = snakemake(folder, "--cores", "2")
+    result = snakemake("--cores", "2", cwd=folder, snakefile=folder / "workflow" / "Snakefile")
     assert result.returncode == 0, result.stderr[-3000:]
     metrics = yaml.safe_load((folder / "results" / "tinyomics" / "metrics.json").read_text())
     assert {"joint_vae", "joint_vae_supervised", "raw_features"} <= set(metrics["summary"])

@@ -19,9 +19,9 @@ from conftest import ROOT
 TEST_CONFIG = ROOT / ".test" / "config" / "config.yaml"
 
 
-def snakemake(*args, cwd=ROOT, timeout=600):
+def snakemake(*args, cwd=ROOT, timeout=600, snakefile=ROOT / "workflow" / "Snakefile"):
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
-    return subprocess.run([sys.executable, "-m", "snakemake", "-s", str(ROOT / "workflow" / "Snakefile"), *args],
+    return subprocess.run([sys.executable, "-m", "snakemake", "-s", str(snakefile), *args],
                           cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
 
 

@@ -238,11 +238,6 @@ def runs(settings: Mapping, kind: str) -> list[tuple[str, int]]:
     return [(model, seed) for model in models for seed in settings["seeds"]]
 
 
-def search_budget(settings: Mapping) -> dict:
-    """The :class:`biodl.training.search.SearchSettings` fields of a dataset's ``search`` block."""
-    return {key: settings["search"][key] for key in SEARCH_BUDGET}
-
-
 def summarized(config: Mapping) -> dict[str, list]:
     """What the summary covers, in the order of its input files: ``[dataset, model folder]``
     of every DNA model, the time-series and omics datasets, and the DNA datasets whose

@@ -291,9 +291,10 @@ def read_results(
         Each dataset with interpretation, and its MoDISco patterns' ``tomtom.tsv``.
     """
     def paired(names, files, what):
-        if len(names) != len(files or []):
-            raise ValueError(f"{len(names)} datasets named for {len(files or [])} {what} files")
-        return zip(names, files or [], strict=True)
+        files = files or []  # a command given no file of a kind passes None
+        if len(names) != len(files):
+            raise ValueError(f"{len(names)} datasets named for {len(files)} {what} files")
+        return zip(names, files, strict=True)
 
     metrics: dict[tuple[str, str], dict] = {}
     for (dataset, model), path in paired(sequence_runs, sequence_metrics, "sequence metrics"):

@@ -32,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="biodl", epilog="exit status: 0 done, 2 bad input or usage, 1 anything else",
         description="One command per step of the biodl workflow. Files are options; settings come from a YAML "
                     "or JSON file (--settings); each command's --help lists them with their defaults.")
-    parser.add_argument("--version", action="version", version=_version())
+    parser.add_argument("--version", action="version", version=biodl.__version__)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for step in STEPS.values():
         defaults = {k: p.default for k, p in inspect.signature(step.library).parameters.items()}
@@ -71,11 +71,6 @@ def _parameter_help(function: Callable) -> dict[str, str]:
             for n in names:
                 described[n] = (described.get(n, "") + " " + line.strip()).strip()
     return {n: re.sub(r":\w+:`~?([^`]+)`", r"\1", d.split(". ")[0].rstrip(".")) for n, d in described.items()}
-
-
-def _version() -> str:
-    """The installed package's version (its metadata), as ``biodl.__version__``."""
-    return biodl.__version__
 
 
 def _read_settings(path: str | None) -> dict:

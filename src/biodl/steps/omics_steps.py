@@ -4,7 +4,7 @@ preprocessing, the autoencoders, the search and the embedding evaluation."""
 from __future__ import annotations
 
 from biodl import omics
-from biodl.config import SEARCHED, SIMULATED_OMICS, runs, search_budget, searched_model
+from biodl.config import SEARCHED, SIMULATED_OMICS, runs, searched_model
 from biodl.data import simulate
 from biodl.evaluation import plots
 from biodl.io import write_json
@@ -18,7 +18,8 @@ from biodl.steps.shared import (
     SEED,
     check_runs,
     checked_model,
-    study_path,
+    search_into,
+    search_keys,
     train_into,
 )
 
@@ -81,16 +82,14 @@ def train_omics(paths, settings):
 def search_omics_settings(config, omics_dataset, seed):
     settings = config["omics"][omics_dataset]
     return {**train_omics_settings(config, omics_dataset, searched_model("omics", settings), seed),
-            "space": settings["search"]["space"], "budget": search_budget(settings), "dataset": omics_dataset}
+            **search_keys(settings, omics_dataset)}
 
 
 @step("search_omics", search_omics_settings,
       "choose an autoencoder's settings inside one seed's split", omics.search,
       {"data": ".npz from prepare-omics", **SEARCH_OUTPUTS}, extra=SEARCH, tensorflow=True)
 def search_omics(paths, settings):
-    name = settings.pop("dataset", "dataset")
-    result = omics.search(omics.OmicsDataset.load(paths.data), **settings, study_path=study_path(paths.summary))
-    result.write(paths.trials, paths.summary, paths.snippet, name)
+    search_into(paths, settings, omics.search, lambda: omics.OmicsDataset.load(paths.data))
 
 
 def evaluate_omics_settings(config, omics_dataset):

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from biodl import sequences
-from biodl.config import search_budget
 from biodl.data import simulate, windows
 from biodl.data.datasets import EncodedDataset
 from biodl.evaluation import plots
@@ -18,7 +17,8 @@ from biodl.steps.shared import (
     SEARCH_OUTPUTS,
     SEARCHED_FILES,
     load_checked_model,
-    study_path,
+    search_into,
+    search_keys,
     train_into,
 )
 
@@ -117,17 +117,14 @@ def train_sequences(paths, settings):
 def search_sequences_settings(config, seq_dataset):
     settings = config["sequences"][seq_dataset]
     return {"model": settings["model"], "training": settings["training"], "seed": config["seed"],
-            "space": settings["search"]["space"], "budget": search_budget(settings), "dataset": seq_dataset}
+            **search_keys(settings, seq_dataset)}
 
 
 @step("search_sequences", search_sequences_settings,
       "choose the DNA model's settings on validation data", sequences.search,
       {"data": ".npz from prepare-sequences", **SEARCH_OUTPUTS}, extra=SEARCH, tensorflow=True)
 def search_sequences(paths, settings):
-    name = settings.pop("dataset", "dataset")
-    result = sequences.search(EncodedDataset.load(paths.data, stream=True), **settings,
-                                     study_path=study_path(paths.summary))
-    result.write(paths.trials, paths.summary, paths.snippet, name)
+    search_into(paths, settings, sequences.search, lambda: EncodedDataset.load(paths.data, stream=True))
 
 
 def evaluate_sequences_settings(config, seq_dataset, seq_model="cnn1d"):

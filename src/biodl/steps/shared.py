@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from biodl.config import SEARCH_BUDGET
 from biodl.data.datasets import EncodedDataset
 from biodl.io.files import atomic_output, read_json
 from biodl.training import check_model_inputs, check_model_outputs, load_model
@@ -76,7 +77,18 @@ def train_into(paths, settings: dict, train: Callable, data: Callable) -> None:
     train(data(), **settings, model_path=paths.model, history_path=paths.history)
 
 
-def study_path(summary: str) -> Path:
-    """A search's Optuna storage beside its summary: not a declared output, so it stays
-    when a job is killed and the rerun continues from it."""
-    return Path(summary).with_name("study.db")
+def search_keys(settings: Mapping, dataset: str) -> dict:
+    """The settings every search step takes from a dataset's config block: the search
+    ``space``, its ``budget`` and the dataset's name (for the snippet)."""
+    return {"space": settings["search"]["space"], "budget": {key: settings["search"][key] for key in SEARCH_BUDGET},
+            "dataset": dataset}
+
+
+def search_into(paths, settings: dict, search: Callable, data: Callable) -> None:
+    """Run ``search(data(), **settings)`` and write its trials, summary and config snippet
+    (named after the settings' ``dataset``). Its Optuna storage, ``study.db`` beside the
+    summary, is not a declared output: it stays when a job is killed, and the rerun
+    continues from it."""
+    name = settings.pop("dataset", "dataset")
+    result = search(data(), **settings, study_path=Path(paths.summary).with_name("study.db"))
+    result.write(paths.trials, paths.summary, paths.snippet, name)

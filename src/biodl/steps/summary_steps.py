@@ -28,8 +28,8 @@ def summarize_settings(config):
 def summarize(paths, settings):
     names = {key: settings.pop(key, []) for key in ("sequence_runs", "timeseries_datasets", "omics_datasets",
                                                     "motif_datasets")}
-    metrics, motifs = summary.read_results(sequence_metrics=paths.sequence_metrics or [],
-                                           timeseries_metrics=paths.timeseries_metrics or [],
-                                           omics_metrics=paths.omics_metrics or [], motifs=paths.motifs or [],
+    metrics, motifs = summary.read_results(sequence_metrics=paths.sequence_metrics,
+                                           timeseries_metrics=paths.timeseries_metrics,
+                                           omics_metrics=paths.omics_metrics, motifs=paths.motifs,
                                            **names)
     summary.summarize_run(metrics, motifs, paths.tsv, paths.markdown, paths.page, paths.tables, **settings)

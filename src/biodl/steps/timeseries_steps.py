@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from biodl import timeseries
-from biodl.config import DATASET_IMAGES, SEARCHED, runs, search_budget, timeseries_model
+from biodl.config import DATASET_IMAGES, SEARCHED, runs, timeseries_model
 from biodl.data.datasets import EncodedDataset
 from biodl.evaluation import plots
 from biodl.interpret import gaf_attribution
@@ -23,7 +23,8 @@ from biodl.steps.shared import (
     SEED,
     check_runs,
     load_checked_model,
-    study_path,
+    search_into,
+    search_keys,
     train_into,
     trained_models,
 )
@@ -90,19 +91,15 @@ def search_timeseries_settings(config, ts_dataset):
     settings = config["timeseries"][ts_dataset]
     return {"model": timeseries_model(settings, "gaf_cnn"), "training": settings["training"],
             "training_overrides": {"gaf_cnn": settings["training_overrides"]["gaf_cnn"]},
-            **{key: settings[key] for key in DATASET_IMAGES}, "space": settings["search"]["space"],
-            "budget": search_budget(settings), "seed": config["seed"],
-            "dataset": ts_dataset}
+            **{key: settings[key] for key in DATASET_IMAGES}, "seed": config["seed"],
+            **search_keys(settings, ts_dataset)}
 
 
 @step("search_timeseries", search_timeseries_settings,
       "choose the GAF CNN's settings on validation data", timeseries.search,
       {"series": "series .npz from prepare-timeseries", **SEARCH_OUTPUTS}, extra=SEARCH, tensorflow=True)
 def search_timeseries(paths, settings):
-    name = settings.pop("dataset", "dataset")
-    result = timeseries.search(EncodedDataset.load(paths.series), **settings,
-                                      study_path=study_path(paths.summary))
-    result.write(paths.trials, paths.summary, paths.snippet, name)
+    search_into(paths, settings, timeseries.search, lambda: EncodedDataset.load(paths.series))
 
 
 def evaluate_timeseries_settings(config, ts_dataset):

@@ -6,7 +6,10 @@ each data type's ``train`` step (:func:`biodl.sequences.train`, :func:`biodl.tim
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import shutil
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -47,7 +50,6 @@ def fit(
     verbose: int = 2,
 ) -> pd.DataFrame:
     """Compile and fit ``model`` with early stopping on validation loss.
-
     Parameters
     ----------
     model
@@ -138,8 +140,6 @@ def fit(
 def _fingerprint(model, settings: TrainingSettings, seed: int, x_train, y_train, val, transformed_copy) -> str:
     """What a checkpoint must match to be resumed: the model, the settings, the seed, the
     shapes of the data and the transformed copy."""
-    import hashlib
-    import json
 
     def shapes(data):
         if isinstance(data, Mapping):
@@ -154,14 +154,12 @@ def _fingerprint(model, settings: TrainingSettings, seed: int, x_train, y_train,
 
 class Checkpoint:
     """The training state of one :func:`fit`, kept in ``directory`` after every epoch.
-
     ``state.json`` is the commit point: it is replaced atomically once the weight files it
     names are complete, so a kill at any moment leaves the previous epoch's state intact.
     With the optimizer's state (in the weight files), the random generators' states (in
     ``state.json``) and the epoch-seeded batch order of :func:`make_dataset`, a resumed
     training ends with the same model, byte for byte, as an uninterrupted one.
     """
-
     def __init__(self, directory: io.PathLike, fingerprint: str):
         self.directory = Path(directory)
         self.fingerprint = fingerprint
@@ -173,7 +171,6 @@ class Checkpoint:
     def restore(self, model) -> dict | None:
         """Load the saved weights and optimizer state into ``model`` and return the saved
         state, or ``None`` when there is no checkpoint or it belongs to other training."""
-        import json
 
         if not self.state_path.is_file():
             return None
@@ -191,7 +188,6 @@ class Checkpoint:
 
     def save(self, model, state: dict, best_improved: bool) -> dict:
         """Write this epoch's weights (and the best ones when they improved), then the state."""
-        import json
 
         self.directory.mkdir(parents=True, exist_ok=True)
         epoch = state["epoch"]
@@ -213,8 +209,6 @@ class Checkpoint:
         model.load_weights(self.directory / state["best_weights"])
 
     def remove(self) -> None:
-        import shutil
-
         shutil.rmtree(self.directory, ignore_errors=True)
 
 

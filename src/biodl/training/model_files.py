@@ -4,7 +4,10 @@ models), :func:`check_model_inputs` / :func:`check_model_outputs`, and :func:`pr
 
 from __future__ import annotations
 
+import json
 import logging
+import re
+import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -31,9 +34,6 @@ def canonical_keras_archive(path: io.PathLike) -> None:
     same model to the next: the save date (metadata), the members' time stamps, and the
     ``shared_object_id`` numbers (Python object addresses), renumbered in order of first
     appearance, which keeps the sharing they describe."""
-    import json
-    import re
-    import zipfile
 
     path = Path(path)
     with zipfile.ZipFile(path) as archive:
@@ -57,17 +57,15 @@ def canonical_keras_archive(path: io.PathLike) -> None:
 
 def load_model(path: io.PathLike):
     """Load a model saved by :func:`save_model`.
-
     Raises
     ------
     InputError
         If ``path`` is missing, not a ``.keras`` archive, or an archive Keras cannot build
         a model from, naming the file and what it holds instead.
     """
-    import zipfile
-
     import keras
 
+    # the custom layers and models register themselves for loading when imported
     import biodl.models.autoencoder
     import biodl.models.gaf_layers  # noqa: F401
 
@@ -90,7 +88,6 @@ def load_model(path: io.PathLike):
 def check_model_inputs(model, shapes: Sequence[Sequence[int] | Mapping[str, Sequence[int]]], source: str,
                        what: str) -> None:
     """Refuse a model that cannot read these data.
-
     Parameters
     ----------
     model

@@ -91,6 +91,9 @@ def test_a_rule_that_disagrees_with_its_step_is_refused_as_the_workflow_is_read(
             ("fimo", ["motifs", "genome"], ["hits"], settings, "the step reads no ['genome']")):
         with pytest.raises(ValueError, match=re.escape(said)):
             check_rule(rule, inputs, outputs, given)
+    # a job knows every input (input functions included): a required one left out is named too
+    assert fimo.file_disagreement(["motifs"], ["hits"]) == "the inputs: the step needs ['data']"
+    assert fimo.file_disagreement(["motifs", "data"], ["hits"]) is None
 
 
 def test_a_job_whose_files_disagree_with_its_step_fails_naming_them(tmp_path):
@@ -114,5 +117,4 @@ rule fimo:
                           capture_output=True, text=True, timeout=300)
     assert done.returncode != 0 and not (tmp_path / "hits.tsv").exists()
     said = (tmp_path / "fimo.log").read_text().strip().splitlines()[-1]
-    assert said == ("biodl fimo: error: rule fimo and its step disagree: the rule names ['genome'] that the step "
-                    "does not declare, and not [] that it needs")
+    assert said == "biodl fimo: error: rule fimo and its step disagree on the inputs: the step reads no ['genome']"

@@ -69,6 +69,21 @@ class Step:
         """The outputs that are folders of files rather than files."""
         return tuple(name for name in self.outputs if self.paths[name].startswith("output folder"))
 
+    def file_disagreement(self, inputs: Iterable[str], outputs: Iterable[str], complete: bool = True) -> str | None:
+        """What a rule naming these ``inputs`` and ``outputs`` disagrees with the step on
+        (``None``: nothing): outputs other than the step's, an input the step does not
+        read and, when the inputs are ``complete`` (a job's, not only those named before
+        input functions run), a required input left out."""
+        readable = set(self.paths) - set(self.outputs)
+        problems = []
+        if set(outputs) != set(self.outputs):
+            problems.append(f"the outputs: the rule names {sorted(outputs)}, the step {sorted(self.outputs)}")
+        if unknown := sorted(set(inputs) - readable):
+            problems.append(f"the inputs: the step reads no {unknown}")
+        if complete and (missing := sorted(readable - set(inputs) - set(self.optional))):
+            problems.append(f"the inputs: the step needs {missing}")
+        return "; ".join(problems) or None
+
     def setting_names(self) -> list[str]:
         names = [name for name, p in inspect.signature(self.library).parameters.items()
                  if (p.kind == p.KEYWORD_ONLY or p.default is not p.empty)
@@ -128,9 +143,6 @@ def check_rule(rule: str, inputs: Iterable[str], outputs: Iterable[str], setting
     if given is not declared:
         raise ValueError(f"{where}: params.settings must be settings_param({declared.run.__name__}, config); "
                          f"it is {'that of ' + given.rule if given else repr(settings)}")
-    if set(outputs) != set(declared.outputs):
-        raise ValueError(f"{where} disagree on the outputs: the rule names {sorted(outputs)}, "
-                         f"the step {sorted(declared.outputs)}")
-    unknown = set(inputs) - (set(declared.paths) - set(declared.outputs))
-    if unknown:
-        raise ValueError(f"{where} disagree on the inputs: the step reads no {sorted(unknown)}")
+    problem = declared.file_disagreement(inputs, outputs, complete=False)
+    if problem:
+        raise ValueError(f"{where} disagree on {problem}")

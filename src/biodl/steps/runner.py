@@ -221,20 +221,19 @@ def limit_threads(threads: int) -> None:
 
 def run_rule(snakemake) -> int:
     """Run the step of a Snakemake rule with the rule's named files and ``params.settings``;
-    TensorFlow's output and the log go to the rule's log file. A named file the step does
-    not declare, or a required one the rule does not name, is refused (exit status 2)."""
+    TensorFlow's output and the log go to the rule's log file. Files that disagree with
+    the step (:meth:`biodl.steps.declaration.Step.file_disagreement`) are refused (exit status 2)."""
     with open(snakemake.log[0], "w") as handle:
         os.dup2(handle.fileno(), 1)
         os.dup2(handle.fileno(), 2)
     log_to_stderr()
     step = STEPS[snakemake.rule]
-    named = {**dict(snakemake.input.items()), **dict(snakemake.output.items())}
-    unknown = sorted(set(named) - set(step.paths))
-    missing = sorted(set(step.paths) - set(named) - set(step.optional))
-    if unknown or missing:
-        print(f"biodl {step.command}: error: rule {step.rule} and its step disagree: the rule names {unknown} "
-              f"that the step does not declare, and not {missing} that it needs", file=sys.stderr)
+    inputs, outputs = dict(snakemake.input.items()), dict(snakemake.output.items())
+    problem = step.file_disagreement(inputs, outputs)
+    if problem:
+        print(f"biodl {step.command}: error: rule {step.rule} and its step disagree on {problem}", file=sys.stderr)
         return 2
+    named = {**inputs, **outputs}
     paths = argparse.Namespace(**{key: [named[key]] if key in step.several and isinstance(named.get(key), str)
                                   else named.get(key) for key in step.paths})
     return run(step.command, paths, dict(snakemake.params.settings), snakemake.threads,

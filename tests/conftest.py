@@ -38,3 +38,19 @@ def keras():
     import keras
 
     return keras
+
+
+MOTIF = "GATTACA"
+MOTIF_CHR1 = "C" * 200 + MOTIF + "C" * 193
+"""A chromosome with the motif once (0-based 200) on a background that matches it nowhere well."""
+
+
+@pytest.fixture
+def motif_genome(tmp_path):
+    """An opened genome: chr1 is :data:`MOTIF_CHR1`, chr2 the same reversed."""
+    from biodl.io.genome import Genome
+
+    path = tmp_path / "genome.fa"
+    path.write_text(f">chr1\n{MOTIF_CHR1}\n>chr2\n{MOTIF_CHR1[::-1]}\n")
+    with Genome(path) as opened:
+        yield opened

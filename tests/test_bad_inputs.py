@@ -131,6 +131,31 @@ def evaluate_with_model(model_bytes):
     return args
 
 
+VCF_HEADER = "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+VCF = VCF_HEADER + "chr1\t101\t.\tA\tG\t.\t.\t.\n"  # GENOME is ACGT repeated: A at 1, 5, ..., 101
+
+
+def score_variants(variants, name="v.vcf"):
+    """score-variants of ``variants`` with an untrained 10 bp model on GENOME."""
+    def args(d):
+        from biodl.models import build_cnn1d
+        from biodl.training import save_model
+
+        assert main(prepare_sequences()(d)) == 0
+        data = d / "prepared.npz"
+        (d / "out" / "d.npz").rename(data)
+        for leftover in (d / "out").iterdir():
+            leftover.unlink()
+        save_model(build_cnn1d((10, 4), 1, "binary", filters=[4], kernel_sizes=[3], dense_units=[4]), d / "m.keras")
+        out = d / "out"
+        return ["score-variants", "--data", str(data), "--model", str(d / "m.keras"), "--genome",
+                write(d / "genome.fa", GENOME), "--variants", write(d / name, variants), "--scores",
+                str(out / "s.tsv.gz"), "--null", str(out / "n.tsv"), "--unscored", str(out / "u.tsv"),
+                "--summary", str(out / "s.json"), "--plot", str(out / "p.png"),
+                "--settings", write(d / "s.yaml", "n_null: 50\n")]
+    return args
+
+
 def h5ad_without_x(path):
     with h5py.File(path, "w") as handle:
         handle.create_group("obs")
@@ -218,6 +243,26 @@ CASES = {
     "meme row not summing to 1": (tomtom(MEME.replace("0.7 0.1 0.1 0.1", "0.7 0.7 0.1 0.1")),
                                   ["motifs.meme", "m1"]),
     "meme text probability": (tomtom(MEME.replace("0.7 0.1", "x 0.1", 1)), ["motifs.meme", "m1"]),
+    # variants
+    "variants vcf record with a text position": (score_variants(VCF_HEADER + "chr1\t1x\t.\tA\tG\t.\t.\t.\n"),
+                                                  ["v.vcf:3", "not a VCF record"]),
+    "variants vcf record of four columns": (score_variants(VCF_HEADER + "chr1\t101\t.\tA\n"),
+                                            ["v.vcf:3", "not a VCF record"]),
+    "variants vcf record without alt": (score_variants(VCF_HEADER + "chr1\t101\t.\tA\t.\t.\t.\t.\n"),
+                                        ["v.vcf", "without an alternative allele", "line 3"]),
+    "variants tsv of three columns": (score_variants("chr1\t101\tA\n", "v.tsv"), ["v.tsv:1", "chrom, pos, ref, alt"]),
+    "variants tsv position zero": (score_variants("chr1\t101\tA\tG\nchr1\t0\tA\tG\n", "v.tsv"),
+                                   ["v.tsv:2", "'0'", "positive integer"]),
+    "variants tsv header without ref": (score_variants("chrom\tpos\treference\talt\n", "v.tsv"),
+                                        ["v.tsv:1", "header", "['ref']"]),
+    "variants no record": (score_variants(VCF_HEADER), ["v.vcf", "no variant records"]),
+    "variants gzip truncated": (score_variants(gzip.compress(VCF.encode())[:30], "v.vcf.gz"),
+                                ["v.vcf.gz", "not valid gzip"]),
+    "variants every ref differs from the genome": (
+        score_variants(VCF_HEADER + "".join(f"chr1\t{p}\t.\tT\tG\t.\t.\t.\n" for p in range(101, 140, 4))),
+        ["v.vcf", "none of its 10 alleles", "REF differs", "another assembly"]),
+    "variants on no chromosome of the genome": (score_variants(VCF_HEADER + "chrX\t101\t.\tA\tG\t.\t.\t.\n"),
+                                                ["v.vcf", "chromosome names"]),
     # model files
     "model not a keras file": (evaluate_with_model(b"not a zip"), ["model.keras"]),
     "model empty file": (evaluate_with_model(b""), ["model.keras"]),
@@ -253,7 +298,8 @@ def test_windows_line_endings_and_a_byte_order_mark_are_read_as_meant(tmp_path, 
 def test_at_least_forty_malformed_inputs_across_every_kind():
     kinds = {name.split()[0] for name in CASES}
     assert len(CASES) >= 40
-    assert {"fasta", "labels", "regions", "genome", "series", "ucr", "omics", "h5ad", "meme", "model"} <= kinds
+    assert {"fasta", "labels", "regions", "genome", "series", "ucr", "omics", "h5ad", "meme", "model",
+            "variants"} <= kinds
 
 
 def test_a_config_value_of_the_wrong_type_names_the_key():

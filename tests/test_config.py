@@ -15,7 +15,7 @@ from biodl import config, omics, sequences, timeseries
 from biodl.data import splits
 from biodl.data import windows as regions
 from biodl.data.simulate import simulate_dna, simulate_genome, simulate_omics
-from biodl.interpret import attribution, compare, filters, modisco
+from biodl.interpret import attribution, compare, filters, modisco, variant_effects
 from biodl.io.jaspar import DEFAULT_RELEASE, motif_database
 from biodl.io.tables import read_omic
 from biodl.models import build_cnn1d, build_cnn2d, build_fcn, build_gaf_fusion, build_lstm
@@ -163,6 +163,7 @@ HOMES = [
     ("sequences.*.interpret.*", lambda p: parameter(*INTERPRET[p.rsplit(".", 1)[1]])
      if p.rsplit(".", 1)[1] in INTERPRET else parameter(attribution.attribute, p.rsplit(".", 1)[1])),
     ("sequences.*.simulate_genome.*", lambda p: parameter(simulate_genome, p.rsplit(".", 1)[1])),
+    ("sequences.*.variants.*", lambda p: parameter(variant_effects.score_variants, p.rsplit(".", 1)[1])),
     ("sequences.*.background.*", lambda p: parameter(regions.extract, p.rsplit(".", 1)[1])),
     ("sequences.*.blacklist", lambda p: parameter(regions.extract, "blacklist")),
     ("sequences.*.signal", lambda p: parameter(regions.extract, "signal")),
@@ -269,7 +270,7 @@ def test_every_rule_runs_a_command_that_takes_its_settings():
     for rule, step in STEPS.items():
         names = inspect.signature(step.settings_from).parameters
         given = {k: v for k, v in {**wildcards, "ts_model": "lstm", "omics_model": "joint_vae"}.items() if k in names}
-        if rule in ("simulate_genome", "index_genome", "extract_regions"):
+        if rule in ("simulate_genome", "index_genome", "extract_regions", "score_variants"):
             given["seq_dataset"] = "demo_genome"
         settings = rule_settings(demo, rule, **given)
         unknown = set(settings) - set(step.setting_names()) - {"seed"}

@@ -80,7 +80,7 @@ def test_the_wheel_works_without_the_clone(wheel_python, tmp_path):
 
 def test_readme_notebook_examples_run_from_the_wheel(wheel_python, tmp_path):
     blocks = notebook_blocks()
-    assert len(blocks) == 5  # DNA, regions on a genome, interpretation, time series, multi-omics
+    assert len(blocks) == 6  # DNA, regions on a genome, interpretation, variants, time series, multi-omics
     (tmp_path / "blocks.json").write_text(json.dumps(blocks))
     result = run(wheel_python, """
         import json
@@ -95,6 +95,7 @@ def test_readme_notebook_examples_run_from_the_wheel(wheel_python, tmp_path):
             "test_chromosomes": sorted({name.split(":")[0] for name in peaks.ids[peaks.split == "test"]}),
             "ctcf_found": bool((table[table["beyond_null"]]["target_name"] == "CTCF").any()),
             "deeplift_delta": float(namespace["explained"].convergence_table()["max_abs_delta"].max()),
+            "known_answers": namespace["effects"].summary["known_answers"]["peak"]["auroc_abs_score"],
             "one_nn": namespace["evaluation"].metrics["models"]["1nn"]["accuracy_mean"]}))
     """, tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -102,4 +103,5 @@ def test_readme_notebook_examples_run_from_the_wheel(wheel_python, tmp_path):
     assert "'cnn1d'" in printed and "'pwm_scan'" in printed and "[64] 30" in printed
     assert said["pwm_auroc"] > 0.9 and said["gc_matched"] == 300 and said["test_chromosomes"] == ["chr5"]
     assert said["ctcf_found"] and said["deeplift_delta"] < 1e-3 and said["one_nn"] > 0.85
+    assert said["known_answers"] > 0.8
     assert (tmp_path / "mrna.tsv").is_file() and "balanced_accuracy_mean" in printed

@@ -6,6 +6,7 @@ from biodl.data.dna import one_hot_encode
 from biodl.data.pwm import scan_max
 from biodl.data.simulate import simulate_dna, simulate_genome, simulate_omics
 from biodl.io.jaspar import fetch_jaspar
+from biodl.io.variants import VariantFile, write_vcf
 
 
 def test_simulated_sites_are_where_the_truth_table_says():
@@ -39,8 +40,10 @@ def test_simulated_genome_has_peaks_over_planted_sites(tmp_path):
     sites = genome.truth[genome.truth["in_peak"]].reset_index(drop=True)
     summits = genome.peaks["start"] + genome.peaks["summit"]
     assert ((sites["start"] < summits) & (summits < sites["end"])).all()  # each summit in its site
-    genome.write(tmp_path / "g.fa", tmp_path / "p.narrowPeak", tmp_path / "t.tsv")
+    genome.write(tmp_path / "g.fa", tmp_path / "p.narrowPeak", tmp_path / "t.tsv", tmp_path / "v.vcf",
+                 tmp_path / "vt.tsv")
     assert len((tmp_path / "p.narrowPeak").read_text().splitlines()[0].split("\t")) == 10
+    assert (tmp_path / "v.vcf").read_text().startswith("##fileformat=VCFv4.2\n##contig=<ID=chr1,length=30000>")
     with pytest.raises(ValueError, match="do not fit"):
         simulate_genome(n_chromosomes=2, chromosome_length=10_000, n_peaks=100)
 
@@ -57,3 +60,18 @@ def test_simulated_omics_share_subtypes_and_lack_some_omics(tmp_path):
     np.testing.assert_allclose(back.to_numpy(), simulated.omics["mrna"].to_numpy())
     with pytest.raises(ValueError, match=r"no path given for the simulated omics \['methylation'\]"):
         simulated.write(tmp_path / "labels.tsv", mrna=tmp_path / "m.tsv", mirna=tmp_path / "r.tsv")
+
+
+def test_the_simulated_genome_plants_variants_that_break_its_sites(tmp_path):
+    simulated = simulate_genome(motifs=["MA0139", "MA0138"], n_chromosomes=2, chromosome_length=20000, n_peaks=30,
+                                variant_window=100)
+    table = simulated.variants
+    assert set(table["motif_name"]) == {"CTCF", "REST"} and table["breaks_site"].sum() >= 25
+    sites = simulated.truth.loc[simulated.truth["in_peak"]]
+    for row in table.itertuples():
+        inside = ((sites["chrom"] == row.chrom) & (sites["start"] < row.pos) & (row.pos <= sites["end"])).any()
+        assert inside == row.breaks_site
+        assert simulated.chromosomes[row.chrom][row.pos - 1] == row.ref != row.alt
+    write_vcf(tmp_path / "v.vcf.gz", table, {"chr1": 20000, "chr2": 20000})
+    read = pd.concat(list(VariantFile(tmp_path / "v.vcf.gz")))
+    assert read[["chrom", "pos", "ref", "alt"]].values.tolist() == table[["chrom", "pos", "ref", "alt"]].values.tolist()

@@ -47,6 +47,18 @@ def test_one_row_per_network_with_its_headline_metric_spread_and_strongest_basel
     assert pd.isna(table.loc[("dna", "searched_cnn1d"), "motifs"])  # interpretation explains cnn1d only
 
 
+def test_each_model_that_scored_variants_says_how_many_pass_and_how_well_known_answers_are_told():
+    variants = {"scored": 1600, "p_below_0.01": 305, "p_below_0.001": 2}
+    one = {"outputs": {"peak": variants}, "known_answers": {"peak": {"auroc_abs_score": 0.98333}}}
+    two = {"outputs": {"CTCF": variants, "REST": {**variants, "p_below_0.01": 7}}}
+    table = summary.summarize({("sequences", "dna"): {"cnn1d": DNA, "searched_cnn1d": DNA}},
+                              variants={("dna", "cnn1d"): one, ("dna", "searched_cnn1d"): two}).set_index("model")
+    assert table.loc["cnn1d", "variants"] == "1,600 scored, 305 at p < 0.01, known answers AUROC 0.983"
+    assert table.loc["searched_cnn1d", "variants"] == ("CTCF: 1,600 scored, 305 at p < 0.01; "
+                                                       "REST: 1,600 scored, 7 at p < 0.01")
+    assert "variant effects" in summary.display_table(table.reset_index()).columns
+
+
 def test_an_unknown_kind_is_refused():
     with pytest.raises(ValueError, match="unknown dataset kind 'images' for 'x'"):
         summary.summarize({("images", "x"): SERIES})

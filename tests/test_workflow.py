@@ -260,11 +260,13 @@ def steps_called_from_a_notebook_write_what_the_rules_wrote(run: Path, config_pa
                                     for name in settings["timeseries_datasets"]],
              "omics_metrics": [run / "results" / name / "metrics.json" for name in settings["omics_datasets"]],
              "motifs": [run / "results" / name / "interpret" / "modisco" / "tomtom.tsv"
-                        for name in settings["motif_datasets"]]}
+                        for name in settings["motif_datasets"]],
+             "variants": [run / "results" / name / model / "variants" / "summary.json"
+                          for name, model in settings["variant_runs"]]}
     names = {key: settings.pop(key) for key in ("sequence_runs", "timeseries_datasets", "omics_datasets",
-                                                "motif_datasets")}
-    metrics, motifs = summary.read_results(**files, **names)
-    summary.summarize_run(metrics, motifs, mine / "summary.tsv", mine / "summary.md", mine / "summary.html",
+                                                "motif_datasets", "variant_runs")}
+    results = summary.read_results(**files, **names)
+    summary.summarize_run(results, mine / "summary.tsv", mine / "summary.md", mine / "summary.html",
                           mine / "tables", **settings)
     same(run / "results" / "summary.tsv", mine / "summary.tsv")
     same(run / "results" / "summary.md", mine / "summary.md")

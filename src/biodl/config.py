@@ -120,8 +120,8 @@ def validate(config: dict, schema: Mapping | None = None) -> dict:
 
 def check(config: Mapping) -> None:
     """The checks the schema cannot express: one data source per dataset, unique dataset
-    names, MoDISco's attributions among those computed, on-the-fly images of GAF
-    encodings only.
+    names, a genome and a file for variant scoring, MoDISco's attributions among those
+    computed, on-the-fly images of GAF encodings only.
 
     Raises
     ------
@@ -139,6 +139,15 @@ def check(config: Mapping) -> None:
             if extra:
                 raise ConfigError(f"config: sequences.{name}: {extra} apply to genome regions only "
                                   "(give genome and regions, or simulate_genome)")
+        variants = settings.get("variants")
+        if variants is not None:
+            source = sequence_source(settings)
+            if source not in GENOME_SOURCES and "genome" not in variants:
+                raise ConfigError(f"config: sequences.{name}.variants: give 'genome', the reference the variants "
+                                  "are on (the dataset has sequences, not regions on a genome)")
+            if source != "simulate_genome" and "path" not in variants:
+                raise ConfigError(f"config: sequences.{name}.variants: give 'path', the VCF or TSV of variants "
+                                  "(only simulate_genome brings its own)")
         interpret = settings["interpret"]
         if interpret["enabled"] and interpret["modisco_method"] not in interpret["methods"]:
             raise ConfigError(f"config: sequences.{name}.interpret: modisco_method "
@@ -240,8 +249,9 @@ def runs(settings: Mapping, kind: str) -> list[tuple[str, int]]:
 
 def summarized(config: Mapping) -> dict[str, list]:
     """What the summary covers, in the order of its input files: ``[dataset, model folder]``
-    of every DNA model, the time-series and omics datasets, and the DNA datasets whose
-    MoDISco motifs are matched to JASPAR."""
+    of every DNA model, the time-series and omics datasets, the DNA datasets whose
+    MoDISco motifs are matched to JASPAR, and ``[dataset, model folder]`` of every DNA model
+    that scores variants."""
     sequences = config["sequences"]
     return {
         "sequence_runs": [[name, model] for name in sorted(sequences) for model in
@@ -249,4 +259,7 @@ def summarized(config: Mapping) -> dict[str, list]:
         "timeseries_datasets": sorted(config["timeseries"]),
         "omics_datasets": sorted(config["omics"]),
         "motif_datasets": [name for name in sorted(sequences) if sequences[name]["interpret"]["enabled"]],
+        "variant_runs": [[name, model] for name in sorted(sequences) if sequences[name].get("variants") is not None
+                         for model in ["cnn1d"] + ([SEARCHED + "cnn1d"] if sequences[name]["search"]["enabled"]
+                                                   else [])],
     }

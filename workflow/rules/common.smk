@@ -11,6 +11,7 @@ from biodl.steps import (
     settings_param,
     summary_steps,
     timeseries_steps,
+    variant_steps,
 )
 from biodl.steps.layout import omics_tables, region_files, simulated
 
@@ -94,11 +95,31 @@ def sequence_inputs(wildcards):
 
 
 def genome_source(wildcards):
-    """The reference FASTA of a regions dataset: the user's, or the simulated genome."""
+    """The reference FASTA of a dataset: the user's (or, for a dataset of sequences, the one
+    its variants are on), or the simulated genome."""
     dataset = config["sequences"][wildcards.seq_dataset]
-    if sequence_source(dataset) == "simulate_genome":
+    source = sequence_source(dataset)
+    if source == "simulate_genome":
         return simulated(wildcards.seq_dataset, "genome.fa")
-    return dataset["genome"]
+    return dataset["genome"] if source in GENOME_SOURCES else dataset["variants"]["genome"]
+
+
+def variant_inputs(wildcards):
+    """The variants of a dataset, the regions its null is drawn in (the dataset's, unless
+    variants.regions says; none: the whole genome) and, for the simulated genome's own
+    variants, their known answers."""
+    name = wildcards.seq_dataset
+    dataset = config["sequences"][name]
+    variants = dataset["variants"]
+    if "path" in variants:
+        inputs = {"variants": variants["path"]}
+    else:
+        inputs = {"variants": simulated(name, "variants.vcf"), "truth": simulated(name, "variant_truth.tsv")}
+    if "regions" in variants:
+        inputs["regions"] = [variants["regions"]]
+    elif sequence_source(dataset) in GENOME_SOURCES:
+        inputs["regions"] = region_files(config, name)[0]
+    return inputs
 
 
 def region_inputs(wildcards):
@@ -161,15 +182,22 @@ def omics_inputs(wildcards):
 
 
 def summary_inputs(wildcards):
-    """Every metrics file the summary reads, and the TOMTOM tables of the MoDISco motifs, in
-    the order of biodl.config.summarized (the summarize rule's settings name them)."""
+    """Every metrics file the summary reads, the TOMTOM tables of the MoDISco motifs and the
+    variant summaries, in the order of biodl.config.summarized (the summarize rule's settings
+    name them)."""
     covered = summarized(config)
     return {
         "sequence_metrics": [f"results/{name}/{model}/metrics.json" for name, model in covered["sequence_runs"]],
         "timeseries_metrics": [f"results/{name}/metrics.json" for name in covered["timeseries_datasets"]],
         "omics_metrics": [f"results/{name}/metrics.json" for name in covered["omics_datasets"]],
         "motifs": [f"results/{name}/interpret/modisco/tomtom.tsv" for name in covered["motif_datasets"]],
+        "variants": [f"results/{name}/{model}/variants/summary.json" for name, model in covered["variant_runs"]],
     }
+
+
+def sequence_models(name):
+    """The DNA models a dataset trains: cnn1d, and searched_cnn1d when it searches."""
+    return ["cnn1d"] + (["searched_cnn1d"] if config["sequences"][name]["search"]["enabled"] else [])
 
 
 def all_targets():
@@ -182,6 +210,9 @@ def all_targets():
                               file=["search/settings.yaml", "searched_cnn1d/metrics.json"])
         if sequence_source(config["sequences"][name]) in GENOME_SOURCES:
             targets.append(f"results/{name}/data/window_gc.png")
+        if config["sequences"][name].get("variants") is not None:
+            targets += expand("results/{dataset}/{model}/variants/{file}", dataset=name, model=sequence_models(name),
+                              file=["summary.json", "scores.png"])
     for name in TIMESERIES_DATASETS:
         targets += expand("results/{dataset}/{file}", dataset=name,
                           file=["metrics.json", "confusion.png", "data/examples.png", "training_curves.png"])

@@ -26,6 +26,8 @@ rule simulate_genome:
         genome=simulated("{seq_dataset}", "genome.fa"),
         peaks=simulated("{seq_dataset}", "peaks.narrowPeak"),
         truth=simulated("{seq_dataset}", "truth.tsv"),
+        variants=simulated("{seq_dataset}", "variants.vcf"),
+        variant_truth=simulated("{seq_dataset}", "variant_truth.tsv"),
     params:
         settings=settings_param(sequence_steps.simulate_genome, config),
     log:

@@ -222,6 +222,17 @@ def one_hot_encode(
     return out[0] if single else out
 
 
+_CODE_WORDS = np.where(_BYTE_TO_WORD == _INVALID_MARK, 0, _BYTE_TO_WORD).astype("<u4")
+
+
+def one_hot_codes(codes: np.ndarray) -> np.ndarray:
+    """One-hot ``uint8`` rows (A, C, G, T) of ASCII byte codes of any shape (a genome's bases
+    as :meth:`biodl.io.genome.Genome.chromosome` gives them): shape ``codes.shape + (4,)``;
+    N, IUPAC codes and any other byte give an all-zero row."""
+    codes = np.asarray(codes, dtype=np.uint8)
+    return _CODE_WORDS[codes].view(np.uint8).reshape(*codes.shape, 4)
+
+
 def reverse_complement(x: str | np.ndarray) -> str | np.ndarray:
     """Reverse complement a DNA string or one-hot array.
 

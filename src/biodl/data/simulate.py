@@ -12,10 +12,11 @@ import numpy as np
 import pandas as pd
 
 from biodl.data.dna import ALPHABET, reverse_complement
-from biodl.data.pwm import Motif
+from biodl.data.pwm import Motif, information_content
 from biodl.io.fasta import write_fasta
 from biodl.io.files import PathLike, atomic_output, write_table
 from biodl.io.jaspar import DEFAULT_RELEASE, fetch_jaspar
+from biodl.io.variants import write_vcf
 
 HUMAN_GC = 0.41
 
@@ -37,20 +38,25 @@ class SimulatedDNA(NamedTuple):
 
 
 class SimulatedGenome(NamedTuple):
-    """A simulated genome: ``chromosomes`` (name -> bases), ``peaks`` (narrowPeak columns)
-    and the ``truth`` table of planted sites."""
+    """A simulated genome: ``chromosomes`` (name -> bases), ``peaks`` (narrowPeak columns),
+    the ``truth`` table of planted sites and ``variants`` with known answers (SNVs that break
+    planted sites in peaks and SNVs elsewhere in the same windows)."""
 
     chromosomes: dict[str, str]
     peaks: pd.DataFrame
     truth: pd.DataFrame
+    variants: pd.DataFrame
 
-    def write(self, genome: PathLike, peaks: PathLike, truth: PathLike) -> None:
-        """Write the genome (FASTA, 60 bases per line), the peaks (narrowPeak, no header)
-        and the truth table (TSV)."""
+    def write(self, genome: PathLike, peaks: PathLike, truth: PathLike, variants: PathLike,
+              variant_truth: PathLike) -> None:
+        """Write the genome (FASTA), the peaks (narrowPeak, no header), the truth table
+        (TSV), the variants (VCF) and their known answers (TSV)."""
         write_fasta(genome, list(self.chromosomes), list(self.chromosomes.values()))
         with atomic_output(peaks) as tmp:
             self.peaks.to_csv(tmp, sep="\t", header=False, index=False)
         write_table(truth, self.truth, index=False)
+        write_vcf(variants, self.variants, {name: len(bases) for name, bases in self.chromosomes.items()})
+        write_table(variant_truth, self.variants, index=False)
 
 
 class SimulatedOmics(NamedTuple):
@@ -171,6 +177,7 @@ def simulate_genome(
     gc: float = 0.38,
     peak_gc: float = 0.44,
     decoy_fraction: float = 0.2,
+    variant_window: int = 200,
     release: str = DEFAULT_RELEASE,
     seed: int = 1,
 ) -> SimulatedGenome:
@@ -183,12 +190,18 @@ def simulate_genome(
     planted outside peaks, so a motif match alone does not make a peak. Chromosome 1 has a
     1 kb run of N.
 
+    Each site in a peak gets two SNVs with known answers (:func:`known_answer_variants`):
+    one that breaks it (the most informative base of the site changed to the base the
+    motif least expects there) and one at a random position of the ``variant_window``
+    centred on the site, at least 10 bp from it.
+
     Returns
     -------
-    chromosomes, peaks, truth
+    chromosomes, peaks, truth, variants
         ``chr1``... -> bases; peaks as narrowPeak (chrom, start, end, name, score, strand,
         signal, p, q, summit offset); one truth row per planted site (chrom, start, end,
-        motif_id, motif_name, strand, in_peak).
+        motif_id, motif_name, strand, in_peak); the variants (chrom, pos (1-based), id,
+        ref, alt, breaks_site, motif_name).
     """
     if not 0 < gc < 1 or not 0 < peak_gc < 1:
         raise ValueError(f"gc and peak_gc must be between 0 and 1, got {gc} and {peak_gc}")
@@ -228,7 +241,55 @@ def simulate_genome(
     peaks = pd.DataFrame(peak_rows, columns=["chrom", "start", "end", "name", "score", "strand", "signal", "p", "q",
                                              "summit"])
     truth = pd.DataFrame(truth_rows, columns=["chrom", "start", "end", "motif_id", "motif_name", "strand", "in_peak"])
-    return SimulatedGenome({name: "".join(bases) for name, bases in chromosomes.items()}, peaks, truth)
+    variants = known_answer_variants(chromosomes, truth.loc[truth["in_peak"]], {m.id: m for m in planted},
+                                     variant_window, rng)
+    return SimulatedGenome({name: "".join(bases) for name, bases in chromosomes.items()}, peaks, truth, variants)
+
+
+SITE_MARGIN = 10
+"""Control SNVs of :func:`known_answer_variants` lie at least this far from the site."""
+
+
+def known_answer_variants(chromosomes: Mapping[str, np.ndarray], sites: pd.DataFrame, motifs: Mapping[str, Motif],
+                          window: int, rng: np.random.Generator) -> pd.DataFrame:
+    """Two SNVs per planted site: one breaking it, one elsewhere in the window around it.
+
+    The breaking SNV changes the site's most informative column to the base the motif's
+    PPM gives the lowest probability there (on the site's strand); the control changes a
+    random position of the ``window`` centred on the site, at least :data:`SITE_MARGIN` bp
+    from it, to a random other base.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``chrom``, ``pos`` (1-based), ``id`` (``site<k>_break``, ``site<k>_control``),
+        ``ref``, ``alt``, ``breaks_site``, ``motif_name``.
+    """
+    complement = dict(zip(ALPHABET, reversed(ALPHABET)))
+    rows = []
+    for k, site in enumerate(sites.itertuples(index=False)):
+        bases = chromosomes[site.chrom]
+        motif = motifs[site.motif_id]
+        column = int(np.argmax(information_content(motif.ppm)))
+        least = ALPHABET[int(np.argmin(motif.ppm[column]))]
+        if site.strand == "+":
+            position, alt = site.start + column, least
+        else:
+            position, alt = site.end - 1 - column, complement[least]
+        ref = str(bases[position])
+        if ref != alt:
+            rows.append((site.chrom, position + 1, f"site{k}_break", ref, alt, True, site.motif_name))
+        centre = (site.start + site.end) // 2
+        lo, hi = max(0, centre - window // 2), min(len(bases), centre + window - window // 2)
+        allowed = [p for p in range(lo, hi) if not site.start - SITE_MARGIN <= p < site.end + SITE_MARGIN
+                   and bases[p] in ALPHABET]
+        if allowed:
+            position = int(allowed[rng.integers(len(allowed))])
+            ref = str(bases[position])
+            alt = [base for base in ALPHABET if base != ref][rng.integers(3)]
+            rows.append((site.chrom, position + 1, f"site{k}_control", ref, alt, False, site.motif_name))
+    table = pd.DataFrame(rows, columns=["chrom", "pos", "id", "ref", "alt", "breaks_site", "motif_name"])
+    return table.sort_values(["chrom", "pos"], kind="stable").reset_index(drop=True)
 
 
 def simulate_omics(

@@ -312,3 +312,27 @@ def plot_learning_curve(table: pd.DataFrame, path: PathLike):
         ax.legend(fontsize=8)
     return save_figure(fig, path)
 
+
+
+def plot_variant_scores(scores: Mapping[str, np.ndarray], null: pd.DataFrame, path: PathLike, title: str = ""):
+    """Per output, the distribution of the variants' scores (alt - ref) beside the null's
+    background variants, with the null's two-sided 1 % cut-offs marked."""
+    plt = pyplot()
+    fig, axes = plt.subplots(1, max(1, len(scores)), figsize=(5 * max(1, len(scores)), 3.6), squeeze=False)
+    for ax, (output, values) in zip(axes[0], scores.items()):
+        background = null.loc[null["output"] == output, "score"].to_numpy() if len(null) else np.zeros(0)
+        both = np.concatenate([values, background])
+        bins = np.linspace(both.min(), both.max(), 60) if both.size and both.min() < both.max() else 30
+        if values.size:
+            ax.hist(values, bins=bins, density=True, alpha=0.6, color="C0", label=f"variants ({values.size:,})")
+        if background.size:
+            ax.hist(background, bins=bins, density=True, alpha=0.5, color="grey",
+                    label=f"null: background variants ({background.size:,})")
+            cut = np.quantile(np.abs(background), 0.99)
+            for x in (-cut, cut):
+                ax.axvline(x, color="C3", lw=0.8, ls="--")
+            ax.plot([], [], color="C3", lw=0.8, ls="--", label="null |score| 99th percentile (p = 0.01)")
+        ax.set(xlabel="score: alt - ref logit", ylabel="density", title=f"{title} {output}".strip())
+        ax.set_yscale("log")
+        ax.legend(fontsize=7)
+    return save_figure(fig, path)

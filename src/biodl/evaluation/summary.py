@@ -1,6 +1,6 @@
 """Every dataset's results at a glance: one row per dataset and model with its headline
 test metric, the spread over seeds and the strongest baseline beside it, and for DNA the
-best JASPAR match of each discovered motif.
+best JASPAR match of each discovered motif and the model's variant effects.
 
 :func:`summarize` builds the table from the metrics each ``evaluate_*`` step writes;
 :func:`write_summary` writes it as TSV, Markdown (what ``make run`` prints) and the HTML
@@ -17,6 +17,7 @@ import platform
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -35,7 +36,7 @@ NETWORKS = re.compile(
 """Names of biodl's networks; every other model in a metrics file is a baseline."""
 
 COLUMNS = ["dataset", "data", "model", "metric", "value", "spread", "seeds", "n_test", "baseline",
-           "baseline_value", "baseline_spread", "chosen_on_validation", "motifs"]
+           "baseline_value", "baseline_spread", "chosen_on_validation", "motifs", "variants"]
 
 SOFTWARE = ("biodl", "tensorflow", "keras", "snakemake", "numpy", "pandas", "scikit-learn", "pyts", "optuna",
             "modisco-lite", "memelite", "pyjaspar")
@@ -100,9 +101,23 @@ def motif_matches(tomtom: pd.DataFrame, q_value: float = MATCH_Q_VALUE) -> str:
     return "; ".join(parts)
 
 
+def variant_effects(summary: Mapping) -> str:
+    """``N scored, M at p < 0.01`` per output of a ``score_variants`` summary, with the
+    known answers' AUROC where the variants have them."""
+    parts = []
+    known = summary.get("known_answers", {})
+    for output, counts in summary["outputs"].items():
+        text = f"{counts['scored']:,} scored, {counts['p_below_0.01']:,} at p < 0.01"
+        if known.get(output, {}).get("auroc_abs_score") is not None:
+            text += f", known answers AUROC {known[output]['auroc_abs_score']:.3f}"
+        parts.append(text if len(summary["outputs"]) == 1 else f"{output}: {text}")
+    return "; ".join(parts)
+
+
 def summarize(
     metrics: Mapping[tuple[str, str], Mapping],
     motifs: Mapping[str, pd.DataFrame] | None = None,
+    variants: Mapping[tuple[str, str], Mapping] | None = None,
 ) -> pd.DataFrame:
     """The summary table.
 
@@ -115,6 +130,9 @@ def summarize(
     motifs
         Dataset -> TOMTOM table of its discovered (MoDISco) motifs against JASPAR; their
         matches go in the ``motifs`` column of the configured network's row.
+    variants
+        ``(dataset, model folder)`` -> the ``summary.json`` of its ``score_variants``; in the
+        ``variants`` column of that model's row (:func:`variant_effects`).
 
     Returns
     -------
@@ -124,7 +142,7 @@ def summarize(
         deviation over seeds (``spread``), the best baseline on the same metric, and (time
         series) the model the validation split chooses among networks and baselines.
     """
-    motifs = motifs or {}
+    motifs, variants = motifs or {}, variants or {}
     rows = []
     for (kind, dataset), files in metrics.items():
         if kind not in KINDS:
@@ -144,6 +162,8 @@ def summarize(
                         "baseline_spread": baselines[baseline][1] if baseline else None,
                         "chosen_on_validation": file_metrics.get("chosen_on_validation", {}).get("model"),
                         "motifs": motif_matches(motifs[dataset]) if dataset in motifs and name == "cnn1d" else None,
+                        "variants": variant_effects(variants[(dataset, name)]) if (dataset, name) in variants
+                        else None,
                     })
     return pd.DataFrame(rows, columns=COLUMNS)
 
@@ -169,6 +189,7 @@ def display_table(summary: pd.DataFrame) -> pd.DataFrame:
                                                          strict=True)],
         "chosen on validation": summary["chosen_on_validation"].fillna(""),
         "motifs (best JASPAR match)": summary["motifs"].fillna(""),
+        "variant effects": summary["variants"].fillna(""),
     })
 
 
@@ -256,8 +277,11 @@ SUMMARY_CAPTION = (
     "on the latent space for multi-omics), mean ± standard deviation over seeds where there are several. "
     "baseline: the strongest simple baseline on the same split and metric. motifs: for each motif TF-MoDISco "
     f"discovered in the network's attributions, its best JASPAR match and TOMTOM q-value (named when q ≤ "
-    f"{MATCH_Q_VALUE}). searched_ models use the settings chosen by the search on validation data; an _ensemble "
-    "averages the class probabilities of its network's seeds (one run; seeds counts its members).")
+    f"{MATCH_Q_VALUE}). variant effects: the variants the network scored, how many pass an empirical p < 0.01 "
+    "against matched background variants, and for simulated variants with known answers the AUROC of |score| "
+    "for telling site-breaking variants from the others. searched_ models use the settings chosen by the search "
+    "on validation data; an _ensemble averages the class probabilities of its network's seeds (one run; seeds "
+    "counts its members).")
 
 
 def software_versions() -> pd.DataFrame:
@@ -272,14 +296,23 @@ def software_versions() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["package", "version"])
 
 
+class Results(NamedTuple):
+    """What the summary reads (see :func:`summarize`): ``metrics``, ``motifs``, ``variants``."""
+
+    metrics: dict[tuple[str, str], dict]
+    motifs: dict[str, pd.DataFrame]
+    variants: dict[tuple[str, str], dict]
+
+
 def read_results(
     sequence_runs: Sequence[Sequence[str]] = (), sequence_metrics: Sequence[PathLike] = (),
     timeseries_datasets: Sequence[str] = (), timeseries_metrics: Sequence[PathLike] = (),
     omics_datasets: Sequence[str] = (), omics_metrics: Sequence[PathLike] = (),
     motif_datasets: Sequence[str] = (), motifs: Sequence[PathLike] = (),
-) -> tuple[dict[tuple[str, str], dict], dict[str, pd.DataFrame]]:
-    """The metrics and motif tables the workflow wrote, as :func:`summarize` takes them:
-    each list of names paired, in order, with its list of files.
+    variant_runs: Sequence[Sequence[str]] = (), variants: Sequence[PathLike] = (),
+) -> Results:
+    """The metrics, motif tables and variant summaries the workflow wrote, as
+    :func:`summarize` takes them: each list of names paired, in order, with its list of files.
 
     Parameters
     ----------
@@ -289,6 +322,9 @@ def read_results(
         Each dataset and its ``metrics.json``.
     motif_datasets, motifs
         Each dataset with interpretation, and its MoDISco patterns' ``tomtom.tsv``.
+    variant_runs, variants
+        ``[dataset, model folder]`` of each DNA model that scored variants, and the
+        ``summary.json`` of its ``score_variants``.
     """
     def paired(names, files, what):
         files = files or []  # a command given no file of a kind passes None
@@ -304,7 +340,9 @@ def read_results(
         for dataset, path in paired(names, files, f"{kind} metrics"):
             metrics[(kind, dataset)] = read_json(path)
     tables = {dataset: read_delimited(path) for dataset, path in paired(motif_datasets, motifs, "motif")}
-    return metrics, tables
+    scored = {(dataset, model): read_json(path)
+              for (dataset, model), path in paired(variant_runs, variants, "variant summary")}
+    return Results(metrics, tables, scored)
 
 
 def write_summary(
@@ -355,13 +393,13 @@ def write_summary(
         tmp.write_text(html_page("biodl results", sections))
 
 
-def summarize_run(metrics: Mapping[tuple[str, str], Mapping], motifs: Mapping[str, pd.DataFrame] | None,
-                  tsv: PathLike, markdown: PathLike, page: PathLike, tables: PathLike,
+def summarize_run(results: Results, tsv: PathLike, markdown: PathLike, page: PathLike, tables: PathLike,
                   run_config: Mapping | None = None) -> pd.DataFrame:
     """The workflow's ``summarize`` step: :func:`summarize` the results (as
     :func:`read_results` reads them), :func:`write_summary` every form of it, and log the
     table; returns it."""
-    table = summarize(metrics, motifs)
-    write_summary(table, metrics, tsv, markdown, page, tables, run_config)
-    log.info("summary of %d datasets, %d models:\n%s", len(metrics), len(table), to_markdown(display_table(table)))
+    table = summarize(results.metrics, results.motifs, results.variants)
+    write_summary(table, results.metrics, tsv, markdown, page, tables, run_config)
+    log.info("summary of %d datasets, %d models:\n%s", len(results.metrics), len(table),
+             to_markdown(display_table(table)))
     return table

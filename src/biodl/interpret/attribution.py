@@ -21,7 +21,7 @@ from biodl.data.dna import check_one_hot, dinucleotide_shuffle, one_hot_input
 from biodl.interpret.deeplift import deeplift
 from biodl.interpret.fast_ism import fast_ism, plan
 from biodl.io.files import PathLike, load_arrays, save_arrays
-from biodl.training import predict
+from biodl.training import output_logits, predict
 
 log = logging.getLogger(__name__)
 
@@ -62,17 +62,13 @@ def output_index(model, output: int | str, names: Sequence[str] | None = None) -
 
 def _logit_function(model, index: int):
     """A tf.function mapping inputs to the pre-activation of output ``index``."""
-    import keras
     import tensorflow as tf
 
-    head = model.get_layer("output")
-    body = keras.Model(model.inputs, head.input)
-    kernel = tf.convert_to_tensor(head.kernel)[:, index]
-    bias = tf.convert_to_tensor(head.bias)[index] if head.use_bias else 0.0
+    logits, _ = output_logits(model)
 
     @tf.function(reduce_retracing=True)
     def logit(x):
-        return tf.linalg.matvec(tf.cast(body(x, training=False), tf.float32), kernel) + bias
+        return logits(x)[:, index]
 
     return logit
 

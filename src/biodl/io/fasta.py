@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -10,15 +9,16 @@ from pathlib import Path
 
 import numpy as np
 
-from biodl.io.files import GZIP_ERRORS, InputError, PathLike, atomic_output, check_unique, corrupt_gzip, require_file
-
-
-def open_text(path: PathLike):
-    """Open a text file for reading, gunzipping it when its first bytes say gzip; a
-    byte-order mark is skipped and Windows line endings read as plain ones."""
-    with open(path, "rb") as handle:
-        gzipped = handle.read(2) == b"\x1f\x8b"
-    return gzip.open(path, "rt", encoding="utf-8-sig") if gzipped else open(path, encoding="utf-8-sig")
+from biodl.io.files import (
+    GZIP_ERRORS,
+    InputError,
+    PathLike,
+    check_unique,
+    corrupt_gzip,
+    open_text,
+    require_file,
+    text_output,
+)
 
 
 def read_fasta(path: PathLike) -> tuple[list[str], list[str]]:
@@ -136,12 +136,5 @@ def _first_content_line(path: Path) -> str:
 def write_fasta(path: PathLike, ids: Sequence[str], sequences: Sequence[str]) -> None:
     """Write records to FASTA, gzip-compressed when ``path`` ends in ``.gz``, atomically;
     the same records give the same bytes (no time or name in the gzip header)."""
-    path = Path(path)
-    text = "".join(f">{name}\n{seq}\n" for name, seq in zip(ids, sequences, strict=True))
-    with atomic_output(path) as tmp:
-        if path.suffix == ".gz":
-            with open(tmp, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, filename="",
-                                                       mtime=0) as handle:
-                handle.write(text.encode())
-        else:
-            tmp.write_text(text)
+    with text_output(path) as handle:
+        handle.write("".join(f">{name}\n{seq}\n" for name, seq in zip(ids, sequences, strict=True)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import glob
 import gzip
+import io
 import json
 import logging
 import os
@@ -42,6 +43,30 @@ GZIP_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error)
 def corrupt_gzip(path: PathLike, error: BaseException) -> InputError:
     """The :class:`InputError` for a gzip file that cannot be read (one of :data:`GZIP_ERRORS`)."""
     return InputError(f"{path}: not valid gzip data (corrupt or truncated?): {error}")
+
+
+def open_text(path: PathLike):
+    """Open a text file for reading, gunzipping it when its first bytes say gzip; a
+    byte-order mark is skipped and Windows line endings read as plain ones."""
+    with open(path, "rb") as handle:
+        gzipped = handle.read(2) == b"\x1f\x8b"
+    return gzip.open(path, "rt", encoding="utf-8-sig") if gzipped else open(path, encoding="utf-8-sig")
+
+
+@contextmanager
+def text_output(path: PathLike) -> Iterator:
+    """A text handle writing ``path`` atomically, gzip-compressed when it ends in ``.gz``;
+    the same text gives the same bytes (no time or name in the gzip header)."""
+    path = Path(path)
+    with atomic_output(path) as tmp:
+        if path.suffix == ".gz":
+            with open(tmp, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, filename="",
+                                                       mtime=0) as binary, \
+                    io.TextIOWrapper(binary, encoding="utf-8", newline="") as handle:
+                yield handle
+        else:
+            with open(tmp, "w", encoding="utf-8", newline="") as handle:
+                yield handle
 
 
 def require_file(path: PathLike, what: str = "file") -> Path:

@@ -8,8 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from biodl.io.fasta import open_text
-from biodl.io.files import InputError, PathLike
+from biodl.io.files import InputError, PathLike, open_text
 
 REGION_COLUMNS = ("chrom", "start", "end")
 _SKIPPED_PREFIXES = ("#", "track", "browser")

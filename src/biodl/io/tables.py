@@ -10,8 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from biodl.io.fasta import open_text
-from biodl.io.files import GZIP_ERRORS, InputError, PathLike, check_unique, corrupt_gzip, require_file
+from biodl.io.files import GZIP_ERRORS, InputError, PathLike, check_unique, corrupt_gzip, open_text, require_file
 from biodl.io.h5ad import read_h5ad
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,14 @@ Importing this package declares every step (:data:`STEPS`, rule name -> :class:`
 :func:`biodl.steps.runner.run`. No TensorFlow is imported here, so a dry run stays fast.
 """
 
-from biodl.steps import interpret_steps, omics_steps, sequence_steps, summary_steps, timeseries_steps
+from biodl.steps import (
+    interpret_steps,
+    omics_steps,
+    sequence_steps,
+    summary_steps,
+    timeseries_steps,
+    variant_steps,
+)
 from biodl.steps.declaration import STEPS, Step, check_rule, command_step, rule_settings, settings_param
 
 __all__ = [
@@ -22,4 +29,5 @@ __all__ = [
            "settings_param",
            "summary_steps",
            "timeseries_steps",
+           "variant_steps",
 ]

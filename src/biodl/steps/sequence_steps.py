@@ -36,15 +36,21 @@ def simulate_dna(paths, settings):
 
 
 def simulate_genome_settings(config, seq_dataset):
-    return {**config["sequences"][seq_dataset]["simulate_genome"], "release": config["jaspar_release"],
+    settings = config["sequences"][seq_dataset]
+    # the known-answer variants' controls lie in the model's window around each site
+    window = settings["length"] or settings["simulate_genome"]["peak_width"]
+    return {**settings["simulate_genome"], "variant_window": window, "release": config["jaspar_release"],
             "seed": config["seed"]}
 
 
 @step("simulate_genome", simulate_genome_settings,
       "a demo genome with peaks over planted JASPAR motifs", simulate.simulate_genome,
-      {"genome": "output FASTA", "peaks": "output narrowPeak", "truth": "output TSV of planted sites"})
+      {"genome": "output FASTA", "peaks": "output narrowPeak", "truth": "output TSV of planted sites",
+       "variants": "output VCF: SNVs breaking planted sites and SNVs elsewhere in their windows",
+       "variant_truth": "output TSV: the variants' known answers (breaks_site)"})
 def simulate_genome(paths, settings):
-    simulate.simulate_genome(**settings).write(paths.genome, paths.peaks, paths.truth)
+    simulate.simulate_genome(**settings).write(paths.genome, paths.peaks, paths.truth, paths.variants,
+                                               paths.variant_truth)
 
 
 def index_genome_settings(config, seq_dataset):

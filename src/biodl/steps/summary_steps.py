@@ -7,6 +7,9 @@ from biodl.config import summarized
 from biodl.evaluation import summary
 from biodl.steps.declaration import step
 
+NAMED_FILES = ("sequence_metrics", "timeseries_metrics", "omics_metrics", "motifs", "variants")
+"""The summary's inputs, each paired in order with the names its settings give."""
+
 
 def summarize_settings(config):
     return {**summarized(config), "run_config": config}
@@ -17,19 +20,17 @@ def summarize_settings(config):
       {"sequence_metrics": "metrics.json of each DNA model (evaluate-sequences)",
        "timeseries_metrics": "metrics.json of each time-series dataset", "omics_metrics":
        "metrics.json of each omics dataset", "motifs": "tomtom.tsv of each dataset's MoDISco motifs",
+       "variants": "summary.json of each DNA model's score-variants",
        "tsv": "output TSV: every number", "markdown": "output Markdown table", "page": "output HTML page",
        "tables": "output folder: <kind>/<dataset>/metrics.html"},
-      several=("sequence_metrics", "timeseries_metrics", "omics_metrics", "motifs"),
-      optional=("sequence_metrics", "timeseries_metrics", "omics_metrics", "motifs"),
+      several=NAMED_FILES, optional=NAMED_FILES,
       extra={"sequence_runs": "[dataset, model folder] of each sequence_metrics file, in order",
              "timeseries_datasets": "the dataset of each timeseries_metrics file, in order",
              "omics_datasets": "the dataset of each omics_metrics file, in order",
-             "motif_datasets": "the dataset of each motifs file, in order"})
+             "motif_datasets": "the dataset of each motifs file, in order",
+             "variant_runs": "[dataset, model folder] of each variants file, in order"})
 def summarize(paths, settings):
     names = {key: settings.pop(key, []) for key in ("sequence_runs", "timeseries_datasets", "omics_datasets",
-                                                    "motif_datasets")}
-    metrics, motifs = summary.read_results(sequence_metrics=paths.sequence_metrics,
-                                           timeseries_metrics=paths.timeseries_metrics,
-                                           omics_metrics=paths.omics_metrics, motifs=paths.motifs,
-                                           **names)
-    summary.summarize_run(metrics, motifs, paths.tsv, paths.markdown, paths.page, paths.tables, **settings)
+                                                    "motif_datasets", "variant_runs")}
+    results = summary.read_results(**{key: getattr(paths, key) for key in NAMED_FILES}, **names)
+    summary.summarize_run(results, paths.tsv, paths.markdown, paths.page, paths.tables, **settings)

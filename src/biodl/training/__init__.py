@@ -18,6 +18,7 @@ from biodl.training.model_files import (
     check_model_inputs,
     check_model_outputs,
     load_model,
+    output_logits,
     predict,
     save_model,
 )
@@ -27,6 +28,6 @@ from biodl.training.settings import LOSSES, TrainingSettings, class_weights, key
 
 __all__ = [
     "LOSSES", "TrainingSettings", "canonical_keras_archive", "check_model_inputs", "check_model_outputs",
-    "class_weights", "configure", "fit", "keyword_settings", "load_model", "make_dataset", "predict", "runtime",
-    "save_model", "steps_per_epoch",
+    "class_weights", "configure", "fit", "keyword_settings", "load_model", "make_dataset", "output_logits", "predict",
+    "runtime", "save_model", "steps_per_epoch",
 ]

@@ -137,3 +137,28 @@ def predict(model, x, batch_size: int = 256) -> np.ndarray:
     arrays) in batches read one at a time, as float32 numpy."""
     outputs = model.predict(make_dataset(x, None, batch_size), verbose=0)
     return np.asarray(outputs, dtype=np.float32)
+
+
+def output_logits(model):
+    """The pre-activation of the model's output layer (named ``output``) and its activation.
+
+    Returns
+    -------
+    logits, activation
+        A ``tf.function`` from float32 ``(N, ...)`` inputs to ``(N, outputs)`` logits (the
+        output layer's kernel and bias applied, not its activation), and that activation's
+        name (``sigmoid``, ``softmax``, ``linear``).
+    """
+    import keras
+    import tensorflow as tf
+
+    head = model.get_layer("output")
+    body = keras.Model(model.inputs, head.input)
+    kernel = tf.convert_to_tensor(head.kernel)
+    bias = tf.convert_to_tensor(head.bias) if head.use_bias else tf.zeros(kernel.shape[-1])
+
+    @tf.function(reduce_retracing=True)
+    def logits(x):
+        return tf.matmul(tf.cast(body(x, training=False), tf.float32), kernel) + bias
+
+    return logits, getattr(head.activation, "__name__", "linear")

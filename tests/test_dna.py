@@ -152,20 +152,32 @@ def test_invalid_character_found_whichever_chunk_and_thread_it_falls_in(monkeypa
             one_hot_encode(seqs, ambiguous=ambiguous)
 
 
-def test_dinucleotide_shuffle_keeps_dinucleotide_counts():
-    from biodl.data.dna import dinucleotide_shuffle
+def test_dinucleotide_shuffles_keep_dinucleotide_counts_ends_and_n_positions():
+    from biodl.data.dna import decode, dinucleotide_shuffles
 
     rng = np.random.default_rng(0)
-    seq = one_hot_encode("".join(rng.choice(list("ACGT"), 200)))
-    shuffled = dinucleotide_shuffle(seq, rng)
+    x = one_hot_encode(["".join(rng.choice(list("ACGT"), 200)) for _ in range(20)] + ["ACGTNNACGTTTGCAAC" * 4])
 
     def counts(onehot):
-        idx = onehot.argmax(axis=1)
+        idx = onehot.argmax(axis=-1)
         return np.bincount(idx[:-1] * 4 + idx[1:], minlength=16)
 
-    np.testing.assert_array_equal(counts(shuffled), counts(seq))
-    assert not np.array_equal(shuffled, seq)
-    assert shuffled[0].argmax() == seq[0].argmax() and shuffled[-1].argmax() == seq[-1].argmax()
+    shuffled = dinucleotide_shuffles(x, 5, rng)
+    assert shuffled.shape == (21, 5, 200, 4) and shuffled.dtype == np.float32
+    for seq, copies in zip(x[:20], shuffled[:20]):
+        for copy in copies:
+            np.testing.assert_array_equal(counts(copy), counts(seq))
+            assert copy[0].argmax() == seq[0].argmax() and copy[-1].argmax() == seq[-1].argmax()
+        assert all(not np.array_equal(copy, seq) for copy in copies)
+    with_n = decode(shuffled[-1])
+    assert all(text.count("N") == decode(x[-1]).count("N") for text in with_n)
+    assert all(a == "N" for text in with_n for a, b in zip(text, decode(x[-1])) if b == "N")
+    again = dinucleotide_shuffles(x, 5, np.random.default_rng(0).spawn(1)[0])
+    assert not np.array_equal(again, shuffled)
+    first = dinucleotide_shuffles(x[:3], 2, np.random.default_rng(9))
+    np.testing.assert_array_equal(first, dinucleotide_shuffles(x[:3], 2, np.random.default_rng(9)))
+    np.testing.assert_array_equal(dinucleotide_shuffles(x[0], 2, np.random.default_rng(9)), first[0])
+    assert decode(dinucleotide_shuffles(one_hot_encode("AC"), 2, rng)) == ["AC", "AC"]
 
 
 def test_check_one_hot_flags_fractional_sequences():

@@ -47,16 +47,18 @@ class SimulatedGenome(NamedTuple):
     truth: pd.DataFrame
     variants: pd.DataFrame
 
-    def write(self, genome: PathLike, peaks: PathLike, truth: PathLike, variants: PathLike,
-              variant_truth: PathLike) -> None:
+    def write(self, genome: PathLike, peaks: PathLike, truth: PathLike, variants: PathLike | None = None,
+              variant_truth: PathLike | None = None) -> None:
         """Write the genome (FASTA), the peaks (narrowPeak, no header), the truth table
-        (TSV), the variants (VCF) and their known answers (TSV)."""
+        (TSV), and where given the variants (VCF) and their known answers (TSV)."""
         write_fasta(genome, list(self.chromosomes), list(self.chromosomes.values()))
         with atomic_output(peaks) as tmp:
             self.peaks.to_csv(tmp, sep="\t", header=False, index=False)
         write_table(truth, self.truth, index=False)
-        write_vcf(variants, self.variants, {name: len(bases) for name, bases in self.chromosomes.items()})
-        write_table(variant_truth, self.variants, index=False)
+        if variants is not None:
+            write_vcf(variants, self.variants, {name: len(bases) for name, bases in self.chromosomes.items()})
+        if variant_truth is not None:
+            write_table(variant_truth, self.variants, index=False)
 
 
 class SimulatedOmics(NamedTuple):

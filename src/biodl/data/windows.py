@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from biodl.data.dna import decode, dinucleotide_shuffle, one_hot_encode, reverse_complement
+from biodl.data.dna import decode, dinucleotide_shuffles, one_hot_encode, reverse_complement
 from biodl.io.fasta import write_fasta
 from biodl.io.files import InputError, PathLike, write_json, write_table
 from biodl.io.genome import Genome
@@ -463,7 +463,7 @@ def _shuffled_windows(windows: pd.DataFrame, ratio: float, rng: np.random.Genera
         return windows.iloc[:0]
     picked = regions.iloc[np.sort(rng.choice(len(regions), size=n, replace=n > len(regions)))]
     encoded = one_hot_encode(picked["sequence"].tolist())
-    sequences = decode(np.stack([dinucleotide_shuffle(x, rng) for x in encoded]))
+    sequences = decode(dinucleotide_shuffles(encoded, 1, rng)[:, 0])
     copy_number = picked.groupby("id").cumcount() + 1
     return picked.assign(source="shuffled", sequence=sequences, id=picked["id"] + "_shuf" + copy_number.astype(str))
 

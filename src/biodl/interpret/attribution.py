@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from biodl.data.dna import check_one_hot, dinucleotide_shuffle, one_hot_input
+from biodl.data.dna import check_one_hot, dinucleotide_shuffles, one_hot_input
 from biodl.interpret.deeplift import deeplift
 from biodl.interpret.fast_ism import fast_ism, plan
 from biodl.io.files import PathLike, load_arrays, save_arrays
@@ -130,8 +130,7 @@ def integrated_gradients(
     weights[[0, -1]] /= 2
     result = np.zeros_like(x)
     for i, seq in enumerate(x):
-        refs = ([np.zeros_like(seq)] if baseline == "zeros"
-                else [dinucleotide_shuffle(seq, rng) for _ in range(n_baselines)])
+        refs = [np.zeros_like(seq)] if baseline == "zeros" else dinucleotide_shuffles(seq, n_baselines, rng)
         for ref in refs:
             path = ref[None] + alphas[:, None, None] * (seq - ref)[None]
             grads = _batched(gradient, path, batch_size)

@@ -22,11 +22,12 @@ explained before its activation).
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
 
-from biodl.data.dna import dinucleotide_shuffle, one_hot_input
+from biodl.data.dna import dinucleotide_shuffles, one_hot_input
 from biodl.models.layer_chain import chain_layers
 
 N_REFERENCES = 10
@@ -160,7 +161,9 @@ def _explainer(model, index: int):
                 h_ref = tf.cast(layer(h_ref, training=False), tf.float32)
         raise AssertionError("the chain ends at the output layer")
 
-    @tf.function(reduce_retracing=True)
+    spec = tf.TensorSpec((None, *model.inputs[0].shape[1:]), tf.float32)
+
+    @tf.function(input_signature=[spec, spec])
     def explain(x, ref):
         with tf.GradientTape() as tape:
             tape.watch(x)
@@ -170,8 +173,20 @@ def _explainer(model, index: int):
     return explain
 
 
+_EXPLAINERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+"""model -> output -> its traced explainer, so that calls on few sequences (a variant's two
+alleles) do not trace the network again."""
+
+
+def _cached_explainer(model, index: int):
+    per_model = _EXPLAINERS.setdefault(model, {})
+    if index not in per_model:
+        per_model[index] = _explainer(model, index)
+    return per_model[index]
+
+
 def deeplift(
-    model, x: np.ndarray, output: int = 0, n_references: int = N_REFERENCES, seed: int = 1, batch_size: int = 256,
+    model, x: np.ndarray, output: int = 0, n_references: int = N_REFERENCES, seed: int = 1, batch_size: int = 1024,
 ) -> DeepLiftResult:
     """DeepLIFT-rescale hypothetical contributions of one output's logit, averaged over
     dinucleotide-shuffled references (DeepSHAP).
@@ -186,6 +201,8 @@ def deeplift(
         Column of the model output to explain.
     n_references, seed
         Shuffled references per sequence, and the seed of the shuffles.
+    batch_size
+        Sequence-reference pairs per call of the network.
 
     Returns
     -------
@@ -195,7 +212,7 @@ def deeplift(
     if n_references < 1:
         raise ValueError(f"n_references must be at least 1, got {n_references}")
     x = one_hot_input(x)
-    explain = _explainer(model, output)
+    explain = _cached_explainer(model, output)
     rng = np.random.default_rng(seed)
     n, length, _ = x.shape
     hypothetical = np.zeros_like(x)
@@ -204,7 +221,7 @@ def deeplift(
     per_batch = max(1, batch_size // n_references)
     for start in range(0, n, per_batch):
         seqs = x[start:start + per_batch]
-        refs = np.stack([dinucleotide_shuffle(seq, rng) for seq in seqs for _ in range(n_references)])
+        refs = dinucleotide_shuffles(seqs, n_references, rng).reshape(-1, length, 4)
         repeated = np.repeat(seqs, n_references, axis=0)
         multipliers, logit, logit_ref = (np.asarray(v) for v in explain(repeated, refs))
         contributions = (multipliers * (repeated - refs)).sum(axis=(1, 2))

@@ -32,7 +32,9 @@ log = logging.getLogger(__name__)
 N_NULL = 10_000
 """Background variants scored for the empirical null unless a caller says otherwise."""
 CHUNK = 2048
-"""Variants cut and scored per batch (four windows each: both alleles, both strands)."""
+"""Variants read, cut and scored at a time (four windows each: both alleles, both strands)."""
+WINDOWS_PER_CALL = 1024
+"""Windows per call of the model (activations of a 1 kb window with 64 filters: ~0.25 MB each)."""
 MISMATCH_CHECK = 100
 """When the first chunk holds at least this many alleles on known chromosomes and none
 matches the genome, scoring stops early (another assembly) instead of after the whole file."""
@@ -58,7 +60,7 @@ class AlleleScorer:
         Windows per call of the model.
     """
 
-    def __init__(self, model, batch_size: int = 4 * CHUNK):
+    def __init__(self, model, batch_size: int = WINDOWS_PER_CALL):
         import tensorflow as tf
 
         self.logits, self.activation = output_logits(model)
@@ -223,7 +225,7 @@ def score_variants(
     """
     if len(names) != int(model.outputs[0].shape[-1]):
         raise ValueError(f"{len(names)} output names for a model with {model.outputs[0].shape[-1]} outputs")
-    scorer = AlleleScorer(model, batch_size=4 * chunk_size)
+    scorer = AlleleScorer(model)
     maker = WindowMaker(genome, scorer.length)
     reader = VariantFile(variants, chunk_size=chunk_size)
     shapes = variant_shapes(reader)

@@ -54,3 +54,23 @@ def motif_genome(tmp_path):
     path.write_text(f">chr1\n{MOTIF_CHR1}\n>chr2\n{MOTIF_CHR1[::-1]}\n")
     with Genome(path) as opened:
         yield opened
+
+
+def motif_model(length: int):
+    """A network that sees one motif on both strands: its logit is 4 x (the best match of
+    GATTACA + the best match of its reverse complement, in matching bases) - 50, the same
+    for a sequence and its reverse complement."""
+    import keras
+    import numpy as np
+
+    from biodl.data.dna import one_hot_encode, reverse_complement
+
+    inputs = keras.Input((length, 4))
+    conv = keras.layers.Conv1D(2, len(MOTIF), use_bias=False)
+    pooled = keras.layers.GlobalMaxPooling1D()(keras.layers.Activation("relu")(conv(inputs)))
+    dense = keras.layers.Dense(1, name="output", activation="sigmoid")
+    model = keras.Model(inputs, dense(pooled))
+    kernel = np.stack([one_hot_encode(MOTIF), one_hot_encode(reverse_complement(MOTIF))], axis=-1)
+    conv.set_weights([kernel.astype(np.float32)])
+    dense.set_weights([np.full((2, 1), 4.0, np.float32), np.array([-50.0], np.float32)])
+    return model

@@ -15,7 +15,16 @@ from biodl import config, omics, sequences, timeseries
 from biodl.data import splits
 from biodl.data import windows as regions
 from biodl.data.simulate import simulate_dna, simulate_genome, simulate_omics
-from biodl.interpret import attribution, compare, filters, modisco, variant_effects
+from biodl.interpret import (
+    attribution,
+    compare,
+    experiments,
+    filters,
+    hits,
+    modisco,
+    variant_effects,
+    variant_explanations,
+)
 from biodl.io.jaspar import DEFAULT_RELEASE, motif_database
 from biodl.io.tables import read_omic
 from biodl.models import build_cnn1d, build_cnn2d, build_fcn, build_gaf_fusion, build_lstm
@@ -142,7 +151,8 @@ INTERPRET = {"modisco_method": (modisco.discover_patterns, "method"),
              "null_networks": (filters.untrained_filter_motifs, "networks"),
              "null_shuffles": (compare.shuffled_columns, "copies"),
              "database": (motif_database, "database"), "collection": (motif_database, "collection"),
-             "tax_group": (motif_database, "tax_group")}
+             "tax_group": (motif_database, "tax_group"), "hits_window": (hits.motif_hits, "window"),
+             "hits_max_fdr": (hits.motif_hits, "max_fdr")}
 
 # schema path pattern -> the default of the library that the key feeds; the first match wins
 # (a * matches dots too, so the narrower patterns come first)
@@ -163,6 +173,8 @@ HOMES = [
     ("sequences.*.interpret.*", lambda p: parameter(*INTERPRET[p.rsplit(".", 1)[1]])
      if p.rsplit(".", 1)[1] in INTERPRET else parameter(attribution.attribute, p.rsplit(".", 1)[1])),
     ("sequences.*.simulate_genome.*", lambda p: parameter(simulate_genome, p.rsplit(".", 1)[1])),
+    ("sequences.*.variants.top", lambda p: parameter(variant_explanations.explain_variants, "top")),
+    ("sequences.*.experiments.*", lambda p: parameter(experiments.run_experiments, p.rsplit(".", 1)[1])),
     ("sequences.*.variants.*", lambda p: parameter(variant_effects.score_variants, p.rsplit(".", 1)[1])),
     ("sequences.*.background.*", lambda p: parameter(regions.extract, p.rsplit(".", 1)[1])),
     ("sequences.*.blacklist", lambda p: parameter(regions.extract, "blacklist")),
@@ -270,7 +282,8 @@ def test_every_rule_runs_a_command_that_takes_its_settings():
     for rule, step in STEPS.items():
         names = inspect.signature(step.settings_from).parameters
         given = {k: v for k, v in {**wildcards, "ts_model": "lstm", "omics_model": "joint_vae"}.items() if k in names}
-        if rule in ("simulate_genome", "index_genome", "extract_regions", "score_variants"):
+        if rule in ("simulate_genome", "index_genome", "extract_regions", "score_variants", "explain_variants",
+                    "insert_motifs"):
             given["seq_dataset"] = "demo_genome"
         settings = rule_settings(demo, rule, **given)
         unknown = set(settings) - set(step.setting_names()) - {"seed"}

@@ -39,6 +39,15 @@ def test_fimo_finds_a_planted_site():
     assert fimo_hits([], one_hot_encode(seqs), ["a", "b", "c"]).empty
 
 
+def test_a_short_motifs_best_word_has_the_p_value_of_its_rarity_not_zero():
+    (zeb1,) = fetch_jaspar(["MA0103"])  # 6 bp: its consensus occurs by chance once in 4^6 positions
+    consensus = "".join("ACGT"[i] for i in zeb1.ppm.argmax(axis=1))
+    x = one_hot_encode(["T" * 10 + consensus + "T" * 10])
+    hits = fimo_hits([zeb1], x, ["a"], threshold=1e-3)
+    assert hits["p_value"].min() == pytest.approx(0.25 ** 6)
+    assert fimo_hits([zeb1], x, ["a"], threshold=1e-4).empty
+
+
 def test_fimo_in_chunks_from_disk_equals_one_scan(tmp_path, monkeypatch):
     from biodl.interpret import compare
     from biodl.io.arrays import npz_writer, stored_rows

@@ -4,31 +4,12 @@ strands): the scores, the null's p-values, streaming, known answers, and the ref
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import MOTIF
 from conftest import MOTIF_CHR1 as CHR1
+from conftest import motif_model
 from test_io_variants import vcf
 
 from biodl.interpret.variant_effects import score_variants
 from biodl.io import InputError
-
-
-def motif_model(length: int):
-    """A network that sees one motif on both strands: its logit is 4 x (the best match of
-    GATTACA + the best match of its reverse complement, in matching bases) - 50, the same
-    for a sequence and its reverse complement."""
-    import keras
-
-    from biodl.data.dna import one_hot_encode, reverse_complement
-
-    inputs = keras.Input((length, 4))
-    conv = keras.layers.Conv1D(2, len(MOTIF), use_bias=False)
-    pooled = keras.layers.GlobalMaxPooling1D()(keras.layers.Activation("relu")(conv(inputs)))
-    dense = keras.layers.Dense(1, name="output", activation="sigmoid")
-    model = keras.Model(inputs, dense(pooled))
-    kernel = np.stack([one_hot_encode(MOTIF), one_hot_encode(reverse_complement(MOTIF))], axis=-1)
-    conv.set_weights([kernel.astype(np.float32)])
-    dense.set_weights([np.full((2, 1), 4.0, np.float32), np.array([-50.0], np.float32)])
-    return model
 
 
 def test_a_variant_inside_the_motif_scores_and_passes_the_null_others_score_zero(motif_genome, tmp_path):

@@ -96,6 +96,9 @@ def test_readme_notebook_examples_run_from_the_wheel(wheel_python, tmp_path):
             "ctcf_found": bool((table[table["beyond_null"]]["target_name"] == "CTCF").any()),
             "deeplift_delta": float(namespace["explained"].convergence_table()["max_abs_delta"].max()),
             "known_answers": namespace["effects"].summary["known_answers"]["peak"]["auroc_abs_score"],
+            "top_variant_motif": str(namespace["why"].variants.loc[0, "motif_name"]),
+            "ctcf_inserted": float(namespace["inserted"].insertions["mean_effect"].iloc[0]),
+            "hits": namespace["found"].summary["outputs"]["CTCF"]["hits"],
             "one_nn": namespace["evaluation"].metrics["models"]["1nn"]["accuracy_mean"]}))
     """, tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -103,5 +106,6 @@ def test_readme_notebook_examples_run_from_the_wheel(wheel_python, tmp_path):
     assert "'cnn1d'" in printed and "'pwm_scan'" in printed and "[64] 30" in printed
     assert said["pwm_auroc"] > 0.9 and said["gc_matched"] == 300 and said["test_chromosomes"] == ["chr5"]
     assert said["ctcf_found"] and said["deeplift_delta"] < 1e-3 and said["one_nn"] > 0.85
-    assert said["known_answers"] > 0.8
+    assert said["known_answers"] > 0.8 and said["top_variant_motif"] == "CTCF" and said["ctcf_inserted"] > 0
+    assert said["hits"] > 100
     assert (tmp_path / "mrna.tsv").is_file() and "balanced_accuracy_mean" in printed

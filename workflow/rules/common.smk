@@ -27,6 +27,10 @@ SEQUENCE_DATASETS = sorted(config["sequences"])
 TIMESERIES_DATASETS = sorted(config["timeseries"])
 OMICS_DATASETS = sorted(config["omics"])
 INTERPRETED_DATASETS = [name for name in SEQUENCE_DATASETS if config["sequences"][name]["interpret"]["enabled"]]
+# the two simulation rules both write truth.tsv: each one only for the datasets it simulates
+SIMULATED_DNA = [name for name in SEQUENCE_DATASETS if sequence_source(config["sequences"][name]) == "simulate"]
+SIMULATED_GENOMES = [name for name in SEQUENCE_DATASETS
+                     if sequence_source(config["sequences"][name]) == "simulate_genome"]
 
 
 wildcard_constraints:
@@ -195,6 +199,21 @@ def summary_inputs(wildcards):
     }
 
 
+def planted_sites(wildcards):
+    """The truth table of simulated sequences (planted sites), for the motif hits' precision
+    and recall."""
+    if sequence_source(config["sequences"][wildcards.seq_dataset]) == "simulate":
+        return {"truth": simulated(wildcards.seq_dataset, "truth.tsv")}
+    return {}
+
+
+def discovered_patterns(wildcards):
+    """The MoDISco patterns an in-silico experiment may name, where the dataset is interpreted."""
+    if wildcards.seq_dataset in INTERPRETED_DATASETS and wildcards.seq_model == "cnn1d":
+        return {"patterns": f"results/{wildcards.seq_dataset}/interpret/modisco/motifs.meme"}
+    return {}
+
+
 def sequence_models(name):
     """The DNA models a dataset trains: cnn1d, and searched_cnn1d when it searches."""
     return ["cnn1d"] + (["searched_cnn1d"] if config["sequences"][name]["search"]["enabled"] else [])
@@ -212,7 +231,10 @@ def all_targets():
             targets.append(f"results/{name}/data/window_gc.png")
         if config["sequences"][name].get("variants") is not None:
             targets += expand("results/{dataset}/{model}/variants/{file}", dataset=name, model=sequence_models(name),
-                              file=["summary.json", "scores.png"])
+                              file=["summary.json", "scores.png", "top_variants.tsv"])
+        if config["sequences"][name].get("experiments") is not None:
+            targets += expand("results/{dataset}/cnn1d/experiments/{file}", dataset=name,
+                              file=["insertions.png", "spacing.png"])
     for name in TIMESERIES_DATASETS:
         targets += expand("results/{dataset}/{file}", dataset=name,
                           file=["metrics.json", "confusion.png", "data/examples.png", "training_curves.png"])
@@ -231,7 +253,7 @@ def all_targets():
             "results/{dataset}/interpret/{file}",
             dataset=name,
             file=["attribution_tracks.png", "filters/logos.png", "filters/tomtom.tsv", "modisco/logos.png",
-                  "modisco/tomtom.tsv", "modisco/fimo_hits.tsv"],
+                  "modisco/tomtom.tsv", "modisco/fimo_hits.tsv", "hits.bed"],
         )
     return targets
 

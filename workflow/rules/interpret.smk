@@ -1,7 +1,8 @@
 # What a trained sequence CNN learned: attributions -> filters / MoDISco motifs -> TOMTOM
 # against known motifs -> logos, and FIMO sites of the discovered motifs.
 # Steps: biodl.interpret.attribution.attribute, .filters.filter_motifs,
-# .modisco.discover_patterns, .compare.tomtom_matches / fimo_hits, biodl.evaluation.plots.plot_motif_matches.
+# .modisco.discover_patterns, .compare.tomtom_matches / fimo_hits, biodl.evaluation.plots.plot_motif_matches,
+# .hits.motif_hits (significant attribution stretches, named, as BED).
 
 
 rule attribute:
@@ -130,6 +131,27 @@ rule fimo:
         "logs/{seq_dataset}/fimo.log",
     benchmark:
         "benchmarks/rules/{seq_dataset}/fimo.tsv"
+    conda:
+        "../envs/biodl.yaml"
+    script:
+        "../scripts/run_step.py"
+
+
+rule motif_hits:
+    input:
+        unpack(planted_sites),
+        attributions="results/{seq_dataset}/interpret/attributions.npz",
+        patterns="results/{seq_dataset}/interpret/modisco/motifs.meme",
+    output:
+        bed="results/{seq_dataset}/interpret/hits.bed",
+        table="results/{seq_dataset}/interpret/hits.tsv",
+        summary="results/{seq_dataset}/interpret/hits.json",
+    params:
+        settings=settings_param(interpret_steps.motif_hits, config),
+    log:
+        "logs/{seq_dataset}/motif_hits.log",
+    benchmark:
+        "benchmarks/rules/{seq_dataset}/motif_hits.tsv"
     conda:
         "../envs/biodl.yaml"
     script:

@@ -5,6 +5,8 @@
 
 
 rule simulate_dna:
+    wildcard_constraints:
+        seq_dataset=_names_pattern(SIMULATED_DNA),
     output:
         fasta=simulated("{seq_dataset}", "sequences.fa.gz"),
         labels=simulated("{seq_dataset}", "labels.tsv"),
@@ -22,6 +24,8 @@ rule simulate_dna:
 
 
 rule simulate_genome:
+    wildcard_constraints:
+        seq_dataset=_names_pattern(SIMULATED_GENOMES),
     output:
         genome=simulated("{seq_dataset}", "genome.fa"),
         peaks=simulated("{seq_dataset}", "peaks.narrowPeak"),

@@ -336,3 +336,55 @@ def plot_variant_scores(scores: Mapping[str, np.ndarray], null: pd.DataFrame, pa
         ax.set_yscale("log")
         ax.legend(fontsize=7)
     return save_figure(fig, path)
+
+
+def plot_variant_alleles(ref: np.ndarray, alt: np.ndarray, ref_length: int, alt_length: int, title: str,
+                         path: PathLike):
+    """Two attribution logo tracks, the reference allele's window above the alternative's,
+    each allele shaded (it starts at the middle column of the ``(2 * flank + 1, 4)`` tracks)."""
+    plt = pyplot()
+    flank = (len(ref) - 1) // 2
+    fig, axes = plt.subplots(2, 1, figsize=(10, 3.6), sharex=True, sharey=True)
+    for ax, track, size, name in ((axes[0], ref, ref_length, "reference"), (axes[1], alt, alt_length, "alternative")):
+        _draw_logo(ax, pd.DataFrame(np.asarray(track, dtype=float), columns=list(ALPHABET)), "", ylabel=name)
+        ax.axvspan(flank - 0.5, flank + min(size, flank + 1) - 0.5, color="C3", alpha=0.15, lw=0)
+    axes[1].set_xticks([0, flank, 2 * flank], [f"-{flank}", "variant", f"+{flank}"])
+    fig.suptitle(title, fontsize=8)
+    return save_figure(fig, path, dpi=110)
+
+
+def plot_insertions(insertions: pd.DataFrame, path: PathLike):
+    """Per output, each inserted motif's mean effect on the logit with its spread (one
+    standard deviation over backgrounds)."""
+    plt = pyplot()
+    outputs = list(dict.fromkeys(insertions["output"])) or [""]
+    motifs = list(dict.fromkeys(insertions["motif"]))
+    fig, axes = plt.subplots(1, len(outputs), figsize=(max(4, 1 + 0.9 * len(motifs)) * len(outputs), 3.6),
+                             squeeze=False)
+    for ax, output in zip(axes[0], outputs):
+        rows = insertions.loc[insertions["output"] == output].set_index("motif").reindex(motifs)
+        ax.bar(range(len(motifs)), rows["mean_effect"], yerr=rows["sd"], color="C0", alpha=0.8, capsize=3)
+        ax.axhline(0, color="grey", lw=0.6)
+        ax.set_xticks(range(len(motifs)), motifs, rotation=30, ha="right", fontsize=7)
+        ax.set(ylabel="effect on the logit (mean ± sd)", title=f"inserted at the centre: {output}")
+    return save_figure(fig, path)
+
+
+def plot_spacing(spacing: pd.DataFrame, path: PathLike):
+    """Per pair and output, the interaction of two inserted motifs (joint effect minus each
+    alone) against the bases between them, both orientations, ± one standard deviation."""
+    plt = pyplot()
+    panels = list(dict.fromkeys(zip(spacing["pair"], spacing["output"]))) or [("no pairs", "")]
+    fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 3.6), squeeze=False)
+    for ax, (pair, output) in zip(axes[0], panels):
+        for k, (orientation, rows) in enumerate(spacing.loc[(spacing["pair"] == pair)
+                                                            & (spacing["output"] == output)].groupby("orientation")):
+            ax.plot(rows["spacing"], rows["interaction"], color=f"C{k}", label=orientation)
+            ax.fill_between(rows["spacing"], rows["interaction"] - rows["interaction_sd"],
+                            rows["interaction"] + rows["interaction_sd"], color=f"C{k}", alpha=0.2, lw=0)
+        ax.axhline(0, color="grey", lw=0.6)
+        ax.set(xlabel="bases between the motifs", ylabel="interaction: joint - each alone (logit)",
+               title=f"{pair}: {output}")
+        if len(spacing):
+            ax.legend(fontsize=7)
+    return save_figure(fig, path)

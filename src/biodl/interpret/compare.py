@@ -266,7 +266,9 @@ def fimo_hits(motifs: Sequence[Motif], x, ids: Sequence[str], threshold: float =
         ``(N, L, 4)`` one-hot sequences (an array or :class:`~biodl.io.arrays.StoredRows`,
         scanned a chunk at a time) and their ids.
     threshold
-        Sites with a p-value below it are reported.
+        Sites with a p-value below it are reported. A site's p-value is at least ``4^-width``
+        (memelite reports 0 for a motif's best words, which no word of ``width`` bases can be
+        under a uniform background): short motifs cannot pass a threshold below that.
 
     Returns
     -------
@@ -288,6 +290,9 @@ def fimo_hits(motifs: Sequence[Motif], x, ids: Sequence[str], threshold: float =
             if len(table) == 0:
                 continue
             table = table.rename(columns={"sequence_name": "sequence_index", "p-value": "p_value"})
+            # memelite gives a motif's best possible words p = 0; no word of w bases is rarer than 4^-w
+            table["p_value"] = np.maximum(table["p_value"], 0.25 ** motif.width)
+            table = table.loc[table["p_value"] < threshold]
             table["motif_id"] = motif.id
             table["sequence_id"] = ids[start + table["sequence_index"].astype(int)]
             hits.append(table)

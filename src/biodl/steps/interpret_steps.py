@@ -1,5 +1,5 @@
 """The interpretation steps (``workflow/rules/interpret.smk``): attributions, filters as
-motifs, MoDISco patterns, their JASPAR matches, logos and FIMO sites."""
+motifs, MoDISco patterns, their JASPAR matches, logos, FIMO sites and motif hits."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import inspect
 
 from biodl.data.datasets import EncodedDataset
 from biodl.evaluation import plots
-from biodl.interpret import attribution, compare, filters
+from biodl.interpret import attribution, compare, filters, hits
 from biodl.interpret.attribution import Attributions
 from biodl.interpret.modisco import patterns_or_filters
 from biodl.io import read_delimited, write_json, write_table
@@ -140,3 +140,24 @@ def fimo(paths, settings):
                              **settings)
     write_table(paths.hits, hits, index=False)
 
+
+
+def motif_hits_settings(config, seq_dataset):
+    interpret = config["sequences"][seq_dataset]["interpret"]
+    return {"method": interpret["modisco_method"], "window": interpret["hits_window"],
+            "max_fdr": interpret["hits_max_fdr"], **motif_database_settings(config, seq_dataset)}
+
+
+@step("motif_hits", motif_hits_settings,
+      "significant attribution stretches named by pattern and JASPAR match, as BED", hits.motif_hits,
+      {"attributions": ".npz from attribute", "patterns": "MEME of the discovered patterns (modisco)",
+       "truth": "TSV of planted sites (id, start, end; simulated data): precision and recall",
+       "bed": "output BED6 of the hits (genome coordinates for windows named chrom:start-end)",
+       "table": "output TSV: every hit with its p-value, FDR and matches", "summary": "output JSON"},
+      optional=("truth",), extra=DATABASE)
+def motif_hits(paths, settings):
+    known = motif_database(**{key: settings.pop(key) for key in DATABASE if key in settings})
+    truth = read_delimited(paths.truth) if paths.truth else None
+    found = hits.motif_hits(Attributions.load(paths.attributions), read_meme(paths.patterns, allow_empty=True), known,
+                            truth=truth, **settings)
+    found.write(paths.bed, paths.table, paths.summary)

@@ -63,3 +63,22 @@ def test_variants_on_another_assembly_or_no_known_chromosome_are_refused(motif_g
                        n_null=0)
     with pytest.raises(InputError, match=r"no variant records"):
         score_variants(model, motif_genome, vcf(tmp_path, "", "empty.vcf"), ["bound"], n_null=0)
+
+
+def test_known_answer_variants_break_each_motif_site_at_its_core_and_add_random_ones(motif_genome):
+    from biodl.data.dna import one_hot_encode
+    from biodl.data.pwm import Motif
+    from biodl.interpret.variant_effects import known_answer_variants
+
+    gattaca = Motif("M1", "GATTACA_factor", one_hot_encode("GATTACA") * 0.97 + 0.0075)
+    regions = pd.DataFrame({"chrom": ["1", "chr1"], "start": [150, 300], "end": [260, 380]})
+    found = known_answer_variants(motif_genome, regions, [gattaca], n_random=50, fimo_threshold=1e-3, seed=2)
+    cores = found.loc[found["breaks_site"]]
+    assert len(cores) == 1 and cores.iloc[0]["motif_name"] == "GATTACA_factor"
+    position = cores.iloc[0]["pos"] - 1
+    assert 200 <= position < 207 and CHR1[position] == cores.iloc[0]["ref"] != cores.iloc[0]["alt"]
+    random = found.loc[~found["breaks_site"]]
+    assert 45 <= len(random) <= 50 and (random["chrom"] == "chr1").all()
+    starts = random["pos"] - 1
+    assert (((starts >= 150) & (starts < 260)) | ((starts >= 300) & (starts < 380))).all()
+    assert all(CHR1[p - 1] == ref for p, ref in zip(random["pos"], random["ref"]))

@@ -21,8 +21,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from biodl.data.alleles import UNSCORED, WindowMaker, background_variants, variant_class, variant_shapes
-from biodl.data.dna import reverse_complement
+from biodl.data.alleles import (
+    UNSCORED,
+    WindowMaker,
+    background_variants,
+    genome_chromosome,
+    variant_class,
+    variant_shapes,
+)
+from biodl.data.dna import ALPHABET, one_hot_encode, reverse_complement
+from biodl.data.pwm import information_content
+from biodl.interpret.compare import fimo_hits
 from biodl.io.files import InputError, PathLike, text_output, write_json, write_table
 from biodl.io.variants import SKIP_REASONS, VariantFile
 from biodl.training import output_logits
@@ -370,3 +379,55 @@ def _log_unscored(variants: PathLike, unscored: pd.DataFrame, renamed: Counter) 
     if renamed:
         log.info("%s: chromosome names changed to the genome's: %s", variants,
                  ", ".join(f"{pair} ({n} alleles)" for pair, n in renamed.items()))
+
+
+def known_answer_variants(genome, regions: pd.DataFrame, motifs: Sequence, n_random: int = 10_000,
+                          fimo_threshold: float = 1e-4, seed: int = 1) -> pd.DataFrame:
+    """Variants whose answer is known, on any genome: an SNV at the core of every FIMO site of
+    ``motifs`` in ``regions`` (the site's most informative base changed to the base the motif
+    least expects there), and ``n_random`` SNVs at random positions of the regions.
+
+    Write them with :func:`biodl.io.variants.write_vcf` and give the table as ``truth`` to
+    :func:`score_variants`: its summary then says how well ``|score|`` tells the site cores
+    from the random SNVs.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``chrom``, ``pos`` (1-based), ``id``, ``ref``, ``alt``, ``breaks_site``,
+        ``motif_name``, sorted by position.
+    """
+    rng = np.random.default_rng(seed)
+    table = regions.assign(chrom=regions["chrom"].map(lambda name: genome_chromosome(str(name), genome.chrom_sizes)))
+    table = table.dropna(subset=["chrom"]).reset_index(drop=True)
+    seqs = [genome.fetch(row.chrom, int(row.start), int(row.end)) for row in table.itertuples()]
+    longest = max(map(len, seqs))
+    hits = fimo_hits(list(motifs), one_hot_encode(seqs, length=longest), np.arange(len(seqs)), fimo_threshold)
+    by_id = {motif.id: motif for motif in motifs}
+    complement = dict(zip(ALPHABET, reversed(ALPHABET)))
+    rows = []
+    for hit in hits.itertuples():
+        k = int(hit.sequence_id)
+        motif = by_id[hit.motif_id]
+        column = int(np.argmax(information_content(motif.ppm)))
+        least = ALPHABET[int(np.argmin(motif.ppm[column]))]
+        offset = hit.start - (longest - len(seqs[k])) // 2  # one_hot_encode centres shorter regions
+        inside = offset + column if hit.strand == "+" else offset + motif.width - 1 - column
+        alt = least if hit.strand == "+" else complement[least]
+        if not 0 <= inside < len(seqs[k]) or seqs[k][inside] not in ALPHABET or seqs[k][inside] == alt:
+            continue
+        position = int(table.loc[k, "start"]) + inside
+        rows.append((table.loc[k, "chrom"], position + 1, f"{motif.name}_core_{len(rows)}", seqs[k][inside], alt, True,
+                     motif.name))
+    widths = (table["end"] - table["start"]).to_numpy()
+    for n, k in enumerate(rng.choice(len(table), size=n_random, p=widths / widths.sum())):
+        inside = int(rng.integers(widths[k]))
+        ref = seqs[k][inside]
+        if ref not in ALPHABET:
+            continue
+        alt = [base for base in ALPHABET if base != ref][rng.integers(3)]
+        position = int(table.loc[k, "start"]) + inside
+        rows.append((table.loc[k, "chrom"], position + 1, f"random_{n}", ref, alt, False, ""))
+    found = pd.DataFrame(rows, columns=["chrom", "pos", "id", "ref", "alt", "breaks_site", "motif_name"])
+    found = found.drop_duplicates(["chrom", "pos", "ref", "alt"])
+    return found.sort_values(["chrom", "pos"], kind="stable").reset_index(drop=True)

@@ -86,6 +86,11 @@ DATABASE = {key: f"default {p.default!r}; known motifs, see biodl.io.jaspar.moti
             for key, p in inspect.signature(motif_database).parameters.items()}
 
 
+def known_motifs(settings: dict) -> list:
+    """The known motifs the settings' database keys name (:data:`DATABASE`), taken out of them."""
+    return motif_database(**{key: settings.pop(key) for key in DATABASE if key in settings})
+
+
 def tomtom_settings(config, seq_dataset, motif_source=None):
     interpret = config["sequences"][seq_dataset]["interpret"]
     return {"top": interpret["tomtom_top"], "max_q": interpret["match_max_q"],
@@ -102,7 +107,7 @@ def tomtom_settings(config, seq_dataset, motif_source=None):
        "summary": "output JSON: match rates of queries and null motifs, findings"},
       optional=("null", "filter_table"), extra=DATABASE)
 def tomtom(paths, settings):
-    database = motif_database(**{key: settings.pop(key) for key in DATABASE if key in settings})
+    database = known_motifs(settings)
     queries = read_meme(paths.motifs, allow_empty=True)
     null = read_meme(paths.null, allow_empty=True) if paths.null else None
     influence = read_delimited(paths.filter_table).set_index("filter")["influence"] if paths.filter_table else None
@@ -156,7 +161,7 @@ def motif_hits_settings(config, seq_dataset):
        "table": "output TSV: every hit with its p-value, FDR and matches", "summary": "output JSON"},
       optional=("truth",), extra=DATABASE)
 def motif_hits(paths, settings):
-    known = motif_database(**{key: settings.pop(key) for key in DATABASE if key in settings})
+    known = known_motifs(settings)
     truth = read_delimited(paths.truth) if paths.truth else None
     found = hits.motif_hits(Attributions.load(paths.attributions), read_meme(paths.patterns, allow_empty=True), known,
                             truth=truth, **settings)

@@ -11,12 +11,17 @@ from biodl.evaluation import plots
 from biodl.interpret import experiments, variant_effects, variant_explanations
 from biodl.io.genome import Genome
 from biodl.io.intervals import read_regions
-from biodl.io.jaspar import motif_database
 from biodl.io.meme import read_meme
 from biodl.io.tables import read_delimited
 from biodl.steps.declaration import step
-from biodl.steps.interpret_steps import DATABASE, motif_database_settings
+from biodl.steps.interpret_steps import DATABASE, known_motifs, motif_database_settings
 from biodl.steps.shared import load_checked_model
+
+
+def dataset_and_model(paths):
+    """The prepared dataset (streamed) and its model, checked to read it."""
+    dataset = EncodedDataset.load(paths.data, stream=True)
+    return dataset, load_checked_model(paths.model, paths.data, dataset)
 
 
 def score_variants_settings(config, seq_dataset, seq_model="cnn1d"):
@@ -39,8 +44,7 @@ def score_variants_settings(config, seq_dataset, seq_model="cnn1d"):
        "summary": "output JSON: counts, score quantiles, known answers", "plot": "output PNG: scores beside the null"},
       several=("regions",), optional=("index", "regions", "truth"), tensorflow=True)
 def score_variants(paths, settings):
-    dataset = EncodedDataset.load(paths.data, stream=True)
-    model = load_checked_model(paths.model, paths.data, dataset)
+    dataset, model = dataset_and_model(paths)
     regions = pd.concat([read_regions(path)[["chrom", "start", "end"]] for path in paths.regions],
                         ignore_index=True) if paths.regions else None
     truth = read_delimited(paths.truth) if paths.truth else None
@@ -68,9 +72,8 @@ def explain_variants_settings(config, seq_dataset, seq_model="cnn1d"):
        "figures": "output folder: one PNG per variant, reference and alternative attributions"},
       optional=("index",), extra=DATABASE, tensorflow=True)
 def explain_variants(paths, settings):
-    dataset = EncodedDataset.load(paths.data, stream=True)
-    model = load_checked_model(paths.model, paths.data, dataset)
-    motifs = motif_database(**{key: settings.pop(key) for key in DATABASE if key in settings})
+    dataset, model = dataset_and_model(paths)
+    motifs = known_motifs(settings)
     with Genome(paths.genome) as genome:
         found = variant_explanations.explain_variants(model, genome, paths.scores, dataset.names, motifs, **settings)
     found.write(paths.table, paths.changes, paths.figures)
@@ -94,9 +97,8 @@ def insert_motifs_settings(config, seq_dataset, seq_model="cnn1d"):
        "spacing_plot": "output PNG"},
       optional=("patterns",), extra=DATABASE, tensorflow=True)
 def insert_motifs(paths, settings):
-    dataset = EncodedDataset.load(paths.data, stream=True)
-    model = load_checked_model(paths.model, paths.data, dataset)
-    known = motif_database(**{key: settings.pop(key) for key in DATABASE if key in settings})
+    dataset, model = dataset_and_model(paths)
+    known = known_motifs(settings)
     if paths.patterns:
         known += read_meme(paths.patterns, allow_empty=True)
     found = experiments.run_experiments(model, dataset.x, dataset.names, known=known, **settings)

@@ -6,8 +6,9 @@ import pandas as pd
 import pytest
 
 from biodl.data.dna import one_hot_encode
+from biodl.data.pwm import Motif
 from biodl.interpret.attribution import Attributions
-from biodl.interpret.hits import call_hits, genome_coordinates, motif_hits
+from biodl.interpret.hits import call_hits, genome_coordinates, motif_hits, pattern_labels
 from biodl.io.jaspar import fetch_jaspar
 
 
@@ -68,5 +69,11 @@ def test_planted_ctcf_sites_are_hits_named_ctcf_with_precision_and_recall(tmp_pa
     found.write(tmp_path / "hits.bed", tmp_path / "hits.tsv", tmp_path / "hits.json")
     first = (tmp_path / "hits.bed").read_text().splitlines()[0].split("\t")
     assert len(first) == 6 and first[3] == "bound:CTCF"
+    pattern = Motif("p1", "p1", one_hot_encode(site) * 0.9 + 0.025)
+    labels = pattern_labels(pd.DataFrame({"query": ["p1", "p1"], "target_name": ["CTCFL", "CTCF"],
+                                          "p_value": [1e-5, 1e-9], "finding": [False, True]}))
+    by_pattern = motif_hits(attributions, [pattern], fetch_jaspar(["MA0139"]), pattern_labels=labels)
+    assert labels == {"p1": "CTCF"}
+    assert set(by_pattern.table.loc[by_pattern.table["patterns_match"] != "", "name"]) == {"p1 (CTCF)"}
     with pytest.raises(ValueError, match="no ism attributions"):
         motif_hits(attributions, [], [], method="ism")

@@ -142,6 +142,7 @@ rule motif_hits:
         unpack(planted_sites),
         attributions="results/{seq_dataset}/interpret/attributions.npz",
         patterns="results/{seq_dataset}/interpret/modisco/motifs.meme",
+        pattern_matches="results/{seq_dataset}/interpret/modisco/tomtom.tsv",
     output:
         bed="results/{seq_dataset}/interpret/hits.bed",
         table="results/{seq_dataset}/interpret/hits.tsv",

@@ -139,8 +139,10 @@ class MotifHits:
         One row per hit: ``output``, ``sequence_id``, ``start``, ``end`` (in the sequence),
         ``chrom``, ``chrom_start``, ``chrom_end`` (genome coordinates, see
         :func:`genome_coordinates`), ``attribution``, ``p_value``, ``fdr``, the best matches
-        (:func:`annotate_hits`) and ``name`` (the known motif's match, else the pattern's, else
-        ``unannotated``).
+        (:func:`annotate_hits`) and ``name``: the discovered pattern it matches (with its
+        JASPAR label), else its best JASPAR match, else ``unannotated``. Patterns first: a
+        pattern is the model's own motif, averaged over many seqlets, while a single hit's
+        bases (with their flanks) match some known motif of similar composition by chance.
     summary
         Per output: sequences, hits, sequences with a hit, the window and FDR, and against
         planted sites (when given) precision and recall.
@@ -156,7 +158,7 @@ class MotifHits:
         if table.empty:
             return pd.DataFrame(columns=["chrom", "start", "end", "name", "score", "strand"])
         top = table.groupby("output")["attribution"].transform("max")
-        strand = np.where(table["known_match"] != "", table["known_strand"], table["patterns_strand"])
+        strand = np.where(table["patterns_match"] != "", table["patterns_strand"], table["known_strand"])
         return pd.DataFrame({"chrom": table["chrom"], "start": table["chrom_start"], "end": table["chrom_end"],
                              "name": table["output"] + ":" + table["name"],
                              "score": np.clip((1000 * table["attribution"] / top).round(), 0, 1000).astype(int),
@@ -167,6 +169,23 @@ class MotifHits:
             self.bed().to_csv(tmp, sep="\t", header=False, index=False)
         write_table(table, self.table, index=False)
         write_json(summary, self.summary)
+
+
+def pattern_labels(matches: pd.DataFrame) -> dict[str, str]:
+    """Pattern id -> the target name of its finding in a TOMTOM table of the patterns
+    (:func:`biodl.interpret.compare.match_motifs`; the best match beyond the null where
+    there is no ``finding`` column)."""
+    if matches.empty:
+        return {}
+    chosen = matches.loc[matches["finding"]] if "finding" in matches else matches.loc[matches.get(
+        "beyond_null", pd.Series(True, index=matches.index))]
+    return chosen.sort_values("p_value", kind="stable").drop_duplicates("query").set_index("query")[
+        "target_name"].astype(str).to_dict()
+
+
+def _pattern_name(pattern: str, labels: Mapping[str, str] | None) -> str:
+    label = (labels or {}).get(pattern)
+    return f"{pattern} ({label})" if label else pattern
 
 
 def _recovery(hits: pd.DataFrame, ids: np.ndarray, truth: pd.DataFrame) -> dict:
@@ -193,6 +212,7 @@ def motif_hits(
     method: str = "deeplift",
     window: int = WINDOW,
     max_fdr: float = MAX_FDR,
+    pattern_labels: Mapping[str, str] | None = None,
     truth: pd.DataFrame | None = None,
 ) -> MotifHits:
     """Hits of every explained output, annotated with discovered patterns and known motifs.
@@ -207,6 +227,9 @@ def motif_hits(
         Which attributions to read.
     window, max_fdr
         See :func:`call_hits`.
+    pattern_labels
+        Pattern id -> what it is (its JASPAR finding, :func:`pattern_labels`): a hit named by
+        a pattern reads ``<pattern> (<label>)``.
     truth
         Planted sites (``id``, ``start``, ``end``; the simulated data's truth table): the
         summary then holds precision and recall.
@@ -224,8 +247,9 @@ def motif_hits(
         hits = hits.drop(columns="sequence")
         coordinates = genome_coordinates(hits["sequence_id"], hits["start"].to_numpy(), hits["end"].to_numpy())
         hits["chrom"], hits["chrom_start"], hits["chrom_end"] = (coordinates[c].to_numpy() for c in coordinates)
-        hits["name"] = np.where(hits["known_match"] != "", hits["known_match"],
-                                np.where(hits["patterns_match"] != "", hits["patterns_match"], "unannotated"))
+        pattern_names = hits["patterns_id"].map(lambda pattern: _pattern_name(pattern, pattern_labels))
+        hits["name"] = np.where(hits["patterns_match"] != "", pattern_names,
+                                np.where(hits["known_match"] != "", hits["known_match"], "unannotated"))
         counts = {"sequences": len(ids), "hits": len(hits), "sequences_with_a_hit": int(hits["sequence_id"].nunique()),
                   "named": int((hits["name"] != "unannotated").sum())}
         if truth is not None:

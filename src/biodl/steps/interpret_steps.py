@@ -156,13 +156,15 @@ def motif_hits_settings(config, seq_dataset):
 @step("motif_hits", motif_hits_settings,
       "significant attribution stretches named by pattern and JASPAR match, as BED", hits.motif_hits,
       {"attributions": ".npz from attribute", "patterns": "MEME of the discovered patterns (modisco)",
+       "pattern_matches": "TSV from tomtom of the patterns: each pattern's JASPAR finding labels its hits",
        "truth": "TSV of planted sites (id, start, end; simulated data): precision and recall",
        "bed": "output BED6 of the hits (genome coordinates for windows named chrom:start-end)",
        "table": "output TSV: every hit with its p-value, FDR and matches", "summary": "output JSON"},
-      optional=("truth",), extra=DATABASE)
+      optional=("truth", "pattern_matches"), extra=DATABASE)
 def motif_hits(paths, settings):
     known = known_motifs(settings)
     truth = read_delimited(paths.truth) if paths.truth else None
+    labels = hits.pattern_labels(read_delimited(paths.pattern_matches)) if paths.pattern_matches else None
     found = hits.motif_hits(Attributions.load(paths.attributions), read_meme(paths.patterns, allow_empty=True), known,
-                            truth=truth, **settings)
+                            pattern_labels=labels, truth=truth, **settings)
     found.write(paths.bed, paths.table, paths.summary)

@@ -148,3 +148,25 @@ def test_weasel_on_too_few_series_for_its_entropy_bins_cuts_them_at_quantiles(ca
         probabilities = baselines.weasel_logistic(x, y, x[:4], 3)
     assert "bins at quantiles instead" in caplog.text
     assert probabilities.shape == (4, 3) and np.allclose(probabilities.sum(axis=1), 1)
+
+
+@pytest.mark.parametrize("length", [3, 8, 24, 40])
+def test_weasel_fits_any_series_length_the_24_point_sets_included(length):
+    word, windows = baselines.weasel_windows(length)
+    assert word == min(4, length - 1) and min(windows) > word and max(windows) <= length
+    assert windows == sorted(set(windows))
+    rng = np.random.default_rng(1)
+    y = np.repeat([0, 1], 20)
+    t = np.linspace(0, 1, length)
+    x = np.sin(2 * np.pi * np.where(y[:, None] == 1, 5, 1) * t + rng.uniform(0, 6, (40, 1)))  # slow or fast waves
+    x = x + rng.normal(0, 0.3, x.shape)
+    try:
+        probabilities = baselines.weasel_logistic(x[::2], y[::2], x[1::2], 2)
+    except ValueError as err:  # the words of very short series may all fail WEASEL's chi2 filter: said so
+        assert length < 24 and f"WEASEL kept no word of these {length}-point series" in str(err)
+        return
+    assert probabilities.shape == (20, 2) and np.allclose(probabilities.sum(axis=1), 1)
+    if length >= 24:
+        assert (probabilities.argmax(axis=1) == y[1::2]).mean() > 0.7
+    with pytest.raises(ValueError, match="at least 2 points"):
+        baselines.weasel_windows(1)

@@ -132,6 +132,20 @@ def test_train_each_network_and_evaluate_beside_1nn(tmp_path, keras, caplog):
     ensemble = np.mean([result.scores[("fcn", 1)], result.scores[("fcn", 2)]], axis=0)
     assert np.allclose(result.scores[("fcn_ensemble", -1)], ensemble)
     assert len(result.predictions()) == 9 * 28
+    def failing(*args, **kwargs):
+        raise ValueError("no words in these series\nsecond line")
+
+    with caplog.at_level(logging.WARNING), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(timeseries, "weasel_logistic", failing)
+        without = timeseries.evaluate(data.series, data.images, models).metrics
+    assert "weasel" not in without["models"] and "weasel" not in without["chosen_on_validation"]["validation_accuracy"]
+    assert without["failed_baselines"] == {"weasel": "ValueError: no words in these series"}
+    assert without["models"]["1nn"]["accuracy_mean"] == metrics["models"]["1nn"]["accuracy_mean"]
+    assert "baseline weasel failed and is left out" in caplog.text
+    from biodl.evaluation.summary import metrics_table
+
+    table = metrics_table("timeseries", without).set_index("model")
+    assert table.loc["weasel", "failed"] == "ValueError: no words in these series"
     with pytest.raises(ValueError, match="give it gaf_on_the_fly"):
         timeseries.train(data.series, "gaf_cnn")
     with pytest.raises(ValueError, match="augmentation needs raw"):

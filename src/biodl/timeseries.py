@@ -406,8 +406,9 @@ class TimeseriesEvaluation:
     ids, y, names
         Test-split ids, class indices, class names.
     details
-        What the baselines chose (``dtw_window``) and the model the validation split
-        chooses (``chosen_on_validation``), for ``metrics.json``.
+        What the baselines chose (``dtw_window``), the baselines that failed and why
+        (``failed_baselines``), and the model the validation split chooses
+        (``chosen_on_validation``), for ``metrics.json``.
     """
 
     runs: dict[str, dict[int, dict]]
@@ -453,8 +454,9 @@ def baseline_scores(series: EncodedDataset, fits: Sequence[tuple[np.ndarray, np.
                     ) -> list[dict[str, tuple[np.ndarray, dict]]]:
     """Each of :data:`BASELINES` fitted on the z-normalised series of ``fit_on`` and scoring
     those of ``score_on``, for each ``(fit_on, score_on)`` pair of masks: per pair, name ->
-    (scores, what it chose). The DTW distances among all fitted series, the costly part of
-    choosing 1-NN DTW's band, are computed once for every pair."""
+    (scores, what it chose), or ``(None, {"failed": reason})`` for a baseline that raised.
+    The DTW distances among all fitted series, the costly part of choosing 1-NN DTW's band,
+    are computed once for every pair."""
 
     x, y, n_classes = series.x, series.y, len(series.names)
     flat = x.reshape(len(x), -1)
@@ -464,12 +466,28 @@ def baseline_scores(series: EncodedDataset, fits: Sequence[tuple[np.ndarray, np.
     results = []
     for fit_on, score_on in fits:
         rows = position[fit_on]
-        dtw, window = dtw_nearest_neighbour(x[fit_on], y[fit_on], x[score_on], n_classes, DTW_WINDOWS,
-                                            {w: distances[np.ix_(rows, rows)] for w, distances in among.items()})
-        results.append({"1nn": (nearest_neighbour(flat[fit_on], y[fit_on], flat[score_on], n_classes), {}),
-                        "1nn_dtw": (dtw, {"dtw_window": window}),
-                        "weasel": (weasel_logistic(x[fit_on], y[fit_on], x[score_on], n_classes), {})})
+
+        def dtw():
+            scores, window = dtw_nearest_neighbour(x[fit_on], y[fit_on], x[score_on], n_classes, DTW_WINDOWS,
+                                                   {w: d[np.ix_(rows, rows)] for w, d in among.items()})
+            return scores, {"dtw_window": window}
+
+        baselines = {"1nn": lambda: (nearest_neighbour(flat[fit_on], y[fit_on], flat[score_on], n_classes), {}),
+                     "1nn_dtw": dtw,
+                     "weasel": lambda: (weasel_logistic(x[fit_on], y[fit_on], x[score_on], n_classes), {})}
+        results.append({name: _unless_it_fails(name, fit) for name, fit in baselines.items()})
     return results
+
+
+def _unless_it_fails(name: str, fit) -> tuple[np.ndarray | None, dict]:
+    """A baseline's ``(scores, what it chose)``, or ``(None, {"failed": reason})`` when it
+    raises: a baseline never takes the evaluation of the networks down."""
+    try:
+        return fit()
+    except Exception as err:  # noqa: BLE001 (pyts, scikit-learn and numba raise many types for data they cannot fit)
+        reason = f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else 'no detail'}"
+        log.warning("baseline %s failed and is left out of the table and the choice: %s", name, reason)
+        return None, {"failed": reason}
 
 
 def choose_on_validation(y_val: np.ndarray, candidates: Mapping[str, np.ndarray]) -> dict:
@@ -538,9 +556,12 @@ def evaluate(series: EncodedDataset, images: EncodedDataset, models: Mapping[tup
         candidates[deployed] = np.mean(on_validation[name], axis=0)
     for_test, for_validation = baseline_scores(series, [(~test, test), (train, val)])
     for name, (scores, chosen) in for_test.items():
+        if scores is None:
+            evaluation.details.setdefault("failed_baselines", {})[name] = chosen["failed"]
+            continue
         record(name, -1, scores)
         evaluation.details.update(chosen)
-    candidates.update({name: scores for name, (scores, _) in for_validation.items()})
+    candidates.update({name: scores for name, (scores, _) in for_validation.items() if scores is not None})
     evaluation.details["chosen_on_validation"] = choose_on_validation(series.y[val], candidates)
     log.info("test accuracy: %s", {name: [round(m["accuracy_mean"], 4), m["accuracy_std"]]
                                    for name, m in evaluation.metrics["models"].items()})

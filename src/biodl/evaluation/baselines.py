@@ -180,14 +180,28 @@ def dtw_nearest_neighbour(
 
 WEASEL_WINDOWS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
 """Window sizes (fractions of the length) of the WEASEL baseline's words."""
+WEASEL_WORD_SIZE = 4
+"""Fourier coefficients per WEASEL word (fewer for series shorter than that)."""
+
+
+def weasel_windows(length: int, word_size: int = WEASEL_WORD_SIZE) -> tuple[int, list[int]]:
+    """The word size and window sizes (in points) of :data:`WEASEL_WINDOWS` for series of
+    ``length``: each window longer than the word (pyts drops each window's mean, its first
+    Fourier coefficient) and at most the length, so that short series (24 points: 10 % is 3
+    points, under the 4 of a word) still get words."""
+    if length < 2:
+        raise ValueError(f"WEASEL needs series of at least 2 points, got {length}")
+    word = min(word_size, length - 1)
+    return word, sorted({min(length, max(word + 1, int(np.ceil(f * length)))) for f in WEASEL_WINDOWS})
 
 
 def weasel_logistic(
     train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray, n_classes: int, seed: int = 1,
 ) -> np.ndarray:
     """WEASEL bag-of-words features (pyts; word size 4, 4 bins, windows of
-    :data:`WEASEL_WINDOWS`; one bag per channel) and a logistic regression on them, fitted
-    on the training series; test-set class probabilities ``(len(test_x), n_classes)``.
+    :data:`WEASEL_WINDOWS` fitted to the length by :func:`weasel_windows`; one bag per
+    channel) and a logistic regression on them, fitted on the training series; test-set
+    class probabilities ``(len(test_x), n_classes)``.
 
     pyts bins each Fourier coefficient by information gain; with too few series for that
     it raises, and the bins are then cut at quantiles instead (logged)."""
@@ -196,10 +210,11 @@ def weasel_logistic(
     from sklearn.linear_model import LogisticRegression
 
     train_x, test_x = (x if x.ndim == 3 else x[:, :, None] for x in (train_x, test_x))
+    word, windows = weasel_windows(train_x.shape[1])
     train_features, test_features = [], []
     for channel in range(train_x.shape[2]):
         for strategy in ("entropy", "quantile"):
-            weasel = WEASEL(word_size=4, n_bins=4, window_sizes=list(WEASEL_WINDOWS), strategy=strategy, sparse=True)
+            weasel = WEASEL(word_size=word, n_bins=4, window_sizes=windows, strategy=strategy, sparse=True)
             try:
                 train_features.append(weasel.fit_transform(train_x[:, :, channel], train_y))
                 break
@@ -208,8 +223,12 @@ def weasel_logistic(
                     raise
                 log.info("WEASEL on %d series: %s; bins at quantiles instead", len(train_x), err)
         test_features.append(weasel.transform(test_x[:, :, channel]))
+    features = sparse.hstack(train_features).tocsr()
+    if features.shape[1] == 0:
+        raise ValueError(f"WEASEL kept no word of these {train_x.shape[1]}-point series (none passes its chi2 "
+                         "filter): nothing to fit")
     classifier = LogisticRegression(max_iter=5000, random_state=seed)
-    classifier.fit(sparse.hstack(train_features).tocsr(), train_y)
+    classifier.fit(features, train_y)
     probabilities = np.zeros((len(test_x), n_classes), dtype=np.float32)
     probabilities[:, classifier.classes_.astype(int)] = classifier.predict_proba(sparse.hstack(test_features).tocsr())
     return probabilities

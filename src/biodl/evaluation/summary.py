@@ -240,7 +240,8 @@ def html_page(title: str, sections: list[tuple[str, str, str]]) -> str:
 
 def metrics_table(kind: str, metrics: Mapping) -> pd.DataFrame:
     """One dataset's full test metrics: a row per model (per model folder for DNA), a column
-    per metric, ``mean ± sd`` over seeds where there are several."""
+    per metric, ``mean ± sd`` over seeds where there are several; a baseline that failed has
+    a row saying why (``failed``)."""
     rows = []
     for file_metrics in _metrics_files(kind, metrics):
         for name, model in _scores(kind, file_metrics).items():
@@ -250,6 +251,7 @@ def metrics_table(kind: str, metrics: Mapping) -> pd.DataFrame:
             else:
                 row["seeds"] = model["seeds"]
             rows.append(row)
+        rows += [{"model": name, "failed": reason} for name, reason in file_metrics.get("failed_baselines", {}).items()]
     table = pd.DataFrame(rows).drop_duplicates(subset="model", keep="first")
     return table.fillna("")
 

@@ -22,8 +22,8 @@ import pandas as pd
 from biodl.data.dna import ALPHABET, dinucleotide_shuffles, one_hot_encode, reverse_complement
 from biodl.data.pwm import Motif
 from biodl.evaluation.plots import plot_insertions, plot_spacing
+from biodl.interpret.variant_effects import StrandLogits
 from biodl.io.files import PathLike, write_table
-from biodl.training import output_logits
 
 log = logging.getLogger(__name__)
 
@@ -80,20 +80,6 @@ def _insert(backgrounds: np.ndarray, sequence: str, start: int) -> np.ndarray:
     return out
 
 
-class _Logits:
-    """Model logits averaged over both strands, batched."""
-
-    def __init__(self, model, batch_size: int = 1024):
-        self.logits, _ = output_logits(model)
-        self.batch_size = batch_size
-
-    def __call__(self, x: np.ndarray) -> np.ndarray:
-        both = np.concatenate([x, reverse_complement(x)]).astype(np.float32)
-        out = np.concatenate([self.logits(both[i:i + self.batch_size]).numpy()
-                              for i in range(0, len(both), self.batch_size)])
-        return (out[:len(x)] + out[len(x):]) / 2
-
-
 @dataclass
 class Experiments:
     """Results of :func:`run_experiments`.
@@ -125,7 +111,7 @@ def insertion_effects(model, backgrounds: np.ndarray, motifs: Mapping[str, str],
                       ) -> pd.DataFrame:
     """The effect of each motif inserted at the centre of every background (see
     :class:`Experiments`)."""
-    logits = _Logits(model)
+    logits = StrandLogits(model)
     base = logits(backgrounds)
     length = backgrounds.shape[1]
     rows = []
@@ -145,7 +131,7 @@ def spacing_effects(model, backgrounds: np.ndarray, first: tuple[str, str], seco
                     names: Sequence[str], max_spacing: int = MAX_SPACING) -> pd.DataFrame:
     """Two motifs side by side at 0 to ``max_spacing`` bases apart, in both orientations,
     around the centre of every background (see :class:`Experiments`)."""
-    logits = _Logits(model)
+    logits = StrandLogits(model)
     base = logits(backgrounds)
     length = backgrounds.shape[1]
     (name_a, a), (name_b, b) = first, second

@@ -30,7 +30,7 @@ from biodl.data.alleles import (
     variant_shapes,
 )
 from biodl.data.dna import ALPHABET, one_hot_encode, reverse_complement
-from biodl.data.pwm import information_content
+from biodl.data.pwm import breaking_substitution
 from biodl.interpret.compare import fimo_hits
 from biodl.io.files import InputError, PathLike, text_output, write_json, write_table
 from biodl.io.variants import SKIP_REASONS, VariantFile
@@ -57,9 +57,9 @@ def _log_softmax(x: np.ndarray) -> np.ndarray:
     return x - np.logaddexp.reduce(x, axis=-1, keepdims=True)
 
 
-class AlleleScorer:
-    """The model's logits for the reference and alternative windows of variants, averaged
-    over both strands.
+class StrandLogits:
+    """The model's logits averaged over both strands of each window, a batch of windows per
+    call (one traced function for every batch size).
 
     Parameters
     ----------
@@ -72,22 +72,25 @@ class AlleleScorer:
     def __init__(self, model, batch_size: int = WINDOWS_PER_CALL):
         import tensorflow as tf
 
-        self.logits, self.activation = output_logits(model)
+        logits, self.activation = output_logits(model)
         self.length = int(model.inputs[0].shape[1])
         self.batch_size = batch_size
-        spec = tf.TensorSpec((None, *model.inputs[0].shape[1:]), tf.float32)
-        self._call = self.logits.get_concrete_function(spec)
+        self._call = logits.get_concrete_function(tf.TensorSpec((None, *model.inputs[0].shape[1:]), tf.float32))
 
-    def __call__(self, ref: np.ndarray, alt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``(ref_logits, alt_logits)``, each ``(N, outputs)``; for a softmax head the logits
-        are log-probabilities (which makes their difference the log-ratio)."""
-        n = len(ref)
-        windows = np.concatenate([ref, reverse_complement(ref), alt, reverse_complement(alt)]).astype(np.float32)
-        out = np.concatenate([self._call(windows[i:i + self.batch_size]).numpy()
-                              for i in range(0, len(windows), self.batch_size)])
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        """``(N, outputs)`` logits of one-hot ``(N, L, 4)`` windows, averaged over strands."""
+        both = np.concatenate([x, reverse_complement(x)]).astype(np.float32)
+        out = np.concatenate([self._call(both[i:i + self.batch_size]).numpy()
+                              for i in range(0, len(both), self.batch_size)])
+        return (out[:len(x)] + out[len(x):]) / 2
+
+    def alleles(self, ref: np.ndarray, alt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(ref_logits, alt_logits)`` of allele windows, each ``(N, outputs)``; for a softmax
+        head log-probabilities (which makes their difference the log-ratio)."""
+        out = self(np.concatenate([ref, alt]))
         if self.activation == "softmax":
             out = _log_softmax(out)
-        return (out[:n] + out[n:2 * n]) / 2, (out[2 * n:3 * n] + out[3 * n:]) / 2
+        return out[:len(ref)], out[len(ref):]
 
 
 def effect_table(variants: pd.DataFrame, ref: np.ndarray, alt: np.ndarray, names: Sequence[str],
@@ -234,7 +237,7 @@ def score_variants(
     """
     if len(names) != int(model.outputs[0].shape[-1]):
         raise ValueError(f"{len(names)} output names for a model with {model.outputs[0].shape[-1]} outputs")
-    scorer = AlleleScorer(model)
+    scorer = StrandLogits(model)
     maker = WindowMaker(genome, scorer.length)
     reader = VariantFile(variants, chunk_size=chunk_size)
     shapes = variant_shapes(reader)
@@ -248,7 +251,7 @@ def score_variants(
     if n_null > 0 and shapes:
         drawn = background_variants(genome, regions, shapes, n_null, scorer.length, seed=seed)
         windows = maker(drawn)
-        null = effect_table(drawn.loc[windows.ok].reset_index(drop=True), *scorer(windows.ref[windows.ok],
+        null = effect_table(drawn.loc[windows.ok].reset_index(drop=True), *scorer.alleles(windows.ref[windows.ok],
                             windows.alt[windows.ok]), names, scorer.activation)
     null_scores = NullScores.of(null) if len(null) else NullScores()
     unscored, status, tally, kept = [], Counter(), _Tally(names, truth), []
@@ -263,8 +266,8 @@ def score_variants(
             if not windows.ok.any():
                 continue
             ok = chunk.loc[windows.ok].assign(chrom=windows.chrom[windows.ok]).reset_index(drop=True)
-            rows = null_scores.annotate(effect_table(ok, *scorer(windows.ref[windows.ok], windows.alt[windows.ok]),
-                                                     names, scorer.activation))
+            logits = scorer.alleles(windows.ref[windows.ok], windows.alt[windows.ok])
+            rows = null_scores.annotate(effect_table(ok, *logits, names, scorer.activation))
             tally.add(rows)
             if handle is None:
                 kept.append(rows)
@@ -384,8 +387,8 @@ def _log_unscored(variants: PathLike, unscored: pd.DataFrame, renamed: Counter) 
 def known_answer_variants(genome, regions: pd.DataFrame, motifs: Sequence, n_random: int = 10_000,
                           fimo_threshold: float = 1e-4, seed: int = 1) -> pd.DataFrame:
     """Variants whose answer is known, on any genome: an SNV at the core of every FIMO site of
-    ``motifs`` in ``regions`` (the site's most informative base changed to the base the motif
-    least expects there), and ``n_random`` SNVs at random positions of the regions.
+    ``motifs`` in ``regions`` (:func:`biodl.data.pwm.breaking_substitution`), and ``n_random``
+    SNVs at random positions of the regions.
 
     Write them with :func:`biodl.io.variants.write_vcf` and give the table as ``truth`` to
     :func:`score_variants`: its summary then says how well ``|score|`` tells the site cores
@@ -404,16 +407,12 @@ def known_answer_variants(genome, regions: pd.DataFrame, motifs: Sequence, n_ran
     longest = max(map(len, seqs))
     hits = fimo_hits(list(motifs), one_hot_encode(seqs, length=longest), np.arange(len(seqs)), fimo_threshold)
     by_id = {motif.id: motif for motif in motifs}
-    complement = dict(zip(ALPHABET, reversed(ALPHABET)))
     rows = []
     for hit in hits.itertuples():
         k = int(hit.sequence_id)
         motif = by_id[hit.motif_id]
-        column = int(np.argmax(information_content(motif.ppm)))
-        least = ALPHABET[int(np.argmin(motif.ppm[column]))]
-        offset = hit.start - (longest - len(seqs[k])) // 2  # one_hot_encode centres shorter regions
-        inside = offset + column if hit.strand == "+" else offset + motif.width - 1 - column
-        alt = least if hit.strand == "+" else complement[least]
+        column, alt = breaking_substitution(motif, hit.strand)
+        inside = hit.start - (longest - len(seqs[k])) // 2 + column  # one_hot_encode centres shorter regions
         if not 0 <= inside < len(seqs[k]) or seqs[k][inside] not in ALPHABET or seqs[k][inside] == alt:
             continue
         position = int(table.loc[k, "start"]) + inside

@@ -43,6 +43,18 @@ def information_content(ppm: np.ndarray) -> np.ndarray:
     return (ppm * np.log2(np.clip(ppm, 1e-9, 1) / 0.25)).sum(axis=1)
 
 
+def breaking_substitution(motif: Motif, strand: str = "+") -> tuple[int, str]:
+    """The SNV that breaks a site of ``motif`` most: its most informative column changed to
+    the base the motif least expects there. Returns the column's offset from the site's
+    start on the genome and that base, both on the plus strand (for a ``-`` site the column
+    counts from the site's end and the base is complemented)."""
+    column = int(np.argmax(information_content(motif.ppm)))
+    least = int(np.argmin(motif.ppm[column]))
+    if strand == "+":
+        return column, "ACGT"[least]
+    return motif.width - 1 - column, "ACGT"[3 - least]
+
+
 def scan_max(x: np.ndarray, pwm: np.ndarray, batch_size: int = 4096) -> np.ndarray:
     """Best PWM score of each one-hot sequence over all positions and both strands.
 

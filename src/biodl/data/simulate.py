@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from biodl.data.dna import ALPHABET, reverse_complement
-from biodl.data.pwm import Motif, information_content
+from biodl.data.pwm import Motif, breaking_substitution
 from biodl.io.fasta import write_fasta
 from biodl.io.files import PathLike, atomic_output, write_table
 from biodl.io.jaspar import DEFAULT_RELEASE, fetch_jaspar
@@ -256,8 +256,7 @@ def known_answer_variants(chromosomes: Mapping[str, np.ndarray], sites: pd.DataF
                           window: int, rng: np.random.Generator) -> pd.DataFrame:
     """Two SNVs per planted site: one breaking it, one elsewhere in the window around it.
 
-    The breaking SNV changes the site's most informative column to the base the motif's
-    PPM gives the lowest probability there (on the site's strand); the control changes a
+    The breaking SNV is :func:`biodl.data.pwm.breaking_substitution` of the site; the control changes a
     random position of the ``window`` centred on the site, at least :data:`SITE_MARGIN` bp
     from it, to a random other base.
 
@@ -267,17 +266,12 @@ def known_answer_variants(chromosomes: Mapping[str, np.ndarray], sites: pd.DataF
         ``chrom``, ``pos`` (1-based), ``id`` (``site<k>_break``, ``site<k>_control``),
         ``ref``, ``alt``, ``breaks_site``, ``motif_name``.
     """
-    complement = dict(zip(ALPHABET, reversed(ALPHABET)))
     rows = []
     for k, site in enumerate(sites.itertuples(index=False)):
         bases = chromosomes[site.chrom]
         motif = motifs[site.motif_id]
-        column = int(np.argmax(information_content(motif.ppm)))
-        least = ALPHABET[int(np.argmin(motif.ppm[column]))]
-        if site.strand == "+":
-            position, alt = site.start + column, least
-        else:
-            position, alt = site.end - 1 - column, complement[least]
+        offset, alt = breaking_substitution(motif, site.strand)
+        position = site.start + offset
         ref = str(bases[position])
         if ref != alt:
             rows.append((site.chrom, position + 1, f"site{k}_break", ref, alt, True, site.motif_name))

@@ -90,3 +90,13 @@ def test_a_malformed_variants_file_is_refused_with_its_line(name, content, expec
     assert "\n" not in message and all(text in message for text in expected), message
 
 
+
+
+def test_a_plain_gzip_vcf_is_decompressed_once_however_often_it_is_read(tmp_path, caplog):
+    import logging
+
+    path = vcf(tmp_path, "chr1\t5\t.\tC\tA\t.\t.\t.\n", "v.vcf.gz")
+    reader = VariantFile(path)
+    with caplog.at_level(logging.INFO, logger="biodl.io.variants"):
+        first, second = pd.concat(list(reader)), pd.concat(list(reader))
+    assert first.equals(second) and caplog.text.count("read from a decompressed copy") == 1

@@ -24,7 +24,6 @@ import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -125,6 +124,7 @@ class VariantFile:
         if self.chunk_size < 1:
             raise ValueError(f"chunk_size must be at least 1, got {self.chunk_size}")
         self.header_lines, first = _header_lines(self.path)
+        self._plain_copy = None
         self.format = "vcf" if first.startswith("##fileformat=VCF") else "tsv"
 
     def __iter__(self) -> Iterator[pd.DataFrame]:
@@ -158,21 +158,27 @@ class VariantFile:
         """The alleles left out, one row each, with their line and reason."""
         return pd.DataFrame(self.skipped_rows, columns=[*COLUMNS, "reason"])
 
+    def _readable_by_htslib(self) -> Path:
+        """The file, or for plain gzip (htslib reads bgzip and plain text, not plain gzip) a
+        decompressed copy made once and removed with this object."""
+        if compression(self.path) != "gzip":
+            return self.path
+        if self._plain_copy is None:
+            folder = tempfile.TemporaryDirectory()
+            self._plain_copy = (folder, Path(folder.name) / "variants.vcf")
+            try:
+                with gzip.open(self.path, "rb") as packed, open(self._plain_copy[1], "wb") as plain:
+                    shutil.copyfileobj(packed, plain, length=1 << 22)
+            except GZIP_ERRORS as err:
+                raise corrupt_gzip(self.path, err) from None
+            log.info("%s is gzip, not bgzip: read from a decompressed copy (bgzip it to skip the copy)", self.path)
+        return self._plain_copy[1]
+
     def _vcf_rows(self):
         import pysam
 
         pysam.set_verbosity(0)  # htslib's own messages: every fault it finds reaches us as an exception
-        with ExitStack() as stack:
-            source = self.path
-            if compression(self.path) == "gzip":  # htslib reads bgzip and plain text, not plain gzip
-                source = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "variants.vcf"
-                try:
-                    with gzip.open(self.path, "rb") as packed, open(source, "wb") as plain:
-                        shutil.copyfileobj(packed, plain, length=1 << 22)
-                except GZIP_ERRORS as err:
-                    raise corrupt_gzip(self.path, err) from None
-                log.info("%s is gzip, not bgzip: read from a decompressed copy (bgzip it to skip the copy)", self.path)
-            yield from self._records(pysam, source)
+        yield from self._records(pysam, self._readable_by_htslib())
 
     def _records(self, pysam, source: Path):
         try:

@@ -164,6 +164,7 @@ HOMES = [
     ("sequences.*.transfer", lambda p: parameter(sequences.train, "transfer")),
     ("timeseries.*.init_from", lambda p: parameter(timeseries.train, "init_from")),
     ("timeseries.*.transfer", lambda p: parameter(timeseries.train, "transfer")),
+    ("timeseries.*.validation", lambda p: parameter(timeseries.train, "validation")),
     ("jaspar_release", lambda p: DEFAULT_RELEASE),
     ("sequences.*.simulate.*", lambda p: parameter(simulate_dna, p.rsplit(".", 1)[1])),
     ("sequences.*.split.*", lambda p: parameter(splits.assign_splits, p.rsplit(".", 1)[1])),

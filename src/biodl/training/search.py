@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from biodl.data.splits import cross_validation_splits
 from biodl.io.files import PathLike, atomic_output, write_json, write_table
 from biodl.training.settings import deep_merge, keyword_settings
 
@@ -222,23 +223,9 @@ def validation_splits(split: np.ndarray, y: np.ndarray, task: str, settings: Sea
     list of numpy.ndarray
         ``split`` arrays (``train`` / ``val`` / ``test`` per sample).
     """
-    from sklearn.model_selection import KFold, StratifiedKFold
-
-    inside = np.flatnonzero(split != "test")
-    if settings.folds < 2 or inside.size >= settings.cv_below:
+    if settings.folds < 2 or np.sum(split != "test") >= settings.cv_below:
         return [np.asarray(split)]
-    labels = None
-    if task in ("binary", "multiclass"):
-        labels = np.asarray(y)[inside].reshape(inside.size, -1)[:, 0]
-        if np.bincount(labels.astype(int)).min(initial=inside.size) < settings.folds:
-            labels = None
-    splitter = (StratifiedKFold if labels is not None else KFold)(settings.folds, shuffle=True, random_state=seed)
-    folds = []
-    for _, held_out in splitter.split(inside, labels):
-        fold = np.where(split == "test", "test", "train")
-        fold[inside[held_out]] = "val"
-        folds.append(fold)
-    return folds
+    return cross_validation_splits(split, y, task, settings.folds, seed)
 
 
 def _study_name(space: Mapping, base: Mapping, scoring: Mapping) -> str:

@@ -76,14 +76,30 @@ def test_window_bounds_cut_each_scale_into_equal_windows():
         window_bounds(10, [6])
 
 
-def test_multiscale_images_are_each_window_encoded_alone_in_both_paths():
+def test_multiscale_windows_are_encoded_alone_in_both_paths_on_the_whole_series_range():
     series = np.random.default_rng(2).normal(size=(4, 100, 2)).cumsum(axis=1)
     ours = np.asarray(gaf_tensorflow(series, 10, ("gasf", "gadf"), scales=(1, 4)))
     assert ours.shape == (4, 10, 10, 2 * 5 * 2)
     np.testing.assert_allclose(gaf_images(series, 10, scales=(1, 4)).astype(np.float32), ours, atol=2e-3)
-    # channel order: series channel, window, encoding; window 3 of scale 4 is points 50-74
-    third_quarter = np.asarray(gaf_tensorflow(series[:, 50:75, 1:], 10, ("gasf", "gadf")))
-    np.testing.assert_allclose(ours[..., 10 + 3 * 2:10 + 4 * 2], third_quarter, atol=1e-6)
-    np.testing.assert_allclose(ours[..., :2], np.asarray(gaf_tensorflow(series[..., :1], 10)), atol=1e-6)
+    # channel order: series channel, window, encoding; window 3 of scale 4 is points 50-74,
+    # its PAA scaled by the whole channel's range
+    edges = np.linspace(0, 25, 11).astype(int)
+    paa = np.stack([series[:, 50 + a:50 + b, 1].mean(axis=1) for a, b in zip(edges[:-1], edges[1:])], axis=1)
+    low, high = series[:, :, 1].min(axis=1, keepdims=True), series[:, :, 1].max(axis=1, keepdims=True)
+    cos = 2 * (paa - low) / (high - low) - 1
+    sin = np.sqrt(1 - cos**2)
+    gasf = cos[:, :, None] * cos[:, None, :] - sin[:, :, None] * sin[:, None, :]
+    np.testing.assert_allclose(ours[..., 10 + 3 * 2], gasf, atol=1e-5)
+    # the whole series at scale 1 alone keeps its own range, as pyts scales it
+    single = np.asarray(gaf_tensorflow(series[..., :1], 10))
+    np.testing.assert_allclose(gaf_images(series[..., :1], 10).astype(np.float32), single, atol=2e-3)
     with pytest.raises(ValueError, match="shortest window's 25 points"):
         gaf_images(series, 30, scales=(1, 4))
+
+
+def test_a_quiet_window_stays_quiet_beside_the_series_peak():
+    t = np.arange(200)
+    series = (0.01 * np.sin(t / 3) + 5.0 * np.exp(-((t - 150) / 10.0) ** 2))[None, :, None]
+    images = gaf_images(series, 16, encodings=("gasf",), scales=(1, 4)).astype(np.float32)
+    quiet, peak = images[0, :, :, 1], images[0, :, :, 4]  # first and last quarter
+    assert np.ptp(quiet) < 0.05 and np.ptp(peak) > 1.5

@@ -105,12 +105,23 @@ def window_paa_matrix(length: int, image_size: int, scales: Sequence[int] = DEFA
     return matrix
 
 
-def scale_to_unit(values: np.ndarray) -> np.ndarray:
-    """Per-series min-max scaling to [-1, 1]; a constant series becomes all zeros (no NaN)."""
-    low = values.min(axis=-1, keepdims=True)
-    span = values.max(axis=-1, keepdims=True) - low
+def scale_to_unit(values: np.ndarray, low: np.ndarray | None = None, high: np.ndarray | None = None) -> np.ndarray:
+    """Min-max scaling of each row to [-1, 1], by its own range or by the given ``low`` and
+    ``high`` (broadcast against ``values``; those of the whole series, for its windows); a
+    row of no range becomes all zeros (no NaN)."""
+    low = values.min(axis=-1, keepdims=True) if low is None else low
+    high = values.max(axis=-1, keepdims=True) if high is None else high
+    span = high - low
     safe = np.where(span > 0, span, 1.0)
-    return np.where(span > 0, 2 * (values - low) / safe - 1, 0.0)
+    return np.where(span > 0, np.clip(2 * (values - low) / safe - 1, -1.0, 1.0), 0.0)
+
+
+def shares_range(scales: Sequence[int]) -> bool:
+    """Whether the windows of ``scales`` are scaled by the range of the whole series (any
+    multi-scale encoding: a window scaled on its own would show a flat stretch of noise as
+    loudly as the series' peak) rather than each by its own (the one window of ``(1,)``,
+    as pyts scales a series)."""
+    return [int(k) for k in scales] != [1]
 
 
 def gaf_images(
@@ -121,7 +132,8 @@ def gaf_images(
     ``W`` the number of windows of ``scales`` (:func:`window_bounds`; ``(1,)``: one).
 
     Each window of each channel is reduced to ``image_size`` points by pyts's PAA, scaled to
-    [-1, 1] (constant: 0), then encoded by pyts: ``gasf``/``gadf`` (GramianAngularField),
+    [-1, 1] (constant: 0; by the range of the whole series when there are several windows,
+    :func:`shares_range`, so that the windows keep their amplitude), then encoded by pyts: ``gasf``/``gadf`` (GramianAngularField),
     ``mtf`` (MarkovTransitionField, ``mtf_bins`` quantile bins) and ``recurrence``
     (RecurrencePlot, scaled to [0, 1]). Channels are ordered series channel, then window,
     then encoding.
@@ -139,7 +151,9 @@ def gaf_images(
     images = []
     windows = _windows_of_at_least(series.shape[1], image_size, scales)
     for c, (start, end) in ((c, window) for c in range(series.shape[2]) for window in windows):
-        reduced = scale_to_unit(paa.fit_transform(series[:, start:end, c]))
+        whole = series[:, :, c]
+        bounds = (whole.min(axis=1, keepdims=True), whole.max(axis=1, keepdims=True)) if shares_range(scales) else ()
+        reduced = scale_to_unit(paa.fit_transform(series[:, start:end, c]), *bounds)
         for encoding in encodings:
             if encoding in GAF_ENCODINGS:
                 method = "summation" if encoding == "gasf" else "difference"
@@ -173,9 +187,14 @@ def gaf_tensorflow(series, image_size: int = DEFAULT_IMAGE_SIZE, encodings: Sequ
     length = int(series.shape[1])
     matrix = tf.constant(window_paa_matrix(length, image_size, scales), dtype=tf.float64)
     reduced = tf.einsum("ntc,tsw->nscw", series, matrix)  # (N, S, C, W)
-    low = tf.reduce_min(reduced, axis=1, keepdims=True)
-    span = tf.reduce_max(reduced, axis=1, keepdims=True) - low
+    if shares_range(scales):
+        low = tf.reduce_min(series, axis=1)[:, None, :, None]
+        span = tf.reduce_max(series, axis=1)[:, None, :, None] - low
+    else:
+        low = tf.reduce_min(reduced, axis=1, keepdims=True)
+        span = tf.reduce_max(reduced, axis=1, keepdims=True) - low
     scaled = tf.where(span > 0, 2 * (reduced - low) / tf.where(span > 0, span, tf.ones_like(span)) - 1, 0.0)
+    scaled = tf.clip_by_value(scaled, -1.0, 1.0)
     # sin in float64 too: near cos = +-1 its slope is steep enough to turn float32 rounding
     # of cos into errors above 1e-5
     cos = tf.cast(scaled, tf.float32)

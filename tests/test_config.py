@@ -27,7 +27,7 @@ from biodl.interpret import (
 )
 from biodl.io.jaspar import DEFAULT_RELEASE, motif_database
 from biodl.io.tables import read_omic
-from biodl.models import build_cnn1d, build_cnn2d, build_fcn, build_gaf_fusion, build_lstm
+from biodl.models import build_cnn1d, build_cnn2d, build_fcn, build_gaf_fusion, build_lstm, build_resnet1d
 from biodl.steps import STEPS, rule_settings
 from biodl.training import search
 from biodl.training.settings import deep_merge
@@ -187,6 +187,7 @@ HOMES = [
     ("timeseries.*.gaf_cnn.*", lambda p: parameter(build_cnn2d, p.rsplit(".", 1)[1])),
     ("timeseries.*.fcn.*", lambda p: parameter(build_fcn, p.rsplit(".", 1)[1])),
     ("timeseries.*.lstm.*", lambda p: parameter(build_lstm, p.rsplit(".", 1)[1])),
+    ("timeseries.*.resnet1d.*", lambda p: parameter(build_resnet1d, p.rsplit(".", 1)[1])),
     ("timeseries.*.gaf_fusion.*", lambda p: parameter(build_gaf_fusion, p.rsplit(".", 1)[1])),
     ("timeseries.*.training.*", lambda p: field_default(timeseries.TimeseriesTraining, p.rsplit(".", 1)[1])),
     ("timeseries.*.*", lambda p: parameter(timeseries.prepare, p.rsplit(".", 1)[1])),

@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 
 
@@ -35,3 +36,21 @@ def test_fcn_is_three_batch_normed_blocks_without_pooling(keras):
     assert not any(isinstance(layer, keras.layers.MaxPooling1D) for layer in model.layers)
     assert isinstance(model.get_layer("global_pool"), keras.layers.GlobalAveragePooling1D)
     assert model.name == "fcn" and model.output_shape == (None, 3)
+
+
+def test_resnet1d_is_residual_blocks_with_shortcuts_where_the_width_changes(keras, tmp_path):
+    from biodl.models import build_resnet1d
+
+    model = build_resnet1d((50, 2), 3)
+    names = {layer.name for layer in model.layers}
+    assert {"block1_shortcut", "block2_shortcut", "block3_add", "global_pool"} <= names
+    assert "block3_shortcut" not in names  # 128 -> 128: the identity, batch-normed
+    assert [model.get_layer(f"block{b}_conv1").filters for b in (1, 2, 3)] == [64, 128, 128]
+    assert [model.get_layer(f"block1_conv{i}").kernel_size for i in (1, 2, 3)] == [(8,), (5,), (3,)]
+    assert model.output_shape == (None, 3) and model.layers[-1].activation.__name__ == "softmax"
+    series = np.random.default_rng(0).normal(size=(4, 50, 2)).astype("float32")
+    model.save(tmp_path / "resnet.keras")
+    again = keras.saving.load_model(tmp_path / "resnet.keras")
+    np.testing.assert_allclose(again.predict(series, verbose=0), model.predict(series, verbose=0), atol=1e-6)
+    with pytest.raises(ValueError, match="at least one block"):
+        build_resnet1d((50, 2), 3, filters=[])

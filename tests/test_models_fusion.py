@@ -32,3 +32,14 @@ def test_an_image_size_above_the_shortest_window_is_lowered(keras, caplog):
     assert "gaf_fusion.image_size 64 is longer than the shortest window of scales [1, 4] (25 points)" in caplog.text
     with pytest.raises(ValueError, match="one entry per block"):
         build_gaf_fusion((100, 1), 2, series_filters=[8], kernel_sizes=[3, 3])
+
+
+def test_the_series_branch_can_be_the_resnet(keras):
+    from biodl.models import build_gaf_fusion
+
+    model = build_gaf_fusion((60, 1), 2, image_size=12, image_filters=4, residual_blocks=1, series_filters=[8, 16],
+                             kernel_sizes=[5, 3], series_branch="resnet")
+    assert model.get_layer("joined").output.shape[-1] == 4 + 16
+    assert {"series_block1_shortcut", "series_block2_add"} <= {layer.name for layer in model.layers}
+    with pytest.raises(ValueError, match="series_branch must be fcn or resnet"):
+        build_gaf_fusion((60, 1), 2, series_branch="inception")

@@ -110,7 +110,9 @@ def test_train_each_network_and_evaluate_beside_1nn(tmp_path, keras, caplog):
     with caplog.at_level(logging.INFO):
         for network in timeseries.NETWORKS:
             view = data.images if timeseries.network_input(network) == "images" else data.series
-            model = {"lstm": {"units": 8}, "gaf_fusion": {"image_size": 16, "scales": [1, 2]}}.get(network, {})
+            model = {"lstm": {"units": 8}, "resnet1d": {"filters": [8, 8]},
+                     "gaf_fusion": {"image_size": 16, "scales": [1, 2], "series_branch": "resnet",
+                                    "series_filters": [8]}}.get(network, {})
             models[(network, 1)], history = timeseries.train(view, network, model=model, training={"epochs": 2})
             assert len(history) == 2
         small = {"filters": [4, 4], "kernel_sizes": [3, 3]}
@@ -127,14 +129,14 @@ def test_train_each_network_and_evaluate_beside_1nn(tmp_path, keras, caplog):
         assert metrics["models"][baseline]["accuracy_std"] is None
     assert metrics["dtw_window"] in (0.0, 0.05, 0.1, 0.2)
     chosen = metrics["chosen_on_validation"]
-    assert set(chosen["validation_accuracy"]) == {"gaf_cnn", "lstm", "gaf_fusion", "fcn_ensemble",
+    assert set(chosen["validation_accuracy"]) == {"gaf_cnn", "resnet1d", "lstm", "gaf_fusion", "fcn_ensemble",
                                                   *timeseries.BASELINES, "weighted_ensemble"}
     assert chosen["scored_on"] == "the validation split (6 series)"
     best = max(chosen["validation_accuracy"].values())
     assert chosen["validation_accuracy"][chosen["model"]] == best
     ensemble = np.mean([result.scores[("fcn", 1)], result.scores[("fcn", 2)]], axis=0)
     assert np.allclose(result.scores[("fcn_ensemble", -1)], ensemble)
-    assert len(result.predictions()) == 11 * 28
+    assert len(result.predictions()) == 12 * 28
     def failing(*args, **kwargs):
         raise ValueError("no words in these series\nsecond line")
 

@@ -160,3 +160,38 @@ def test_weighted_training_recalls_the_rare_class(keras):
         training.fit(model, (x[:250], y[:250]), (x[250:], y[250:]), settings, task="binary", seed=3)
         recalls[policy] = float((training.predict(model, x[250:])[:, 0] > 0.5)[y[250:, 0] == 1].mean())
     assert recalls["balanced"] > recalls["none"], recalls
+
+
+def test_the_learning_rate_halves_after_each_plateau_and_a_resumed_run_takes_the_last_one(keras):
+    from biodl.models import build_fcn
+    from biodl.timeseries import TimeseriesTraining
+    from biodl.training.fitting import MIN_LEARNING_RATE, _early_stopping
+
+    training.configure(seed=3, threads=2)
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(64, 20, 1)).astype(np.float32), rng.integers(0, 2, 64)  # nothing to learn
+    model = build_fcn((20, 1), 2, filters=(4,), kernel_sizes=(3,))
+    settings = TimeseriesTraining(epochs=25, batch_size=16, learning_rate=0.01, patience=25, reduce_lr_patience=3)
+    history = training.fit(model, (x[:48], y[:48]), (x[48:], y[48:]), settings, task="multiclass", seed=3)
+    rates, losses = history["learning_rate"].to_numpy(), history["val_loss"].to_numpy()
+    previous = np.r_[0.01, rates[:-1]]
+    waits = np.arange(len(losses)) - np.array([np.argmin(losses[:i + 1]) for i in range(len(losses))])
+    plateau = (waits > 0) & (waits % 3 == 0)
+    assert plateau.any()
+    np.testing.assert_allclose(rates[plateau], np.maximum(previous[plateau] / 2, MIN_LEARNING_RATE), rtol=1e-6)
+    np.testing.assert_allclose(rates[~plateau], previous[~plateau], rtol=1e-6)
+    callback = _early_stopping(25, None, {"rows": history.to_dict("records"), "epoch": 25}, 3)
+    callback.set_model(model)
+    model.optimizer.learning_rate.assign(0.01)
+    callback.on_train_begin()
+    assert float(model.optimizer.learning_rate.numpy()) == pytest.approx(rates[-1])
+    assert "learning_rate" not in train_once_history_columns()
+
+
+def train_once_history_columns():
+    x, y = planted_data(n=40)
+    from biodl.models import build_cnn1d
+
+    model = build_cnn1d(x.shape[1:], 1, "binary", filters=(4,), kernel_sizes=(5,), pool_sizes=(1,), dense_units=())
+    settings = SequenceTraining(epochs=2, batch_size=16, learning_rate=0.01, patience=2)
+    return list(training.fit(model, (x[:30], y[:30]), (x[30:], y[30:]), settings, task="binary").columns)

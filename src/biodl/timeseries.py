@@ -30,7 +30,7 @@ from biodl.evaluation.dtw import dtw_distances
 from biodl.evaluation.metrics import compute_metrics, summarise_over_seeds, validation_metric, write_metrics
 from biodl.evaluation.minirocket import minirocket_ridge
 from biodl.io.files import InputError, PathLike, write_json, write_table
-from biodl.models import build_cnn2d, build_fcn, build_gaf_fusion, build_lstm
+from biodl.models import build_cnn2d, build_fcn, build_gaf_fusion, build_lstm, build_resnet1d
 from biodl.training import TrainingSettings, fit, keyword_settings, predict
 from biodl.training.search import SearchResult, apply, search_dataset
 from biodl.training.settings import deep_merge
@@ -39,17 +39,23 @@ from biodl.training.transfer import train_pretrained
 log = logging.getLogger(__name__)
 
 MISSING_POLICIES = ("interpolate", "error")
-NETWORKS = ("gaf_cnn", "fcn", "lstm", "gaf_fusion")
-"""The networks: ``gaf_cnn`` (:func:`biodl.models.build_cnn2d` on the images), ``fcn``
-(:func:`biodl.models.build_fcn`) and ``lstm`` (:func:`biodl.models.build_lstm`) on the
+BUILDERS = {"gaf_cnn": build_cnn2d, "fcn": build_fcn, "resnet1d": build_resnet1d, "lstm": build_lstm,
+            "gaf_fusion": build_gaf_fusion}
+"""The networks and their builders: ``gaf_cnn`` (:func:`biodl.models.build_cnn2d` on the
+images), ``fcn`` (:func:`biodl.models.build_fcn`), ``resnet1d``
+(:func:`biodl.models.build_resnet1d`) and ``lstm`` (:func:`biodl.models.build_lstm`) on the
 raw series, and ``gaf_fusion`` (:func:`biodl.models.build_gaf_fusion`) on both."""
-OVERRIDABLE = ("epochs", "batch_size", "learning_rate", "patience")
+NETWORKS = tuple(BUILDERS)
+OVERRIDABLE = ("epochs", "batch_size", "learning_rate", "patience", "reduce_lr_patience")
 """Training settings one network may change for itself (augmentation stays shared, so that
 every network sees the same data)."""
-TRAINING_OVERRIDES: dict[str, dict] = {"gaf_cnn": {}, "fcn": {}, "lstm": {"patience": 100}, "gaf_fusion": {}}
+TRAINING_OVERRIDES: dict[str, dict] = {"gaf_cnn": {}, "fcn": {}, "resnet1d": {"reduce_lr_patience": 10},
+                                       "lstm": {"patience": 100}, "gaf_fusion": {}}
 """Per-network changes to the shared training settings. On a 50-series training set the
 LSTM sits at chance for dozens of 3-step epochs before it learns; with the shared patience
-of 30 it stopped there, so it waits 100 epochs."""
+of 30 it stopped there, so it waits 100 epochs. The ResNet halves its learning rate after
+10 epochs without a lower validation loss, as its published protocol reduces it on plateau
+(Fawaz et al. 2019: 50 epochs of 1,500, too long for a CPU)."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,9 @@ class TimeseriesTraining(TrainingSettings):
     class_weight
         ``auto`` (balanced class weights when the training classes are imbalanced, logged),
         ``balanced`` or ``none`` (:func:`biodl.training.class_weights`).
+    reduce_lr_patience
+        Halve the learning rate (down to 1e-4) after this many epochs without a lower
+        validation loss, and again after as many more (0: never).
     """
 
     epochs: int = 200
@@ -89,6 +98,7 @@ class TimeseriesTraining(TrainingSettings):
     scaling: float = 0.0
     jitter: float = 0.0
     class_weight: str = "auto"
+    reduce_lr_patience: int = 0
 
 
 def fill_missing(values: np.ndarray, policy: str = "interpolate", ids: Sequence[str] | None = None) -> np.ndarray:
@@ -419,7 +429,7 @@ def train(
 
     settings = network_training(network, training, training_overrides)
     dataset = dataclasses.replace(dataset, split=validation_split(dataset, seed, seeds, validation, fold_seed))
-    builder = {"gaf_cnn": build_cnn2d, "fcn": build_fcn, "lstm": build_lstm, "gaf_fusion": build_gaf_fusion}[network]
+    builder = BUILDERS[network]
     model = keyword_settings(builder, model, f"timeseries {network} model")
     if network == "gaf_cnn" and dataset.x.ndim == 3 and not model.get("gaf_on_the_fly"):
         raise ValueError("the GAF CNN reads raw (N, T, C) series here: give it gaf_on_the_fly "

@@ -38,7 +38,7 @@ wildcard_constraints:
     motif_source="filters|modisco",
     ts_dataset=_names_pattern(TIMESERIES_DATASETS),
     seq_model="cnn1d|searched_cnn1d",
-    ts_model="(searched_)?gaf_cnn|fcn|lstm|gaf_fusion",
+    ts_model="|".join(["(searched_)?gaf_cnn", *timeseries_steps.timeseries.NETWORKS]),
     seed=r"-?\d+",
     omics_dataset=_names_pattern(OMICS_DATASETS),
     omics_model=r"(searched_)?(joint|early)_(vae|ae)(_supervised)?",

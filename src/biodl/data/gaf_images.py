@@ -133,10 +133,10 @@ def gaf_images(
 
     Each window of each channel is reduced to ``image_size`` points by pyts's PAA, scaled to
     [-1, 1] (constant: 0; by the range of the whole series when there are several windows,
-    :func:`shares_range`, so that the windows keep their amplitude), then encoded by pyts: ``gasf``/``gadf`` (GramianAngularField),
-    ``mtf`` (MarkovTransitionField, ``mtf_bins`` quantile bins) and ``recurrence``
-    (RecurrencePlot, scaled to [0, 1]). Channels are ordered series channel, then window,
-    then encoding.
+    :func:`shares_range`, so that the windows keep their amplitude), then encoded by pyts:
+    ``gasf``/``gadf`` (GramianAngularField), ``mtf`` (MarkovTransitionField, ``mtf_bins``
+    quantile bins) and ``recurrence`` (RecurrencePlot, scaled to [0, 1]). Channels are
+    ordered series channel, then window, then encoding.
     """
     from pyts.approximation import PiecewiseAggregateApproximation
     from pyts.image import GramianAngularField, MarkovTransitionField, RecurrencePlot

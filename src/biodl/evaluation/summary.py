@@ -32,7 +32,7 @@ KINDS = {"sequences": "DNA", "timeseries": "time series", "omics": "multi-omics"
 """Dataset kind -> the words the tables use for it."""
 
 NETWORKS = re.compile(
-    r"^(searched_)?(cnn1d|gaf_cnn|gaf_fusion|fcn|lstm|(joint|early)_(vae|ae)(_supervised)?)(_ensemble)?$|^weighted_ensemble$")
+    r"^(searched_)?(cnn1d|gaf_cnn|gaf_fusion|fcn|resnet1d|lstm|(joint|early)_(vae|ae)(_supervised)?)(_ensemble)?$|^weighted_ensemble$")
 """Names of biodl's networks; every other model in a metrics file is a baseline."""
 
 COLUMNS = ["dataset", "data", "model", "metric", "value", "spread", "seeds", "n_test", "baseline",

@@ -1,5 +1,6 @@
-"""1D CNNs: the DeepBind / Basset-style network on one-hot DNA (:func:`build_cnn1d`), and
-the fully convolutional network for raw time series (:func:`build_fcn`) built from it."""
+"""1D CNNs: the DeepBind / Basset-style network on one-hot DNA (:func:`build_cnn1d`), the
+fully convolutional network for raw time series (:func:`build_fcn`) built from it, and the
+residual network for raw series (:func:`build_resnet1d`)."""
 
 from __future__ import annotations
 
@@ -134,3 +135,66 @@ def build_fcn(
         global_pool="avg", dense_units=(), dropout=dropout, batch_norm=True,
         batch_norm_momentum=batch_norm_momentum, name="fcn",
     )
+
+
+def residual_series_blocks(h, filters: Sequence[int], kernel_sizes: Sequence[int], batch_norm_momentum: float = 0.9,
+                           prefix: str = ""):
+    """Residual blocks on ``(length, channels)`` tensors (Wang et al. 2017; Fawaz et al.
+    2019): per block of ``filters[b]`` channels, a same-padded Conv1D, batch norm and ReLU
+    for each of ``kernel_sizes`` (no ReLU after the last), plus a shortcut (a 1 x 1
+    convolution where the width changes), then ReLU."""
+    import keras
+
+    for b, n_filters in enumerate(filters):
+        name = f"{prefix}block{b + 1}"
+        shortcut = h
+        for i, width in enumerate(kernel_sizes):
+            h = keras.layers.Conv1D(n_filters, width, padding="same", use_bias=False, name=f"{name}_conv{i + 1}")(h)
+            h = keras.layers.BatchNormalization(momentum=batch_norm_momentum, name=f"{name}_conv{i + 1}_bn")(h)
+            if i < len(kernel_sizes) - 1:
+                h = keras.layers.Activation("relu", name=f"{name}_conv{i + 1}_relu")(h)
+        if shortcut.shape[-1] != n_filters:
+            shortcut = keras.layers.Conv1D(n_filters, 1, use_bias=False, name=f"{name}_shortcut")(shortcut)
+        shortcut = keras.layers.BatchNormalization(momentum=batch_norm_momentum, name=f"{name}_shortcut_bn")(shortcut)
+        h = keras.layers.Activation("relu", name=f"{name}_relu")(keras.layers.Add(name=f"{name}_add")([h, shortcut]))
+    return h
+
+
+def build_resnet1d(
+    input_shape: tuple[int, int],
+    n_outputs: int,
+    task: str = "multiclass",
+    filters: Sequence[int] = (64, 128, 128),
+    kernel_sizes: Sequence[int] = (8, 5, 3),
+    dropout: float = 0.0,
+    batch_norm_momentum: float = 0.9,
+):
+    """The residual network for raw ``(T, C)`` series of Wang et al. (2017), the best deep
+    model of Fawaz et al.'s (2019) comparison on the UCR archive: three residual blocks of
+    64, 128 and 128 filters, each three convolutions of widths 8, 5 and 3
+    (:func:`residual_series_blocks`), global average pooling, the task head.
+
+    Parameters
+    ----------
+    filters
+        One entry per residual block.
+    kernel_sizes
+        The convolutions of every block.
+    dropout
+        Before the head (the paper has none).
+    batch_norm_momentum
+        0.9, as for :func:`build_fcn`.
+    """
+    import keras
+
+    if not filters or not kernel_sizes:
+        raise ValueError(f"need at least one block and one convolution; got filters {list(filters)}, "
+                         f"kernel_sizes {list(kernel_sizes)}")
+    if not 0 <= batch_norm_momentum < 1:
+        raise ValueError(f"batch_norm_momentum must be in [0, 1), got {batch_norm_momentum}")
+    inputs = keras.Input(shape=tuple(input_shape), name="series")
+    h = residual_series_blocks(inputs, filters, kernel_sizes, batch_norm_momentum)
+    h = keras.layers.GlobalAveragePooling1D(name="global_pool")(h)
+    if dropout:
+        h = keras.layers.Dropout(dropout, name="dropout")(h)
+    return keras.Model(inputs, output_layer(task, n_outputs)(h), name="resnet1d")

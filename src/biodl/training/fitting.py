@@ -108,7 +108,7 @@ def fit(
         checkpoint = Checkpoint(checkpoint_dir_for(model_path),
                                 _fingerprint(model, settings, seed, x_train, y_train, val, transformed_copy))
     state = checkpoint.restore(model) if checkpoint else None
-    stopping = _early_stopping(settings.patience, checkpoint, state)
+    stopping = _early_stopping(settings.patience, checkpoint, state, getattr(settings, "reduce_lr_patience", 0))
     if state is not None:
         log.info("resuming from the checkpoint in %s after epoch %d of %d", checkpoint.directory,
                  state["epoch"], settings.epochs)
@@ -218,22 +218,43 @@ def _random_states(model) -> list:
     return [variable for variable in model.non_trainable_variables if "seed_generator_state" in variable.path]
 
 
-def _early_stopping(patience: int, checkpoint: Checkpoint | None, state: dict | None):
+LR_FACTOR = 0.5
+"""With ``reduce_lr_patience``, the learning rate is multiplied by this on each plateau ..."""
+MIN_LEARNING_RATE = 1e-4
+"""... down to this (Fawaz et al. 2019's ResNet protocol)."""
+
+
+def _early_stopping(patience: int, checkpoint: Checkpoint | None, state: dict | None, reduce_lr_patience: int = 0):
     """A Keras callback (made here, so importing this module does not import Keras)."""
     import keras
 
     class EarlyStopping(keras.callbacks.Callback):
         """Stop after ``patience`` epochs without a lower validation loss and keep the best
-        epoch's weights. The history rows are its whole state (the best epoch and the wait
-        follow from them); they go into the checkpoint every epoch, so a resumed run stops
-        and keeps the same epoch as an uninterrupted one would."""
+        epoch's weights; with ``reduce_lr_patience``, halve the learning rate (down to
+        :data:`MIN_LEARNING_RATE`) every that many epochs without one. The history rows
+        are its whole state (the best epoch, the wait and the learning rate follow from
+        them); they go into the checkpoint every epoch, so a resumed run stops, keeps the
+        same epoch and trains at the same rate as an uninterrupted one would."""
 
-        def __init__(self, patience: int, checkpoint: Checkpoint | None, state: dict | None):
+        def __init__(self, patience: int, checkpoint: Checkpoint | None, state: dict | None, reduce_lr_patience: int):
             super().__init__()
             self.patience = patience
+            self.reduce_lr_patience = reduce_lr_patience
             self.checkpoint = checkpoint
             self.state = state or {"rows": []}
             self.best_weights = None
+
+        def on_train_begin(self, logs=None):
+            if self.reduce_lr_patience and self.rows:
+                self.model.optimizer.learning_rate.assign(self.rows[-1]["learning_rate"])
+
+        def _reduce_learning_rate(self) -> None:
+            rate = self.model.optimizer.learning_rate
+            wait = self.epochs_since_best()
+            if wait and wait % self.reduce_lr_patience == 0:
+                rate.assign(max(float(rate.numpy()) * LR_FACTOR, min(MIN_LEARNING_RATE, float(rate.numpy()))))
+                log.info("no lower validation loss for %d epochs: learning rate %.2g", wait, float(rate.numpy()))
+            self.rows[-1]["learning_rate"] = float(rate.numpy())
 
         @property
         def rows(self) -> list[dict]:
@@ -251,6 +272,8 @@ def _early_stopping(patience: int, checkpoint: Checkpoint | None, state: dict | 
             self.state = {**self.state, "epoch": epoch + 1,
                           "rows": self.rows + [{"epoch": epoch + 1, **{k: float(v) for k, v in logs.items()}}]}
             improved = self.epochs_since_best() == 0
+            if self.reduce_lr_patience:
+                self._reduce_learning_rate()
             if improved:
                 self.best_weights = self.model.get_weights()
             if self.finished:
@@ -264,4 +287,4 @@ def _early_stopping(patience: int, checkpoint: Checkpoint | None, state: dict | 
             elif self.state.get("best_weights"):
                 self.checkpoint.load_best(model, self.state)
 
-    return EarlyStopping(patience, checkpoint, state)
+    return EarlyStopping(patience, checkpoint, state, reduce_lr_patience)

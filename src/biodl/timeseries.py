@@ -365,7 +365,10 @@ def validation_split(dataset: EncodedDataset, seed: int, seeds: Sequence[int], v
         return np.asarray(dataset.split)
     folds = min(CROSS_FIT_FOLDS, len(seeds))
     repeat, fold = divmod(seeds.index(int(seed)), folds)
-    return splits.cross_validation_splits(dataset.split, dataset.y, dataset.task, folds, fold_seed + repeat)[fold]
+    split = splits.cross_validation_splits(dataset.split, dataset.y, dataset.task, folds, fold_seed + repeat)[fold]
+    log.info("cross-fitted: seed %d trains on %d series and stops on fold %d of %d (%d series, partition %d)",
+             seed, int(np.sum(split == "train")), fold + 1, folds, int(np.sum(split == "val")), repeat + 1)
+    return split
 
 
 def network_input(network: str, model: Mapping | None = None) -> str:

@@ -195,6 +195,9 @@ def test_small_sets_are_cross_fitted_one_fold_per_seed_and_large_ones_keep_their
     assert np.array_equal(timeseries.validation_split(large, 1, [1, 2, 3]), large.split)
     assert np.array_equal(timeseries.validation_split(small, 1, [1, 2, 3], "split"), small.split)
     assert (timeseries.validation_split(large, 1, [1, 2, 3], "cross_fit") == "val").sum() == 50
+    two_per_class = _labelled_split(36, classes=18)  # folds would miss classes: PigCVP keeps its split
+    assert np.array_equal(timeseries.validation_split(two_per_class, 1, [1, 2, 3]), two_per_class.split)
+    assert (timeseries.validation_split(two_per_class, 1, [1, 2, 3], "cross_fit") == "val").sum() == 12
     with caplog.at_level(logging.WARNING):
         assert np.array_equal(timeseries.validation_split(small, 1, [1], "cross_fit"), small.split)
     assert "cross_fit needs two seeds or more" in caplog.text

@@ -334,15 +334,23 @@ CROSS_FIT_FOLDS = 5
 """Most folds of cross-fitting; fewer when there are fewer seeds."""
 
 
-def cross_fitted(split: np.ndarray, validation: str, seeds: Sequence[int]) -> bool:
-    """Whether the networks of a set are cross-fitted (see :func:`validation_split`)."""
+def cross_fitted(dataset: EncodedDataset, validation: str, seeds: Sequence[int]) -> bool:
+    """Whether the networks of a set are cross-fitted (see :func:`validation_split`):
+    with ``validation: auto``, when it has fewer than :data:`CROSS_FIT_BELOW` training and
+    validation series and every class has a series in each fold (PigCVP, two series per
+    class, keeps its split: folds without a class's series leave its networks at chance)."""
     if validation not in VALIDATIONS:
         raise ValueError(f"validation must be one of {VALIDATIONS}, got {validation!r}")
     if validation == "split" or len(seeds) < 2:
         if validation == "cross_fit":
             log.warning("validation: cross_fit needs two seeds or more (one fold each); the validation split is used")
         return False
-    return validation == "cross_fit" or int(np.sum(np.asarray(split) != "test")) < CROSS_FIT_BELOW
+    if validation == "cross_fit":
+        return True
+    inside = np.asarray(dataset.split) != "test"
+    labels = np.asarray(dataset.y)[inside].reshape(int(inside.sum()), -1)[:, 0].astype(int)
+    smallest = np.bincount(labels)[np.unique(labels)].min() if dataset.task == "multiclass" else inside.sum()
+    return int(inside.sum()) < CROSS_FIT_BELOW and smallest >= min(CROSS_FIT_FOLDS, len(seeds))
 
 
 def validation_split(dataset: EncodedDataset, seed: int, seeds: Sequence[int], validation: str = "auto",
@@ -350,7 +358,7 @@ def validation_split(dataset: EncodedDataset, seed: int, seeds: Sequence[int], v
     """The split the network of one seed trains and stops on.
 
     Cross-fitting (``validation: cross_fit``, or ``auto`` below :data:`CROSS_FIT_BELOW`
-    training and validation series): the training and validation series are cut into
+    training and validation series with a series of every class per fold, :func:`cross_fitted`): the training and validation series are cut into
     ``k = min(len(seeds), CROSS_FIT_FOLDS)`` stratified folds, and the network of the
     ``i``-th seed holds out fold ``i mod k`` of the ``i // k``-th such partition (drawn with
     ``fold_seed + i // k``). Every series then has a prediction from a network that never
@@ -361,7 +369,7 @@ def validation_split(dataset: EncodedDataset, seed: int, seeds: Sequence[int], v
     seeds = [int(s) for s in seeds] or [int(seed)]
     if int(seed) not in seeds:
         raise ValueError(f"seed {seed} is not among the seeds {seeds}")
-    if not cross_fitted(dataset.split, validation, seeds):
+    if not cross_fitted(dataset, validation, seeds):
         return np.asarray(dataset.split)
     folds = min(CROSS_FIT_FOLDS, len(seeds))
     repeat, fold = divmod(seeds.index(int(seed)), folds)
@@ -685,7 +693,7 @@ def evaluate(series: EncodedDataset, images: EncodedDataset, models: Mapping[tup
         record(WEIGHTED_ENSEMBLE, -1, weighted_ensemble({n: deployed_on_test[n] for n in parts}, accuracy))
     chosen = choose_on_validation(y_val, candidates)
     chosen["scored_on"] = (f"{int(scored.sum())} training and validation series, cross-fitted over "
-                           f"{len(partitions)} folds" if cross_fitted(series.split, validation, seeds)
+                           f"{len(partitions)} folds" if cross_fitted(series, validation, seeds)
                            else f"the validation split ({int(scored.sum())} series)")
     evaluation.details["chosen_on_validation"] = chosen
     log.info("test accuracy: %s", {name: [round(m["accuracy_mean"], 4), m["accuracy_std"]]

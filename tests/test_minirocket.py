@@ -94,3 +94,11 @@ def test_minirocket_with_ridge_reaches_the_published_accuracy_on_gunpoint():
     assert scores.shape == (150, 2) and np.allclose(scores.sum(axis=1), 1)
     assert np.mean(scores.argmax(axis=1) == y[~train]) >= 0.98  # published: 0.992 (mean of 30 resamples)
     assert chosen["minirocket_alpha"] in minirocket.RIDGE_ALPHAS
+
+
+@pytest.mark.parametrize("length", [2, 5, 9, 24])
+def test_series_shorter_than_a_kernel_still_get_every_feature(length):
+    x = _series(n=5, length=length)
+    features = minirocket.fit_minirocket(x, seed=1).transform(x)
+    assert features.shape == (5, 9996) and np.isfinite(features).all()
+    assert len(np.unique(features)) > 2

@@ -124,8 +124,8 @@ def test_tiny_end_to_end_run(tmp_path):
     assert test_ids.str.startswith("chr3:").all() and len(test_ids) == genome_metrics["models"]["cnn1d"]["n"]
     assert (tmp_path / "results" / "tinygenome" / "data" / "window_gc.png").stat().st_size > 0
     ts_metrics = json.loads((tmp_path / "results" / "tinyts" / "metrics.json").read_text())
-    assert set(ts_metrics["models"]) == {"gaf_cnn", "fcn", "lstm", "gaf_fusion", "searched_gaf_cnn", "1nn", "1nn_dtw",
-                                         "weasel"}
+    assert set(ts_metrics["models"]) == {"gaf_cnn", "fcn", "resnet1d", "lstm", "gaf_fusion", "searched_gaf_cnn",
+                                         "1nn", "1nn_dtw", "weasel", "minirocket", "weighted_ensemble"}
     assert ts_metrics["chosen_on_validation"]["model"] in ts_metrics["chosen_on_validation"]["validation_accuracy"]
     assert ts_metrics["n_test"] == 28 and ts_metrics["split"] == "test"  # Coffee's official test split
     assert ts_metrics["models"]["1nn"]["accuracy_mean"] > 0.8
@@ -133,7 +133,7 @@ def test_tiny_end_to_end_run(tmp_path):
         assert (tmp_path / "results" / "tinyts" / name).stat().st_size > 0
     times = pd.read_csv(tmp_path / "results" / "tinyts" / "gaf_cnn" / "time_attributions.tsv", sep="\t")
     assert len(times) == 28 and times.shape[1] == 2 + 286  # id, class, Coffee's 286 time points
-    for model in ("gaf_cnn", "fcn", "lstm", "gaf_fusion"):
+    for model in ("gaf_cnn", "fcn", "resnet1d", "lstm", "gaf_fusion"):
         log = (tmp_path / "logs" / "tinyts" / f"train_{model}_seed1.log").read_text()
         kept, augmented = map(int, re.search(r"augmentation .*: (\d+) -> (\d+) training series", log).groups())
         assert augmented == 2 * kept and kept > 15

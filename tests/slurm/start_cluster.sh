@@ -5,8 +5,9 @@
 # (it runs the tiny workflow through workflow/profiles/slurm); safe to run twice.
 #
 # There is no slurmdbd, so sacct does not work: run snakemake with
-# --slurm-status-command squeue. MinJobAge keeps finished jobs in squeue for 10 minutes,
-# well above the plugin's status-check interval.
+# --slurm-status-command squeue. MinJobAge keeps finished jobs in squeue for 30 minutes,
+# well above the plugin's status-check interval and longer than tests/test_slurm.py's run may take
+# (its 1,500 s timeout), which checks every job's final state.
 set -eu
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -50,7 +51,7 @@ AccountingStorageType=accounting_storage/none
 JobAcctGatherType=jobacct_gather/none
 JobCompType=jobcomp/none
 ReturnToService=2
-MinJobAge=600
+MinJobAge=1800
 SlurmctldTimeout=30
 SlurmdTimeout=30
 NodeName=$host CPUs=$cpus RealMemory=$memory_mb State=UNKNOWN

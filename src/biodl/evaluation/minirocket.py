@@ -149,33 +149,61 @@ def fit_minirocket(x: np.ndarray, n_features: int = N_FEATURES, max_dilations: i
     quantiles = bias_quantiles(int(per_dilation.sum()) * len(KERNELS))
     examples = rng.integers(0, n, size=pairs)
     biases, feature = [], 0
-    for d, (dilation, n_biases) in enumerate(zip(dilations, per_dilation)):
-        for k in range(len(KERNELS)):
-            pair = d * len(KERNELS) + k
-            output = _convolution(x[examples[pair]], int(dilation), KERNELS[k],
-                                  indices[starts[pair]:starts[pair] + counts[pair]])
-            biases.append(np.quantile(output, quantiles[feature:feature + n_biases]))
-            feature += n_biases
+    for pair in range(pairs):
+        n_biases = per_dilation[pair // len(KERNELS)]
+        output = _pair_output(x[examples[pair]], dilations[pair // len(KERNELS)], pair % len(KERNELS),
+                              indices[starts[pair]:starts[pair] + counts[pair]])
+        biases.append(np.quantile(output, quantiles[feature:feature + n_biases]))
+        feature += n_biases
     return MiniRocket(length, channels, dilations, per_dilation, np.concatenate(biases).astype(np.float32),
                       counts, indices)
 
 
 @numba.njit(cache=True, nogil=True)
-def _convolution(series: np.ndarray, dilation: int, kernel: np.ndarray, channels: np.ndarray) -> np.ndarray:
-    """One kernel's zero-padded output on one ``(T, C)`` series, summed over ``channels``."""
-    length = series.shape[0]
-    out = np.zeros(length, dtype=np.float32)
+def _shift(series: np.ndarray, dilation: int, shifted: np.ndarray, negated_sum: np.ndarray) -> None:
+    """Fill ``shifted[c, j]`` with channel ``c`` of a ``(T, C)`` series read ``(j - 4) * dilation``
+    points ahead (zero outside it), and ``negated_sum[c]`` with minus their sum over ``j``."""
+    length, channels = series.shape
     centre = KERNEL_LENGTH // 2
-    for c in channels:
+    shifted[:] = 0
+    for c in range(channels):
         for j in range(KERNEL_LENGTH):
-            weight = np.float32(-1.0)
-            for position in kernel:
-                if position == j:
-                    weight = np.float32(2.0)
             shift = (j - centre) * dilation
             for t in range(max(0, -shift), min(length, length - shift)):
-                out[t] += weight * series[t + shift, c]
-    return out
+                shifted[c, j, t] = series[t + shift, c]
+        for t in range(length):
+            total = np.float32(0.0)
+            for j in range(KERNEL_LENGTH):
+                total += shifted[c, j, t]
+            negated_sum[c, t] = -total
+
+
+@numba.njit(cache=True, nogil=True)
+def _kernel_output(shifted: np.ndarray, negated_sum: np.ndarray, kernel: int, channels: np.ndarray,
+                   output: np.ndarray) -> None:
+    """One kernel's zero-padded output, summed over ``channels``, into ``output``: minus the
+    nine shifted inputs plus three times the three it weighs 2 (:func:`_shift`)."""
+    output[:] = 0
+    for c in channels:
+        for t in range(output.size):
+            output[t] += negated_sum[c, t]
+        for p in range(3):
+            j = KERNELS[kernel, p]
+            for t in range(output.size):
+                output[t] += 3 * shifted[c, j, t]
+
+
+@numba.njit(cache=True, nogil=True)
+def _pair_output(series: np.ndarray, dilation: int, kernel: int, channels: np.ndarray) -> np.ndarray:
+    """One kernel's zero-padded output at one dilation on one ``(T, C)`` series, summed over
+    ``channels``: what its biases are quantiles of."""
+    length = series.shape[0]
+    shifted = np.zeros((series.shape[1], KERNEL_LENGTH, length), dtype=np.float32)
+    negated_sum = np.empty((series.shape[1], length), dtype=np.float32)
+    output = np.empty(length, dtype=np.float32)
+    _shift(series, dilation, shifted, negated_sum)
+    _kernel_output(shifted, negated_sum, kernel, channels, output)
+    return output
 
 
 @numba.njit(cache=True, parallel=True)
@@ -183,38 +211,17 @@ def _transform(x, dilations, per_dilation, biases, starts, counts, indices):
     n, length, channels = x.shape
     n_kernels = KERNELS.shape[0]
     features = np.empty((n, biases.size), dtype=np.float32)
-    centre = KERNEL_LENGTH // 2
     for i in numba.prange(n):
-        # the output of every kernel is -(sum of the nine shifted inputs) + 3 * (its three of them)
         shifted = np.zeros((channels, KERNEL_LENGTH, length), dtype=np.float32)
         negated_sum = np.empty((channels, length), dtype=np.float32)
         output = np.empty(length, dtype=np.float32)
         feature = 0
         for d in range(dilations.size):
-            dilation = dilations[d]
-            padding = (KERNEL_LENGTH - 1) * dilation // 2
-            shifted[:] = 0
-            for c in range(channels):
-                for j in range(KERNEL_LENGTH):
-                    shift = (j - centre) * dilation
-                    for t in range(max(0, -shift), min(length, length - shift)):
-                        shifted[c, j, t] = x[i, t + shift, c]
-                for t in range(length):
-                    total = np.float32(0.0)
-                    for j in range(KERNEL_LENGTH):
-                        total += shifted[c, j, t]
-                    negated_sum[c, t] = -total
+            padding = (KERNEL_LENGTH - 1) * dilations[d] // 2
+            _shift(x[i], dilations[d], shifted, negated_sum)
             for k in range(n_kernels):
                 pair = d * n_kernels + k
-                output[:] = 0
-                for m in range(counts[pair]):
-                    c = indices[starts[pair] + m]
-                    for t in range(length):
-                        output[t] += negated_sum[c, t]
-                    for p in range(3):
-                        j = KERNELS[k, p]
-                        for t in range(length):
-                            output[t] += 3 * shifted[c, j, t]
+                _kernel_output(shifted, negated_sum, k, indices[starts[pair]:starts[pair] + counts[pair]], output)
                 first, last = (0, length) if (d + k) % 2 == 0 else (padding, length - padding)
                 if last <= first:
                     first, last = 0, length

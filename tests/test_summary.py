@@ -98,3 +98,13 @@ def test_the_command_pairs_files_with_datasets_and_says_when_they_do_not(tmp_pat
                  "--settings", str(tmp_path / "settings.yaml")]) == 2
     assert "bad.json: not valid JSON (line 1" in capsys.readouterr().err
     assert not (tmp_path / "o.tsv").exists()
+
+
+def test_every_time_series_network_and_ensemble_is_told_from_the_baselines():
+    from biodl import timeseries
+    from biodl.evaluation.summary import NETWORKS
+
+    for network in timeseries.NETWORKS:
+        assert NETWORKS.match(network) and NETWORKS.match(f"{network}_ensemble"), network
+    assert NETWORKS.match(timeseries.WEIGHTED_ENSEMBLE)
+    assert not any(NETWORKS.match(baseline) for baseline in timeseries.BASELINES)

@@ -687,7 +687,7 @@ def evaluate(series: EncodedDataset, images: EncodedDataset, models: Mapping[tup
         if all(scores is not None for _, scores in folds) and fitted[0][name][0] is not None:
             candidates[name] = out_of_fold(folds)
     y_val = series.y[scored]
-    accuracy = choose_on_validation(y_val, candidates)["validation_accuracy"]
+    accuracy = {name: float(np.mean(np.argmax(scores, axis=1) == y_val)) for name, scores in candidates.items()}
     parts = [name for name in candidates if name == "minirocket" or name not in BASELINES]
     if len(parts) > 1:
         candidates[WEIGHTED_ENSEMBLE] = weighted_ensemble({n: candidates[n] for n in parts}, accuracy)

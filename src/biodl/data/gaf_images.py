@@ -150,9 +150,9 @@ def gaf_images(
     paa = PiecewiseAggregateApproximation(window_size=None, output_size=image_size, overlapping=False)
     images = []
     windows = _windows_of_at_least(series.shape[1], image_size, scales)
+    ranges = (series.min(axis=1), series.max(axis=1)) if shares_range(scales) else None  # (N, C) each
     for c, (start, end) in ((c, window) for c in range(series.shape[2]) for window in windows):
-        whole = series[:, :, c]
-        bounds = (whole.min(axis=1, keepdims=True), whole.max(axis=1, keepdims=True)) if shares_range(scales) else ()
+        bounds = (ranges[0][:, c:c + 1], ranges[1][:, c:c + 1]) if ranges else ()
         reduced = scale_to_unit(paa.fit_transform(series[:, start:end, c]), *bounds)
         for encoding in encodings:
             if encoding in GAF_ENCODINGS:

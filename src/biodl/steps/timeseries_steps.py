@@ -76,13 +76,13 @@ def train_timeseries_settings(config, ts_dataset, ts_model, seed):
     transfer = {key: settings[key] for key in ("init_from", "transfer")} if network == "gaf_cnn" else {}
     return {"network": network, "model": timeseries_model(settings, network), "training": settings["training"],
             "training_overrides": {network: settings["training_overrides"][network]}, **transfer, "seed": int(seed),
-            **validation_settings(config, ts_dataset)}
+            "seeds": list(settings["seeds"]), **validation_settings(config, ts_dataset)}
 
 
 def validation_settings(config, ts_dataset):
-    """How a set's networks are validated, the same for training and evaluation."""
-    settings = config["timeseries"][ts_dataset]
-    return {"seeds": list(settings["seeds"]), "validation": settings["validation"], "fold_seed": config["seed"]}
+    """How a set's networks are validated, the same for training and evaluation (which
+    takes the seeds from its runs)."""
+    return {"validation": config["timeseries"][ts_dataset]["validation"], "fold_seed": config["seed"]}
 
 
 @step("train_timeseries", train_timeseries_settings,
@@ -110,10 +110,8 @@ def search_timeseries(paths, settings):
 
 
 def evaluate_timeseries_settings(config, ts_dataset):
-    validation = validation_settings(config, ts_dataset)
-    del validation["seeds"]  # the seeds are those of the runs
     return {"runs": [{"model": m, "seed": s} for m, s in runs(config["timeseries"][ts_dataset], "timeseries")],
-            "seed": config["seed"], **validation}
+            "seed": config["seed"], **validation_settings(config, ts_dataset)}
 
 
 @step("evaluate_timeseries", evaluate_timeseries_settings,

@@ -115,6 +115,22 @@ def tomtom(meme, as_database=False):
     return args
 
 
+SCREEN = ("motif_id\tmotif_name\tfamily\toutput\teffect_beyond_null\tsd\tq_value\n"
+          "MA0139.2\tCTCF\tMore than 3 adjacent zinc fingers\tpeak\t1.5\t0.3\t1e-5\n")
+PATTERNS = "motif_id\toutput\tsource\tn_seqlets\twidth\npeak_pos0\tpeak\tmodisco\t120\t15\n"
+
+
+def motif_families(screen=SCREEN, patterns=PATTERNS, metrics='{"outputs": ["peak"], "models": {}}'):
+    """The families of a screen, a pattern table and a metrics file (each replaceable)."""
+    def args(d):
+        settings = {"configured": ["MA0139"], "tax_group": "vertebrates"}
+        return ["motif-families", "--screen", write(d / "screen.tsv", screen), "--patterns",
+                write(d / "patterns.tsv", patterns), "--metrics", write(d / "metrics.json", metrics),
+                "--table", str(d / "out" / "f.tsv"), "--summary", str(d / "out" / "f.json"), "--plot",
+                str(d / "out" / "f.png"), "--settings", write(d / "s.yaml", yaml.safe_dump(settings))]
+    return args
+
+
 def evaluate_with_model(model_bytes):
     def args(d):
         prepared = prepare_sequences()(d)
@@ -263,6 +279,14 @@ CASES = {
         ["v.vcf", "none of its 10 alleles", "REF differs", "another assembly"]),
     "variants on no chromosome of the genome": (score_variants(VCF_HEADER + "chrX\t101\t.\tA\tG\t.\t.\t.\n"),
                                                 ["v.vcf", "chromosome names"]),
+    # evidence tables of the motif families
+    "screen without q-values": (motif_families(screen=SCREEN.replace("\tq_value", "\tq")),
+                                ["screen.tsv", "motif screen", "no column 'q_value'"]),
+    "screen empty": (motif_families(screen=""), ["screen.tsv", "empty"]),
+    "patterns without seqlet counts": (motif_families(patterns=PATTERNS.replace("n_seqlets", "seqlets")),
+                                       ["patterns.tsv", "no column 'n_seqlets'"]),
+    "metrics not of a model": (motif_families(metrics='{"task": "binary"}'), ["metrics.json", "'models'"]),
+    "metrics not json": (motif_families(metrics="{"), ["metrics.json", "not valid JSON"]),
     # model files
     "model not a keras file": (evaluate_with_model(b"not a zip"), ["model.keras"]),
     "model empty file": (evaluate_with_model(b""), ["model.keras"]),

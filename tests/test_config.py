@@ -22,6 +22,7 @@ from biodl.interpret import (
     filters,
     hits,
     modisco,
+    screen,
     variant_effects,
     variant_explanations,
 )
@@ -152,7 +153,8 @@ INTERPRET = {"modisco_method": (modisco.discover_patterns, "method"),
              "null_shuffles": (compare.shuffled_columns, "copies"),
              "database": (motif_database, "database"), "collection": (motif_database, "collection"),
              "tax_group": (motif_database, "tax_group"), "hits_window": (hits.motif_hits, "window"),
-             "hits_max_fdr": (hits.motif_hits, "max_fdr")}
+             "hits_max_fdr": (hits.motif_hits, "max_fdr"),
+             "screen_backgrounds": (screen.motif_screen, "n_backgrounds")}
 
 # schema path pattern -> the default of the library that the key feeds; the first match wins
 # (a * matches dots too, so the narrower patterns come first)

@@ -89,10 +89,33 @@ def test_influence_ranks_the_motif_filter_first_and_leaves_the_model_as_it_was(k
     influence = filter_influence(model, x, n_sequences=60)
     for old, new in zip(before, model.get_weights()):
         np.testing.assert_array_equal(old, new)
+    assert influence.shape == (3, 1)
+    influence = influence[:, 0]
     assert influence[2] == pytest.approx(0, abs=1e-7) and influence[0] > influence[1] > influence[2]
     table = filter_motifs(model, x, threshold=0.6, min_sites=10, influence_sequences=60).table()
     assert table["influence_rank"].tolist() == [1, 2, 3]
     np.testing.assert_allclose(table["influence"], influence, rtol=1e-5)
+
+
+def test_influence_is_measured_per_output(keras):
+    """Filter k drives output k alone: each output's influence column names its own filter."""
+    from biodl.interpret.filters import FilterMotifs, filter_influence
+
+    _, x, _ = motif_filter_model(keras)
+    (ctcf,) = fetch_jaspar(["MA0139"])
+    inputs = keras.Input((60, 4))
+    conv = keras.layers.Conv1D(2, ctcf.width)
+    pooled = keras.layers.GlobalMaxPooling1D()(conv(inputs))
+    dense = keras.layers.Dense(2, name="output")
+    model = keras.Model(inputs, dense(pooled))
+    conv.set_weights([np.stack([ctcf.pwm(), ctcf.pwm()[::-1, ::-1]], axis=-1), np.zeros(2, np.float32)])
+    dense.set_weights([np.eye(2, dtype=np.float32), np.zeros(2, np.float32)])
+    influence = filter_influence(model, x, n_sequences=60)
+    assert influence.shape == (2, 2) and influence[0, 0] > 0 and influence[1, 1] > 0
+    np.testing.assert_allclose([influence[0, 1], influence[1, 0]], 0, atol=1e-6)
+    table = FilterMotifs([], np.array([30, 30]), np.zeros(2), 10, influence, outputs=["plus", "minus"]).table()
+    assert table["influence:plus"].tolist() == influence[:, 0].tolist() and "influence:minus" in table
+    np.testing.assert_allclose(table["influence"], influence.mean(axis=1))
 
 
 def test_untrained_filters_make_seeded_null_motifs_without_touching_the_model(keras):

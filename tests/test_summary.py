@@ -23,14 +23,15 @@ OMICS = {"per_seed": [{"model": m, "seed": s, "n_test": n} for m, n in (("joint_
                       for s in (1, 2)],
          "summary": {"joint_vae": {"balanced_accuracy_mean": 0.8, "balanced_accuracy_std": 0.1},
                      "pca4": {"balanced_accuracy_mean": 0.85, "balanced_accuracy_std": 0.02}}}
-TOMTOM = pd.DataFrame({"query": ["p0", "p0", "p1"], "rank": [2, 1, 1], "target_id": ["MA2", "MA0139.2", "MA9"],
-                       "target_name": ["X", "CTCF", "Y"], "q_value": [1e-3, 2e-9, 0.3]})
+FAMILIES = {"peak": {"answer": "peak: the model relies mainly on More than 3 adjacent zinc fingers (CTCF)",
+                     "top": ["More than 3 adjacent zinc fingers", "FOX", "AP-2"]},
+            "other": {"answer": "other: no family has evidence", "top": []}}
 
 
 def test_one_row_per_network_with_its_headline_metric_spread_and_strongest_baseline():
     table = summary.summarize({("sequences", "dna"): {"cnn1d": DNA, "searched_cnn1d": DNA},
                                ("sequences", "signal"): {"cnn1d": SIGNAL}, ("timeseries", "ts"): SERIES,
-                               ("omics", "om"): OMICS}, {"dna": TOMTOM}).set_index(["dataset", "model"])
+                               ("omics", "om"): OMICS}, {"dna": FAMILIES}).set_index(["dataset", "model"])
     assert list(table.index) == [("dna", "cnn1d"), ("dna", "searched_cnn1d"), ("signal", "cnn1d"),
                                  ("ts", "gaf_cnn"), ("ts", "gaf_cnn_ensemble"), ("om", "joint_vae")]
     assert table.loc[("dna", "cnn1d"), ["metric", "value", "baseline", "baseline_value"]].tolist() == [
@@ -43,7 +44,8 @@ def test_one_row_per_network_with_its_headline_metric_spread_and_strongest_basel
     others = table.index.get_level_values("dataset") != "ts"
     assert table.loc[others, "chosen_on_validation"].isna().all()  # only series datasets choose
     assert table.loc[("om", "joint_vae"), ["value", "spread", "seeds", "baseline"]].tolist() == [0.8, 0.1, 2, "pca4"]
-    assert table.loc[("dna", "cnn1d"), "motifs"] == "p0: CTCF (MA0139.2, q 2e-09); p1: no match"
+    assert table.loc[("dna", "cnn1d"), "motifs"] == ("peak: the model relies mainly on More than 3 adjacent zinc "
+                                                     "fingers (CTCF); then FOX, AP-2 | other: no family has evidence")
     assert pd.isna(table.loc[("dna", "searched_cnn1d"), "motifs"])  # interpretation explains cnn1d only
 
 

@@ -194,7 +194,7 @@ def summary_inputs(wildcards):
         "sequence_metrics": [f"results/{name}/{model}/metrics.json" for name, model in covered["sequence_runs"]],
         "timeseries_metrics": [f"results/{name}/metrics.json" for name in covered["timeseries_datasets"]],
         "omics_metrics": [f"results/{name}/metrics.json" for name in covered["omics_datasets"]],
-        "motifs": [f"results/{name}/interpret/modisco/tomtom.tsv" for name in covered["motif_datasets"]],
+        "motifs": [f"results/{name}/interpret/motif_families.json" for name in covered["motif_datasets"]],
         "variants": [f"results/{name}/{model}/variants/summary.json" for name, model in covered["variant_runs"]],
     }
 
@@ -253,7 +253,7 @@ def all_targets():
             "results/{dataset}/interpret/{file}",
             dataset=name,
             file=["attribution_tracks.png", "filters/logos.png", "filters/tomtom.tsv", "modisco/logos.png",
-                  "modisco/tomtom.tsv", "modisco/fimo_hits.tsv", "hits.bed"],
+                  "modisco/tomtom.tsv", "modisco/fimo_hits.tsv", "hits.bed", "motif_families.png"],
         )
     return targets
 

@@ -2,7 +2,8 @@
 # against known motifs -> logos, and FIMO sites of the discovered motifs.
 # Steps: biodl.interpret.attribution.attribute, .filters.filter_motifs,
 # .modisco.discover_patterns, .compare.tomtom_matches / fimo_hits, biodl.evaluation.plots.plot_motif_matches,
-# .hits.motif_hits (significant attribution stretches, named, as BED).
+# .hits.motif_hits (significant attribution stretches, named, as BED), .screen.motif_screen (every known
+# motif inserted into shuffled backgrounds) and .families.rank_families (one ranked answer per output).
 
 
 rule attribute:
@@ -153,6 +154,56 @@ rule motif_hits:
         "logs/{seq_dataset}/motif_hits.log",
     benchmark:
         "benchmarks/rules/{seq_dataset}/motif_hits.tsv"
+    conda:
+        "../envs/biodl.yaml"
+    script:
+        "../scripts/run_step.py"
+
+
+rule motif_screen:
+    input:
+        data="results/{seq_dataset}/data/encoded.npz",
+        model="results/{seq_dataset}/cnn1d/model.keras",
+    output:
+        screen="results/{seq_dataset}/interpret/screen.tsv",
+    params:
+        settings=settings_param(interpret_steps.motif_screen, config),
+    threads: config["threads"]
+    resources:
+        mem_mb=8000,
+    log:
+        "logs/{seq_dataset}/motif_screen.log",
+    benchmark:
+        "benchmarks/rules/{seq_dataset}/motif_screen.tsv"
+    conda:
+        "../envs/biodl.yaml"
+    script:
+        "../scripts/run_step.py"
+
+
+rule motif_families:
+    input:
+        patterns="results/{seq_dataset}/interpret/modisco/patterns.tsv",
+        pattern_matches="results/{seq_dataset}/interpret/modisco/tomtom.tsv",
+        filter_matches="results/{seq_dataset}/interpret/filters/tomtom.tsv",
+        filter_table="results/{seq_dataset}/interpret/filters/filters.tsv",
+        screen="results/{seq_dataset}/interpret/screen.tsv",
+        metrics="results/{seq_dataset}/cnn1d/metrics.json",
+    output:
+        table="results/{seq_dataset}/interpret/motif_families.tsv",
+        summary="results/{seq_dataset}/interpret/motif_families.json",
+        plot=report(
+            "results/{seq_dataset}/interpret/motif_families.png",
+            caption="../report/motif_families.rst",
+            category="Motifs",
+            subcategory="{seq_dataset}",
+        ),
+    params:
+        settings=settings_param(interpret_steps.motif_families, config),
+    log:
+        "logs/{seq_dataset}/motif_families.log",
+    benchmark:
+        "benchmarks/rules/{seq_dataset}/motif_families.tsv"
     conda:
         "../envs/biodl.yaml"
     script:

@@ -21,11 +21,21 @@ class Motif:
         Transcription factor name, e.g. ``CTCF``.
     ppm
         ``(width, 4)`` base probabilities in A, C, G, T order; rows sum to 1.
+    family
+        The structural family of the factor (JASPAR's annotation, e.g. ``Ets-related``);
+        empty where the source has none (a MEME file). :attr:`family_name` falls back.
     """
 
     id: str
     name: str
     ppm: np.ndarray
+    family: str = ""
+
+    @property
+    def family_name(self) -> str:
+        """:attr:`family`, or the factor's name in capitals where there is none (a motif
+        without an annotation is a family of its own)."""
+        return self.family or self.name.upper()
 
     @property
     def width(self) -> int:

@@ -388,3 +388,25 @@ def plot_spacing(spacing: pd.DataFrame, path: PathLike):
         if len(spacing):
             ax.legend(fontsize=7)
     return save_figure(fig, path)
+
+
+def plot_motif_families(families: pd.DataFrame, path: PathLike, top: int = 10):
+    """Per output, the ``top`` ranked TF families: each evidence line's share (MoDISco
+    seqlets, filter influence, screen effect, each over its largest) side by side."""
+    plt = pyplot()
+    outputs = list(dict.fromkeys(families["output"])) or [""]
+    fig, axes = plt.subplots(1, len(outputs), figsize=(6.5 * len(outputs), 0.45 * top + 1.4), squeeze=False)
+    lines = (("modisco_share", "MoDISco seqlets"), ("filters_share", "filter influence"),
+             ("screen_share", "screen effect"))
+    for ax, output in zip(axes[0], outputs):
+        rows = families.loc[families["output"] == output].head(top).iloc[::-1]
+        y = np.arange(len(rows))
+        for k, (column, label) in enumerate(lines):
+            ax.barh(y + (k - 1) * 0.27, rows[column].astype(float), height=0.27, label=label, color=f"C{k}")
+        labels = [f"{row.rank}. {row.family[:40]} ({row.motifs[:30]})" for row in rows.itertuples()]
+        ax.set_yticks(y, labels, fontsize=7)
+        ax.set(xlim=(0, 1.05), xlabel="share of the line's largest", title=f"TF families: {output}")
+        if not len(rows):
+            ax.text(0.5, 0.5, "no family has evidence", ha="center", va="center", transform=ax.transAxes)
+    axes[0][0].legend(fontsize=7, loc="lower right")
+    return save_figure(fig, path)

@@ -24,7 +24,6 @@ import pandas as pd
 import yaml
 
 from biodl.io.files import PathLike, atomic_output, read_json, write_table
-from biodl.io.tables import read_delimited
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +39,6 @@ COLUMNS = ["dataset", "data", "model", "metric", "value", "spread", "seeds", "n_
 
 SOFTWARE = ("biodl", "tensorflow", "keras", "snakemake", "numpy", "pandas", "scikit-learn", "pyts", "optuna",
             "modisco-lite", "memelite", "pyjaspar")
-
-MATCH_Q_VALUE = 0.05
-"""A discovered motif's top JASPAR match is named when its q-value is at most this."""
 
 
 def headline_metric(kind: str, metrics: Mapping) -> str:
@@ -92,13 +88,16 @@ def _n_test(kind: str, metrics: Mapping) -> int:
     return int(np.mean([run["n_test"] for run in metrics["per_seed"]]))
 
 
-def motif_matches(tomtom: pd.DataFrame, q_value: float = MATCH_Q_VALUE) -> str:
-    """``pattern: TF (JASPAR id, q)`` for each discovered motif of a TOMTOM table (its
-    rank-1 match), or ``pattern: no match`` when that match's q-value is above ``q_value``."""
-    best = tomtom.sort_values("rank").groupby("query", sort=False).head(1)
-    parts = [f"{row.query}: {row.target_name} ({row.target_id}, q {row.q_value:.1g})" if row.q_value <= q_value
-             else f"{row.query}: no match" for row in best.itertuples()]
-    return "; ".join(parts)
+def motif_answer(families: Mapping) -> str:
+    """The motif families step's answer for each output (``motif_families.json``), then the
+    next two families."""
+    parts = []
+    for summary in families.values():
+        text = summary["answer"]
+        if len(summary["top"]) > 1:
+            text += f"; then {', '.join(summary['top'][1:])}"
+        parts.append(text)
+    return " | ".join(parts)
 
 
 def variant_effects(summary: Mapping) -> str:
@@ -116,7 +115,7 @@ def variant_effects(summary: Mapping) -> str:
 
 def summarize(
     metrics: Mapping[tuple[str, str], Mapping],
-    motifs: Mapping[str, pd.DataFrame] | None = None,
+    motifs: Mapping[str, Mapping] | None = None,
     variants: Mapping[tuple[str, str], Mapping] | None = None,
 ) -> pd.DataFrame:
     """The summary table.
@@ -128,8 +127,8 @@ def summarize(
         writes); for DNA, a mapping of model folder (``cnn1d``, ``searched_cnn1d``) -> its
         metrics. ``kind`` is one of :data:`KINDS`.
     motifs
-        Dataset -> TOMTOM table of its discovered (MoDISco) motifs against JASPAR; their
-        matches go in the ``motifs`` column of the configured network's row.
+        Dataset -> its ``motif_families.json`` (:func:`biodl.interpret.families.rank_families`);
+        the answer per output goes in the ``motifs`` column of the configured network's row.
     variants
         ``(dataset, model folder)`` -> the ``summary.json`` of its ``score_variants``; in the
         ``variants`` column of that model's row (:func:`variant_effects`).
@@ -161,7 +160,7 @@ def summarize(
                         "baseline": baseline, "baseline_value": baselines[baseline][0] if baseline else None,
                         "baseline_spread": baselines[baseline][1] if baseline else None,
                         "chosen_on_validation": file_metrics.get("chosen_on_validation", {}).get("model"),
-                        "motifs": motif_matches(motifs[dataset]) if dataset in motifs and name == "cnn1d" else None,
+                        "motifs": motif_answer(motifs[dataset]) if dataset in motifs and name == "cnn1d" else None,
                         "variants": variant_effects(variants[(dataset, name)]) if (dataset, name) in variants
                         else None,
                     })
@@ -277,13 +276,14 @@ SUMMARY_CAPTION = (
     "One row per dataset and network. value: the headline metric on the held-out test split (AUROC for DNA "
     "classification, Pearson r for DNA regression, accuracy for time series, balanced accuracy of a classifier "
     "on the latent space for multi-omics), mean ± standard deviation over seeds where there are several. "
-    "baseline: the strongest simple baseline on the same split and metric. motifs: for each motif TF-MoDISco "
-    f"discovered in the network's attributions, its best JASPAR match and TOMTOM q-value (named when q ≤ "
-    f"{MATCH_Q_VALUE}). variant effects: the variants the network scored, how many pass an empirical p < 0.01 "
-    "against matched background variants, and for simulated variants with known answers the AUROC of |score| "
-    "for telling site-breaking variants from the others. searched_ models use the settings chosen by the search "
-    "on validation data; an _ensemble averages the class probabilities of its network's seeds (one run; seeds "
-    "counts its members).")
+    "baseline: the strongest simple baseline on the same split and metric. motifs: per explained output, the "
+    "transcription factor family the network relies on most (MoDISco patterns, filter influence and the "
+    "in-silico motif screen together; motif_families.tsv has the evidence), where the configured motifs' "
+    "family ranks, and the next two families. variant effects: the variants the network scored, how many "
+    "pass an empirical p < 0.01 against matched background variants, and for simulated variants with known "
+    "answers the AUROC of |score| for telling site-breaking variants from the others. searched_ models use the "
+    "settings chosen by the search on validation data; an _ensemble averages the class probabilities of its "
+    "network's seeds (one run; seeds counts its members).")
 
 
 def software_versions() -> pd.DataFrame:
@@ -302,7 +302,7 @@ class Results(NamedTuple):
     """What the summary reads (see :func:`summarize`): ``metrics``, ``motifs``, ``variants``."""
 
     metrics: dict[tuple[str, str], dict]
-    motifs: dict[str, pd.DataFrame]
+    motifs: dict[str, dict]
     variants: dict[tuple[str, str], dict]
 
 
@@ -323,7 +323,7 @@ def read_results(
     timeseries_datasets, timeseries_metrics, omics_datasets, omics_metrics
         Each dataset and its ``metrics.json``.
     motif_datasets, motifs
-        Each dataset with interpretation, and its MoDISco patterns' ``tomtom.tsv``.
+        Each dataset with interpretation, and its ``motif_families.json``.
     variant_runs, variants
         ``[dataset, model folder]`` of each DNA model that scored variants, and the
         ``summary.json`` of its ``score_variants``.
@@ -341,10 +341,10 @@ def read_results(
                                ("omics", omics_datasets, omics_metrics)):
         for dataset, path in paired(names, files, f"{kind} metrics"):
             metrics[(kind, dataset)] = read_json(path)
-    tables = {dataset: read_delimited(path) for dataset, path in paired(motif_datasets, motifs, "motif")}
+    families = {dataset: read_json(path) for dataset, path in paired(motif_datasets, motifs, "motif")}
     scored = {(dataset, model): read_json(path)
               for (dataset, model), path in paired(variant_runs, variants, "variant summary")}
-    return Results(metrics, tables, scored)
+    return Results(metrics, families, scored)
 
 
 def write_summary(

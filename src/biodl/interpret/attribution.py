@@ -32,6 +32,9 @@ IG_STEPS = 32
 EXPLAINED_SPLIT = "train"
 """The split whose sequences are explained, read for filter motifs and scanned by FIMO: the
 training split, the largest (attributions need no held-out data; MoDISco needs many)."""
+MAX_SEQUENCES = 20000
+"""Sequences explained per output: every positive one of a ChIP-seq peak set's training
+split, up to this many (drawn at random above it)."""
 HYPOTHETICAL_METHODS = ("deeplift",)
 """Methods whose values are hypothetical contributions already (the actual ones are the
 values times the input)."""
@@ -297,7 +300,7 @@ def attribute(
     outputs: Sequence[str] = (),
     methods: Sequence[str] = ("deeplift", "saliency"),
     split: str = EXPLAINED_SPLIT,
-    max_sequences: int = 2000,
+    max_sequences: int = MAX_SEQUENCES,
     ig_steps: int = IG_STEPS,
     ig_baseline: str = "zeros",
     n_tracks: int = 2,

@@ -215,14 +215,17 @@ def match_motifs(queries: Sequence[Motif], targets: Sequence[Motif], null: Seque
         Motifs to match (filters or MoDISco patterns) and the known motifs
         (:func:`biodl.io.jaspar.motif_database`).
     null
-        Null motifs (the untrained network's filters); none or empty: ``null_shuffles``
-        column-shuffled copies of each query (:func:`shuffled_columns` with ``seed``).
+        Null motifs made the way the queries are (the untrained network's filters), or
+        none. ``null_shuffles`` column-shuffled copies of each query (:func:`shuffled_columns`
+        with ``seed``) are always added: they keep each query's composition, so a GC-rich
+        query's match to a long GC-rich target (CTCF, zinc fingers) counts only where it beats
+        what the same composition in another order reaches.
     influence
         Per query id, the filters' influence (``None`` for MoDISco patterns).
     top, max_q, max_false_match_rate, min_overlap
         As :func:`calibrated_matches`.
     null_shuffles, seed
-        The shuffled copies per query where no null motifs are given, and their seed.
+        The shuffled copies per query, and their seed.
     min_influence
         As :func:`mark_findings`.
 
@@ -231,8 +234,10 @@ def match_motifs(queries: Sequence[Motif], targets: Sequence[Motif], null: Seque
     CalibratedMatches
         Its summary also names the null used (``null``).
     """
-    source = "filters of the untrained network" if null else f"{null_shuffles} column shuffles per motif"
-    null = list(null or []) or shuffled_columns(queries, null_shuffles, seed)
+    source = f"{null_shuffles} column shuffles per motif"
+    if null:
+        source = f"filters of the untrained network and {source}"
+    null = list(null or []) + shuffled_columns(queries, null_shuffles, seed)
     matches = mark_findings(calibrated_matches(queries, targets, null, top=top, max_q=max_q,
                                                max_false_match_rate=max_false_match_rate, min_overlap=min_overlap),
                             influence, min_influence)

@@ -8,6 +8,7 @@ matrix. Filters with too few such windows are reported, not dropped silently.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,8 +39,9 @@ class FilterMotifs:
     min_sites
         Fewest windows that give a filter a PPM.
     influence
-        Per filter, the mean absolute change of the predictions when it is silenced
-        (:func:`filter_influence`); ``None`` when not computed.
+        Per filter and output, the mean absolute change of the output when the filter is
+        silenced (:func:`filter_influence`), ``(filters, outputs)``; ``None`` when not
+        computed.
     null
         The filter motifs of the untrained network (:func:`untrained_filter_motifs`), the
         null for motif matching; ``None`` when not computed.
@@ -51,17 +53,25 @@ class FilterMotifs:
     min_sites: int
     influence: np.ndarray | None = None
     null: list[Motif] | None = None
+    outputs: Sequence[str] = ()
 
     def table(self) -> pd.DataFrame:
         """One row per filter: ``filter``, ``n_sites``, ``information_bits``, ``has_motif``,
-        and with influences ``influence`` and ``influence_rank`` (1: the most influential)."""
+        and with influences ``influence`` (the mean over outputs), ``influence_rank`` (1: the
+        most influential) and, for a model of several outputs, ``influence:<output>`` (the
+        output names :attr:`outputs`, else their indices)."""
         table = pd.DataFrame({
             "filter": [f"filter{k}" for k in range(len(self.n_sites))], "n_sites": self.n_sites,
             "information_bits": self.information, "has_motif": self.n_sites >= self.min_sites,
         })
         if self.influence is not None:
-            table["influence"] = self.influence
-            table["influence_rank"] = pd.Series(-self.influence).rank(method="min").astype(int).to_numpy()
+            influence = self.influence.reshape(len(self.n_sites), -1)
+            table["influence"] = influence.mean(axis=1)
+            table["influence_rank"] = pd.Series(-table["influence"]).rank(method="min").astype(int).to_numpy()
+            if influence.shape[1] > 1:
+                names = list(self.outputs) or [str(j) for j in range(influence.shape[1])]
+                for j, name in enumerate(names):
+                    table[f"influence:{name}"] = influence[:, j]
         return table
 
     def write(self, meme: PathLike, table: PathLike, null: PathLike | None = None) -> None:
@@ -107,8 +117,8 @@ def filter_influence(
 
     Each filter in turn is silenced: its output is replaced by its mean over the sequences
     (kernel set to zero, the mean put into its bias, or taken off the running mean of the
-    batch normalisation right after it). Its influence is the mean absolute change of all
-    outputs over the sequences. The model is left as it was.
+    batch normalisation right after it). Its influence on an output is the mean absolute
+    change of that output over the sequences. The model is left as it was.
 
     Parameters
     ----------
@@ -119,7 +129,7 @@ def filter_influence(
     Returns
     -------
     numpy.ndarray
-        ``(filters,)`` influences, in the units of the model's outputs.
+        ``(filters, outputs)`` influences, in the units of the model's outputs.
     """
 
     layer = first_conv_layer(model)
@@ -133,10 +143,10 @@ def filter_influence(
     if not layer.use_bias and norm is None:
         log.warning("%s has no bias and no batch normalisation after it: silenced filters output 0, not their mean",
                     layer.name)
-    reference = predict(model, sample, batch_size)
+    reference = predict(model, sample, batch_size).reshape(len(sample), -1)
     weights = layer.get_weights()
     running_mean = np.asarray(norm.moving_mean) if norm is not None else None
-    influence = np.zeros(len(means))
+    influence = np.zeros((len(means), reference.shape[1]))
     try:
         for k in range(len(means)):
             silenced = [w.copy() for w in weights]
@@ -148,7 +158,8 @@ def filter_influence(
                 shifted[k] -= means[k]
                 norm.moving_mean.assign(shifted)
             layer.set_weights(silenced)
-            influence[k] = float(np.abs(predict(model, sample, batch_size) - reference).mean())
+            silenced_outputs = predict(model, sample, batch_size).reshape(len(sample), -1)
+            influence[k] = np.abs(silenced_outputs - reference).mean(axis=0)
     finally:
         layer.set_weights(weights)
         if norm is not None:
@@ -295,13 +306,15 @@ def untrained_filter_motifs(
 def filter_motifs_with_null(
     model, x: np.ndarray | StoredRows, *, threshold: float = 0.5, min_sites: int = 20, max_sites: int = 5000,
     trim_bits: float = 0.3, batch_size: int = 256, influence_sequences: int = 2000,
-    null_networks: int = NULL_NETWORKS, seed: int = 1,
+    null_networks: int = NULL_NETWORKS, seed: int = 1, outputs: Sequence[str] = (),
 ) -> FilterMotifs:
     """The workflow's ``filter_motifs`` step: :func:`filter_motifs` of the trained network,
     with the same of ``null_networks`` untrained copies as its ``null``
-    (:func:`untrained_filter_motifs`); the other arguments are :func:`filter_motifs`'s."""
+    (:func:`untrained_filter_motifs`) and the model's ``outputs`` names (the influence
+    columns); the other arguments are :func:`filter_motifs`'s."""
     settings = {"threshold": threshold, "min_sites": min_sites, "max_sites": max_sites, "trim_bits": trim_bits,
                 "batch_size": batch_size, "influence_sequences": influence_sequences, "seed": seed}
     found = filter_motifs(model, x, **settings)
     found.null = untrained_filter_motifs(model, x, null_networks, **settings)
+    found.outputs = list(outputs)
     return found

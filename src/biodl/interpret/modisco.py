@@ -19,10 +19,15 @@ log = logging.getLogger(__name__)
 
 MIN_CLUSTER_SIZE = 20
 """Fewest seqlets a MoDISco pattern is kept with."""
+MAX_SEQLETS = 20000
+"""Seqlets per metacluster: modisco-lite's own default (``TFMoDISco``)."""
+LEIDEN_RUNS = 2
+"""Leiden clusterings with different seeds: the ``modisco motifs`` command's default (the
+``TFMoDISco`` function's is 50)."""
 
 
 def run_modisco(
-    one_hot: np.ndarray, hypothetical: np.ndarray, prefix: str = "pattern", max_seqlets: int = 2000,
+    one_hot: np.ndarray, hypothetical: np.ndarray, prefix: str = "pattern", max_seqlets: int = MAX_SEQLETS,
     window: int = 21, flank: int = 10, trim_fraction: float = 0.3, min_cluster_size: int = MIN_CLUSTER_SIZE,
 ) -> tuple[list[Motif], list[int]]:
     """TF-MoDISco (modisco-lite) patterns from hypothetical contributions.
@@ -56,7 +61,7 @@ def run_modisco(
         return [], []  # no contribution anywhere: nothing to find (and modisco-lite fails on it)
     positive, negative = TFMoDISco(
         one_hot, hypothetical, sliding_window_size=window, flank_size=flank,
-        max_seqlets_per_metacluster=max_seqlets, final_min_cluster_size=min_cluster_size,
+        max_seqlets_per_metacluster=max_seqlets, final_min_cluster_size=min_cluster_size, n_leiden_runs=LEIDEN_RUNS,
         min_metacluster_size=min(100, max(10, len(one_hot) // 10)), verbose=False,
     )
     motifs, counts = [], []
@@ -122,7 +127,7 @@ FALLBACK_FILTERS = 5
 
 
 def discover_patterns(
-    attributions: Attributions, *, method: str = "deeplift", max_seqlets: int = 2000, window: int = 21,
+    attributions: Attributions, *, method: str = "deeplift", max_seqlets: int = MAX_SEQLETS, window: int = 21,
     flank: int = 10, trim_fraction: float = 0.3,
 ) -> Patterns:
     """Run :func:`run_modisco` on each explained output's sequences, with the ``method``
@@ -185,7 +190,7 @@ def stand_in_filters(patterns: Patterns, filters: Sequence[Motif], sites: Sequen
 
 def patterns_or_filters(
     attributions: Attributions, filters: Sequence[Motif], filter_table: pd.DataFrame, *, method: str = "deeplift",
-    max_seqlets: int = 2000, window: int = 21, flank: int = 10, trim_fraction: float = 0.3,
+    max_seqlets: int = MAX_SEQLETS, window: int = 21, flank: int = 10, trim_fraction: float = 0.3,
     stand_ins: int = FALLBACK_FILTERS,
 ) -> Patterns:
     """The workflow's ``modisco`` step: :func:`discover_patterns`, then, for each output

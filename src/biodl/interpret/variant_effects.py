@@ -84,12 +84,16 @@ class StrandLogits:
                               for i in range(0, len(both), self.batch_size)])
         return (out[:len(x)] + out[len(x):]) / 2
 
+    def scores(self, x: np.ndarray) -> np.ndarray:
+        """The strand-averaged logits of :meth:`__call__`; for a softmax head
+        log-probabilities, so that a difference of two is a log-ratio whatever the other
+        classes do."""
+        out = self(x)
+        return _log_softmax(out) if self.activation == "softmax" else out
+
     def alleles(self, ref: np.ndarray, alt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``(ref_logits, alt_logits)`` of allele windows, each ``(N, outputs)``; for a softmax
-        head log-probabilities (which makes their difference the log-ratio)."""
-        out = self(np.concatenate([ref, alt]))
-        if self.activation == "softmax":
-            out = _log_softmax(out)
+        """``(ref, alt)`` :meth:`scores` of allele windows, each ``(N, outputs)``."""
+        out = self.scores(np.concatenate([ref, alt]))
         return out[:len(ref)], out[len(ref):]
 
 

@@ -88,6 +88,16 @@ def motif_database(
     return jaspar_database(release, collection, tax_group)
 
 
+def jaspar_family(record) -> str:
+    """A JASPAR record's family: its ``tf_family`` annotation, else its ``tf_class`` (most of
+    the fungal matrices have only a class, e.g. ``C6 zinc cluster factors``), else ``""``.
+    A heterodimer's two annotations are joined with ``::``, as its name is."""
+    for annotation in (record.tf_family, record.tf_class):
+        if annotation:
+            return "::".join(dict.fromkeys(annotation))
+    return ""
+
+
 def _from_jaspar(record) -> Motif:
     counts = np.array([record.counts[base] for base in ALPHABET], dtype=float).T
-    return Motif(record.matrix_id, record.name, counts / counts.sum(axis=1, keepdims=True))
+    return Motif(record.matrix_id, record.name, counts / counts.sum(axis=1, keepdims=True), jaspar_family(record))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,8 @@ from biodl.io.h5ad import read_h5ad
 log = logging.getLogger(__name__)
 
 
-def read_delimited(path: PathLike, what: str = "table", index_col: int | None = None, **options: Any) -> pd.DataFrame:
+def read_delimited(path: PathLike, what: str = "table", index_col: int | None = None, columns: Sequence[str] = (),
+                   **options: Any) -> pd.DataFrame:
     """Read a tab-separated file (comma-separated when named ``.csv`` or ``.csv.gz``) with
     :func:`pandas.read_csv` ``options``; a missing or unparsable file raises
     :class:`InputError` naming it, ``what`` saying what it should have been.
@@ -25,7 +26,7 @@ def read_delimited(path: PathLike, what: str = "table", index_col: int | None = 
     the second); a column without a name (a trailing tab) is dropped, logged, when it is
     empty and refused when it holds values. With ``index_col=0`` the first column is the
     index and is read as text, exactly as written (``0001`` stays ``0001``, ``NA`` stays
-    ``NA``).
+    ``NA``). A table without every one of ``columns`` is refused, naming the missing ones.
     """
     path = require_file(path, what)
     sep = "," if path.suffix.lower() == ".csv" or path.name.lower().endswith(".csv.gz") else "\t"
@@ -41,7 +42,12 @@ def read_delimited(path: PathLike, what: str = "table", index_col: int | None = 
         raise InputError(f"{path}: cannot read the {what}: {str(err).splitlines()[0]}") from None
     except GZIP_ERRORS as err:
         raise corrupt_gzip(path, err) from None
-    return _checked_header(table, header, path, index_col)
+    table = _checked_header(table, header, path, index_col)
+    missing = [column for column in columns if column not in table.columns]
+    if missing:
+        raise InputError(f"{path}: the {what} has no column {', '.join(map(repr, missing))} (it has "
+                         f"{', '.join(map(str, table.columns))})")
+    return table
 
 
 def _header(path: Path, sep: str) -> list[str]:

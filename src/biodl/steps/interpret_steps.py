@@ -1,5 +1,6 @@
 """The interpretation steps (``workflow/rules/interpret.smk``): attributions, filters as
-motifs, MoDISco patterns, their JASPAR matches, logos, FIMO sites and motif hits."""
+motifs, MoDISco patterns, their JASPAR matches, logos, FIMO sites, motif hits, the in-silico
+motif screen and the TF families all of them point to."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ import inspect
 
 from biodl.data.datasets import EncodedDataset
 from biodl.evaluation import plots
-from biodl.interpret import attribution, compare, filters, hits
+from biodl.interpret import attribution, compare, families, filters, hits, screen
 from biodl.interpret.attribution import Attributions
 from biodl.interpret.modisco import patterns_or_filters
-from biodl.io import read_delimited, write_json, write_table
+from biodl.io import read_delimited, read_json, write_json, write_table
+from biodl.io.files import InputError
 from biodl.io.jaspar import motif_database
 from biodl.io.meme import read_meme
 from biodl.steps.declaration import step
@@ -63,7 +65,8 @@ def filter_motifs(paths, settings):
     dataset = EncodedDataset.load(paths.data, stream=True)
     x = dataset.part(settings.pop("split", attribution.EXPLAINED_SPLIT))[0]
     model = load_checked_model(paths.model, paths.data, dataset)
-    filters.filter_motifs_with_null(model, x, **settings).write(paths.meme, paths.table, paths.null)
+    found = filters.filter_motifs_with_null(model, x, outputs=dataset.names, **settings)
+    found.write(paths.meme, paths.table, paths.null)
 
 
 def modisco_settings(config, seq_dataset):
@@ -168,3 +171,58 @@ def motif_hits(paths, settings):
     found = hits.motif_hits(Attributions.load(paths.attributions), read_meme(paths.patterns, allow_empty=True), known,
                             pattern_labels=labels, truth=truth, **settings)
     found.write(paths.bed, paths.table, paths.summary)
+
+
+def motif_screen_settings(config, seq_dataset):
+    interpret = config["sequences"][seq_dataset]["interpret"]
+    return {"outputs": interpret["outputs"], "n_backgrounds": interpret["screen_backgrounds"],
+            "seed": config["seed"], **motif_database_settings(config, seq_dataset)}
+
+
+@step("motif_screen", motif_screen_settings,
+      "in-silico screen: every known motif inserted into shuffled backgrounds, its effect beyond its shuffled site",
+      screen.motif_screen,
+      {"data": ".npz from prepare-sequences (the backgrounds are shuffles of its sequences)", "model": ".keras",
+       "screen": "output TSV: effect, effect beyond the null and its q-value per motif and output"},
+      extra=DATABASE, tensorflow=True)
+def motif_screen(paths, settings):
+    dataset = EncodedDataset.load(paths.data, stream=True)
+    model = load_checked_model(paths.model, paths.data, dataset)
+    table = screen.motif_screen(model, dataset.x, known_motifs(settings), dataset.names, **settings)
+    write_table(paths.screen, table, index=False)
+
+
+def motif_families_settings(config, seq_dataset):
+    settings = config["sequences"][seq_dataset]
+    interpret = settings["interpret"]
+    return {"outputs": interpret["outputs"], "configured": settings["baseline_motifs"],
+            "max_q": interpret["match_max_q"], **motif_database_settings(config, seq_dataset)}
+
+
+@step("motif_families", motif_families_settings,
+      "TF families ranked by MoDISco seqlets, filter influence and the motif screen, with the known-motif check",
+      families.rank_families,
+      {"patterns": "TSV from modisco (seqlets per pattern)", "pattern_matches": "TSV from tomtom of the patterns",
+       "filter_matches": "TSV from tomtom of the filters (with their influence)",
+       "filter_table": "TSV from filter-motifs (influence per output)", "screen": "TSV from motif-screen",
+       "metrics": "metrics.json of the model (its and the motif scan's test scores, quoted in the check)",
+       "table": "output TSV: families ranked per output, the evidence of each line",
+       "summary": "output JSON: per output the lines, the top families, the known-motif check and the answer",
+       "plot": "output PNG: each line's share for the top families"},
+      optional=("patterns", "pattern_matches", "filter_matches", "filter_table", "screen", "metrics"),
+      extra=DATABASE)
+def motif_families(paths, settings):
+    def table(name):
+        path = getattr(paths, name)
+        return read_delimited(path, families.EVIDENCE[name][0], columns=families.EVIDENCE[name][1]) if path else None
+
+    outputs = settings.get("outputs", ())
+    scores = None
+    if paths.metrics:
+        metrics = read_json(paths.metrics)
+        if not isinstance(metrics.get("models"), dict) or "outputs" not in metrics:
+            raise InputError(f"{paths.metrics}: not the metrics.json of a DNA model (it needs 'models' and 'outputs')")
+        scores = families.held_out_scores(metrics, outputs)
+    evidence = {name: table(name) for name in families.EVIDENCE}
+    found = families.rank_families(known_motifs(settings), **evidence, scores=scores, **settings)
+    found.write(paths.table, paths.summary, paths.plot)

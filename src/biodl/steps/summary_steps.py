@@ -19,7 +19,7 @@ def summarize_settings(config):
       "one table of every dataset's headline results, and the report's tables", summary.summarize_run,
       {"sequence_metrics": "metrics.json of each DNA model (evaluate-sequences)",
        "timeseries_metrics": "metrics.json of each time-series dataset", "omics_metrics":
-       "metrics.json of each omics dataset", "motifs": "tomtom.tsv of each dataset's MoDISco motifs",
+       "metrics.json of each omics dataset", "motifs": "motif_families.json of each interpreted dataset",
        "variants": "summary.json of each DNA model's score-variants",
        "tsv": "output TSV: every number", "markdown": "output Markdown table", "page": "output HTML page",
        "tables": "output folder: <kind>/<dataset>/metrics.html"},

@@ -96,7 +96,8 @@ def test_tiny_end_to_end_run(tmp_path):
     for name in ("attribution_tracks.png", "filters/logos.png", "modisco/logos.png", "modisco/fimo_hits.tsv"):
         assert (out / "interpret" / name).stat().st_size > 0
     for rule in ("simulate_dna", "prepare_sequences", "train_cnn1d", "evaluate_cnn1d", "attribute",
-                 "filter_motifs", "modisco", "tomtom_filters", "tomtom_modisco", "fimo", "logos_modisco"):
+                 "filter_motifs", "modisco", "tomtom_filters", "tomtom_modisco", "fimo", "logos_modisco",
+                 "motif_screen", "motif_families"):
         assert (tmp_path / "logs" / "tiny" / f"{rule}.log").exists()
         assert (tmp_path / "benchmarks" / "rules" / "tiny" / f"{rule}.tsv").exists()
     assert "biodl.training.session: TensorFlow" in (tmp_path / "logs" / "tiny" / "train_cnn1d.log").read_text()
@@ -112,6 +113,15 @@ def test_tiny_end_to_end_run(tmp_path):
         assert (findings["false_match_rate"] == 0).all() and (findings["q_value"] <= 0.05).all()
         summary = json.loads((out / "interpret" / source / "tomtom_summary.json").read_text())
         assert summary["findings"] == len(findings) and 0 <= summary["null_false_match_rate"] <= 1
+    # one answer per output: the planted motif's JASPAR family first, the configured motif in it
+    families = pd.read_csv(out / "interpret" / "motif_families.tsv", sep="\t")
+    answers = json.loads((out / "interpret" / "motif_families.json").read_text())
+    for output, family in (("CTCF", "More than 3 adjacent zinc fingers"),
+                           ("REST", "Factors with multiple dispersed zinc fingers")):
+        assert families[families["output"] == output].iloc[0]["family"] == family
+        assert "is of that family" in answers[output]["answer"] and answers[output]["top"][0] == family
+    screen = pd.read_csv(out / "interpret" / "screen.tsv", sep="\t")
+    assert len(screen) == 2 * 879 and set(screen["n"]) == {100}  # JASPAR CORE vertebrates, both outputs
     convergence = pd.read_csv(out / "interpret" / "convergence.tsv", sep="\t")
     assert convergence["output"].tolist() == ["CTCF", "REST"] and convergence["max_abs_delta"].max() < 1e-3
     seqlets = json.loads((out / "interpret" / "modisco" / "summary.json").read_text())
@@ -162,7 +172,8 @@ def test_tiny_end_to_end_run(tmp_path):
     assert {("tiny", "cnn1d"), ("tinygenome", "searched_cnn1d"), ("tinyts", "gaf_cnn"), ("tinyomics", "joint_vae"),
             ("tinyomics", "searched_joint_vae")} <= set(table.index)
     assert table["baseline_value"].notna().all() and table.loc[("tinyts", "gaf_cnn"), "seeds"] >= 1
-    assert "CTCF" in table.loc[("tiny", "cnn1d"), "motifs"]
+    assert "CTCF: the model relies mainly on More than 3 adjacent zinc fingers" in table.loc[("tiny", "cnn1d"),
+                                                                                             "motifs"]
     assert (tmp_path / "results" / "summary.md").read_text().startswith("| dataset |")
     assert (tmp_path / "results" / "tables" / "omics" / "tinyomics" / "metrics.html").is_file()
     # the report holds the summary and each dataset's metrics table; where Chromium is installed, it
@@ -248,7 +259,7 @@ def steps_called_from_a_notebook_write_what_the_rules_wrote(run: Path, config_pa
     dataset = EncodedDataset.load(run / "results" / "tiny" / "data" / "encoded.npz")
     x = dataset.part(settings.pop("split"))[0]
     found = filters.filter_motifs_with_null(load_model(run / "results" / "tiny" / "cnn1d" / "model.keras"), x,
-                                            **settings)
+                                            outputs=dataset.names, **settings)
     found.write(mine / "filters.meme", mine / "filters.tsv", mine / "null.meme")
     for theirs, ours in (("motifs.meme", "filters.meme"), ("filters.tsv", "filters.tsv"),
                          ("null_motifs.meme", "null.meme")):
@@ -259,7 +270,7 @@ def steps_called_from_a_notebook_write_what_the_rules_wrote(run: Path, config_pa
              "timeseries_metrics": [run / "results" / name / "metrics.json"
                                     for name in settings["timeseries_datasets"]],
              "omics_metrics": [run / "results" / name / "metrics.json" for name in settings["omics_datasets"]],
-             "motifs": [run / "results" / name / "interpret" / "modisco" / "tomtom.tsv"
+             "motifs": [run / "results" / name / "interpret" / "motif_families.json"
                         for name in settings["motif_datasets"]],
              "variants": [run / "results" / name / model / "variants" / "summary.json"
                           for name, model in settings["variant_runs"]]}

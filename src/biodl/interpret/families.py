@@ -168,6 +168,9 @@ def _rank_output(output: str, modisco: pd.DataFrame, filters: pd.DataFrame, scre
     for column in ("modisco_seqlets", "modisco_patterns", "filters"):
         table[column] = table[column].fillna(0).astype(int)
     table["filter_influence"] = table["filter_influence"].astype(float).fillna(0.0)
+    rounded = ["score", "modisco_share", "filters_share", "screen_share", "filter_influence", "screen_effect",
+               "screen_sd"]
+    table[rounded] = table[rounded].astype(float).round(4)
     return table[FAMILY_COLUMNS], lines
 
 

@@ -47,6 +47,7 @@ def test_the_planted_families_rank_first_and_ctcf_is_not_in_the_top_five(familie
     for output in ("SP1", "FOXA2"):
         ranked = found.table[found.table["output"] == output]
         assert ranked.iloc[0]["family"] == family[output], ranked.head(5)
+        assert not ranked.head(5)["family"].str.contains("CTCF").any(), ranked.head(5)
         assert not ranked.head(5)["motifs"].str.contains("CTCF").any(), ranked.head(5)
         assert found.summary[output]["known"][0]["family_rank"] == 1 or found.summary[output]["known"][1][
             "family_rank"] == 1

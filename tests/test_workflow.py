@@ -116,8 +116,8 @@ def test_tiny_end_to_end_run(tmp_path):
     # one answer per output: the planted motif's JASPAR family first, the configured motif in it
     families = pd.read_csv(out / "interpret" / "motif_families.tsv", sep="\t")
     answers = json.loads((out / "interpret" / "motif_families.json").read_text())
-    for output, family in (("CTCF", "More than 3 adjacent zinc fingers"),
-                           ("REST", "Factors with multiple dispersed zinc fingers")):
+    for output, family in (("CTCF", "More than 3 adjacent zinc fingers: CTCF"),
+                           ("REST", "Factors with multiple dispersed zinc fingers: REST")):
         assert families[families["output"] == output].iloc[0]["family"] == family
         assert "is of that family" in answers[output]["answer"] and answers[output]["top"][0] == family
     screen = pd.read_csv(out / "interpret" / "screen.tsv", sep="\t")
@@ -172,8 +172,8 @@ def test_tiny_end_to_end_run(tmp_path):
     assert {("tiny", "cnn1d"), ("tinygenome", "searched_cnn1d"), ("tinyts", "gaf_cnn"), ("tinyomics", "joint_vae"),
             ("tinyomics", "searched_joint_vae")} <= set(table.index)
     assert table["baseline_value"].notna().all() and table.loc[("tinyts", "gaf_cnn"), "seeds"] >= 1
-    assert "CTCF: the model relies mainly on More than 3 adjacent zinc fingers" in table.loc[("tiny", "cnn1d"),
-                                                                                             "motifs"]
+    assert "CTCF: the model relies mainly on More than 3 adjacent zinc fingers: CTCF" in table.loc[
+        ("tiny", "cnn1d"), "motifs"]
     assert (tmp_path / "results" / "summary.md").read_text().startswith("| dataset |")
     assert (tmp_path / "results" / "tables" / "omics" / "tinyomics" / "metrics.html").is_file()
     # the report holds the summary and each dataset's metrics table; where Chromium is installed, it

@@ -2,7 +2,8 @@
 the evidence of every interpretation line (the workflow's ``motif_families`` step).
 
 Three lines of evidence, each per output, each reduced to one score per family (a family is
-JASPAR's structural annotation, :attr:`biodl.data.pwm.Motif.family_name`):
+JASPAR's structural annotation, :attr:`biodl.data.pwm.Motif.family_name`, except in the
+many-zinc-finger families, where each factor is its own answer: :func:`answer_group`):
 
 - **MoDISco**: the seqlets of the positive patterns whose best match beyond the null
   (:func:`biodl.interpret.compare.match_motifs`) is a motif of the family;
@@ -35,6 +36,20 @@ LINES = ("modisco", "filters", "screen")
 FAMILY_COLUMNS = ["output", "rank", "family", "score", "lines", "motifs", "modisco_share", "filters_share",
                   "screen_share", "modisco_seqlets", "modisco_patterns",
                   "filter_influence", "filters", "screen_motif", "screen_effect", "screen_sd", "screen_q"]
+FACTOR_FAMILIES = ("More than 3 adjacent zinc fingers", "Factors with multiple dispersed zinc fingers",
+                   "Other factors with up to three adjacent zinc fingers")
+"""JASPAR families whose members each read their own, unrelated sequence (CTCF, ZNF454 and
+PLAGL2 are all "More than 3 adjacent zinc fingers"): within them every factor is a separate
+answer, so a GC-rich zinc finger's evidence is never read as CTCF's."""
+
+
+def answer_group(motif: Motif) -> str:
+    """What a motif counts towards: its family, or ``<family>: <FACTOR>`` in the families of
+    :data:`FACTOR_FAMILIES`."""
+    family = motif.family_name
+    return f"{family}: {motif.name.upper()}" if family in FACTOR_FAMILIES else family
+
+
 EVIDENCE = {
     "patterns": ("MoDISco pattern table", ["motif_id", "output", "source", "n_seqlets"]),
     "pattern_matches": ("tomtom table of the patterns", ["query", "rank", "target_id", "target_name", "beyond_null"]),
@@ -94,13 +109,16 @@ def filter_evidence(matches: pd.DataFrame | None, family_of: Mapping[str, str],
                        filter_motifs=("target_name", lambda names: list(dict.fromkeys(names)))).reset_index()
 
 
-def screen_evidence(screen: pd.DataFrame | None, max_q: float = 0.05) -> pd.DataFrame:
+def screen_evidence(screen: pd.DataFrame | None, family_of: Mapping[str, str], max_q: float = 0.05
+                    ) -> pd.DataFrame:
     """Per output and family: the motif with the largest effect beyond the null among those
     that raise the output at ``q <= max_q`` (``screen_motif``, ``screen_effect``,
-    ``screen_sd``, ``screen_q``)."""
+    ``screen_sd``, ``screen_q``); a motif's family is ``family_of`` its id where given, else
+    the screen's own column."""
     columns = ["output", "family", "screen_motif", "screen_effect", "screen_sd", "screen_q"]
     if screen is None or not len(screen):
         return pd.DataFrame(columns=columns)
+    screen = screen.assign(family=screen["motif_id"].map(family_of).fillna(screen["family"]))
     raised = screen[(screen["q_value"] <= max_q) & (screen["effect_beyond_null"] > 0)]
     best = raised.sort_values("effect_beyond_null", ascending=False, kind="stable").drop_duplicates(
         ["output", "family"])
@@ -202,7 +220,7 @@ def known_motif_check(output: str, ranked: pd.DataFrame, screen: pd.DataFrame | 
     top = ranked.iloc[0] if len(ranked) else None
     checks = []
     for motif in known:
-        family = motif.family_name
+        family = answer_group(motif)
         rank = ranked.loc[ranked["family"] == family, "rank"]
         own = None
         if screen is not None and len(screen):
@@ -290,14 +308,14 @@ def rank_families(
     max_q
         The screen's q-value a motif needs to count.
     """
-    family_of = {motif.id: motif.family_name for motif in known}
+    family_of = {motif.id: answer_group(motif) for motif in known}
     by_id = {**{m.id.split(".")[0]: m for m in known}, **{m.id: m for m in known}}
     missing = [motif_id for motif_id in configured if motif_id not in by_id]
     if missing:
         raise ValueError(f"configured motifs {missing} are not among the {len(known)} known motifs")
     configured_motifs = [by_id[motif_id] for motif_id in configured]
     modisco = modisco_evidence(patterns, pattern_matches, family_of)
-    screened = screen_evidence(screen, max_q)
+    screened = screen_evidence(screen, family_of, max_q)
     if not outputs:
         named = [frame["output"] for frame in (patterns, screen) if frame is not None and len(frame)]
         outputs = list(dict.fromkeys(pd.concat(named))) if named else []

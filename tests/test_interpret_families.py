@@ -128,3 +128,18 @@ def test_filters_count_with_their_influence_on_the_output_ranked(known):
     assert found.loc[("bound", "Ets-related"), "filter_influence"] == pytest.approx(0.9)
     assert found.loc[("other", "FOX"), "filter_influence"] == pytest.approx(0.3)
     assert ("bound", "FOX") not in found.index and ("other", "Ets-related") not in found.index
+
+
+def test_a_large_pattern_no_family_claims_is_named_in_the_answer(known):
+    lines = evidence(known)
+    poly_a = Motif("bound_pos3", "bound_pos3", np.tile([0.97, 0.01, 0.01, 0.01], (12, 1)))
+    lines["patterns"] = pd.concat([lines["patterns"], pd.DataFrame(
+        [("bound_pos3", "bound", "modisco", 800)], columns=["motif_id", "output", "source", "n_seqlets"])])
+    found = rank_families(known, pattern_motifs=[poly_a], **lines).summary["bound"]
+    assert found["unmatched_patterns"][0] == {"pattern": "bound_pos3", "seqlets": 800, "consensus": "A" * 12}
+    assert found["answer"].endswith("; the largest MoDISco pattern (AAAAAAAAAAAA, 800 seqlets) matches no known "
+                                    "motif beyond the null")
+    # smaller than the patterns a family claims (FOX: 500 seqlets): not worth a word
+    lines["patterns"].loc[lines["patterns"]["motif_id"] == "bound_pos3", "n_seqlets"] = 50
+    quiet = rank_families(known, pattern_motifs=[poly_a], **lines).summary["bound"]
+    assert quiet["unmatched_patterns"][0]["seqlets"] == 50 and "largest MoDISco pattern" not in quiet["answer"]

@@ -185,6 +185,7 @@ rule motif_families:
     input:
         patterns="results/{seq_dataset}/interpret/modisco/patterns.tsv",
         pattern_matches="results/{seq_dataset}/interpret/modisco/tomtom.tsv",
+        pattern_motifs="results/{seq_dataset}/interpret/modisco/motifs.meme",
         filter_matches="results/{seq_dataset}/interpret/filters/tomtom.tsv",
         filter_table="results/{seq_dataset}/interpret/filters/filters.tsv",
         screen="results/{seq_dataset}/interpret/screen.tsv",

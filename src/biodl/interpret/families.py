@@ -28,6 +28,7 @@ import pandas as pd
 
 from biodl.data.pwm import Motif
 from biodl.evaluation.plots import plot_motif_families
+from biodl.interpret.experiments import consensus
 from biodl.io.files import PathLike, write_json, write_table
 
 log = logging.getLogger(__name__)
@@ -137,8 +138,9 @@ class MotifFamilies:
         :data:`FAMILY_COLUMNS`, one row per output and family with any evidence, ranked.
     summary
         Per output: ``lines`` (the evidence lines that found anything), ``top`` (the first
-        three families), ``known`` (the known-motif check, where motifs are configured) and
-        ``answer`` (the sentence a reader gets).
+        three families), ``known`` (the known-motif check, where motifs are configured),
+        ``unmatched_patterns`` (:func:`unmatched_patterns`) and ``answer`` (the sentence a
+        reader gets).
     """
 
     table: pd.DataFrame
@@ -238,7 +240,34 @@ def known_motif_check(output: str, ranked: pd.DataFrame, screen: pd.DataFrame | 
     return checks
 
 
-def _answer(output: str, ranked: pd.DataFrame, checks: list[dict]) -> str:
+def unmatched_patterns(output: str, patterns: pd.DataFrame | None, matches: pd.DataFrame | None,
+                       motifs: Sequence[Motif] = ()) -> list[dict]:
+    """The output's positive MoDISco patterns that match no known motif beyond the null,
+    most seqlets first: ``pattern``, ``seqlets`` and ``consensus`` (where ``motifs`` holds
+    the pattern). A large one is a signal no family accounts for (composition, such as
+    poly(dA:dT), or a motif the database lacks)."""
+    if patterns is None or not len(patterns):
+        return []
+    claimed = set(_best_beyond_null(matches)["query"])
+    rows = patterns[(patterns["output"] == output) & (patterns["source"] == "modisco")
+                    & patterns["motif_id"].str.contains("_pos") & ~patterns["motif_id"].isin(claimed)]
+    by_id = {motif.id: motif for motif in motifs}
+    return [{"pattern": row.motif_id, "seqlets": int(row.n_seqlets),
+             "consensus": consensus(by_id[row.motif_id]) if row.motif_id in by_id else None}
+            for row in rows.sort_values("n_seqlets", ascending=False, kind="stable").itertuples()]
+
+
+def _answer(output: str, ranked: pd.DataFrame, checks: list[dict], unmatched: list[dict]) -> str:
+    text = _family_answer(output, ranked, checks)
+    matched = int(ranked["modisco_seqlets"].max()) if len(ranked) else 0
+    if unmatched and unmatched[0]["seqlets"] > matched:
+        largest = unmatched[0]
+        text += (f"; the largest MoDISco pattern ({largest['consensus'] or largest['pattern']}, "
+                 f"{largest['seqlets']} seqlets) matches no known motif beyond the null")
+    return text
+
+
+def _family_answer(output: str, ranked: pd.DataFrame, checks: list[dict]) -> str:
     if not len(ranked):
         return f"{output}: no family has evidence (no pattern or filter matches beyond the null, no motif raises it " \
                "in the screen)"
@@ -273,6 +302,7 @@ def rank_families(
     *,
     patterns: pd.DataFrame | None = None,
     pattern_matches: pd.DataFrame | None = None,
+    pattern_motifs: Sequence[Motif] = (),
     filter_matches: pd.DataFrame | None = None,
     filter_table: pd.DataFrame | None = None,
     screen: pd.DataFrame | None = None,
@@ -288,10 +318,11 @@ def rank_families(
     known
         The known motifs every table's ids refer to (the JASPAR selection), which give each
         id its family.
-    patterns, pattern_matches
-        The MoDISco patterns' table (``motif_id``, ``output``, ``source``, ``n_seqlets``)
-        and their calibrated TOMTOM matches (``query``, ``rank``, ``target_id``,
-        ``target_name``, ``beyond_null``).
+    patterns, pattern_matches, pattern_motifs
+        The MoDISco patterns' table (``motif_id``, ``output``, ``source``, ``n_seqlets``),
+        their calibrated TOMTOM matches (``query``, ``rank``, ``target_id``,
+        ``target_name``, ``beyond_null``) and their PPMs (to name a large pattern no family
+        claims by its consensus: :func:`unmatched_patterns`).
     filter_matches, filter_table
         The filters' calibrated TOMTOM matches, with their ``influence``, and the filters'
         table (:class:`biodl.interpret.filters.FilterMotifs`), whose per-output influences
@@ -325,10 +356,11 @@ def rank_families(
         ranked, lines = _rank_output(output, modisco[modisco["output"] == output], filters,
                                      screened[screened["output"] == output])
         checks = known_motif_check(output, ranked, screen, configured_motifs, (scores or {}).get(output))
-        answer = _answer(output, ranked, checks)
+        unmatched = unmatched_patterns(output, patterns, pattern_matches, pattern_motifs)
+        answer = _answer(output, ranked, checks, unmatched)
         log.info("%s", answer)
         summary[output] = {"lines": lines, "top": ranked["family"].head(3).tolist(), "known": checks,
-                           "answer": answer}
+                           "unmatched_patterns": unmatched, "answer": answer}
         tables.append(ranked)
     table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=FAMILY_COLUMNS)
     return MotifFamilies(table, summary)

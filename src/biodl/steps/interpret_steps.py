@@ -203,13 +203,15 @@ def motif_families_settings(config, seq_dataset):
       "TF families ranked by MoDISco seqlets, filter influence and the motif screen, with the known-motif check",
       families.rank_families,
       {"patterns": "TSV from modisco (seqlets per pattern)", "pattern_matches": "TSV from tomtom of the patterns",
+       "pattern_motifs": "MEME from modisco (names a large pattern no family claims by its consensus)",
        "filter_matches": "TSV from tomtom of the filters (with their influence)",
        "filter_table": "TSV from filter-motifs (influence per output)", "screen": "TSV from motif-screen",
        "metrics": "metrics.json of the model (its and the motif scan's test scores, quoted in the check)",
        "table": "output TSV: families ranked per output, the evidence of each line",
        "summary": "output JSON: per output the lines, the top families, the known-motif check and the answer",
        "plot": "output PNG: each line's share for the top families"},
-      optional=("patterns", "pattern_matches", "filter_matches", "filter_table", "screen", "metrics"),
+      optional=("patterns", "pattern_matches", "pattern_motifs", "filter_matches", "filter_table", "screen",
+                "metrics"),
       extra=DATABASE)
 def motif_families(paths, settings):
     def table(name):
@@ -224,5 +226,7 @@ def motif_families(paths, settings):
             raise InputError(f"{paths.metrics}: not the metrics.json of a DNA model (it needs 'models' and 'outputs')")
         scores = families.held_out_scores(metrics, outputs)
     evidence = {name: table(name) for name in families.EVIDENCE}
-    found = families.rank_families(known_motifs(settings), **evidence, scores=scores, **settings)
+    pattern_motifs = read_meme(paths.pattern_motifs, allow_empty=True) if paths.pattern_motifs else ()
+    found = families.rank_families(known_motifs(settings), **evidence, pattern_motifs=pattern_motifs, scores=scores,
+                                   **settings)
     found.write(paths.table, paths.summary, paths.plot)

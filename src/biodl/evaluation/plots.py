@@ -395,7 +395,7 @@ def plot_motif_families(families: pd.DataFrame, path: PathLike, top: int = 10):
     seqlets, filter influence, screen effect, each over its largest) side by side."""
     plt = pyplot()
     outputs = list(dict.fromkeys(families["output"])) or [""]
-    fig, axes = plt.subplots(1, len(outputs), figsize=(6.5 * len(outputs), 0.45 * top + 1.4), squeeze=False)
+    fig, axes = plt.subplots(1, len(outputs), figsize=(7.5 * len(outputs), 0.45 * top + 1.4), squeeze=False)
     lines = (("modisco_share", "MoDISco seqlets"), ("filters_share", "filter influence"),
              ("screen_share", "screen effect"))
     for ax, output in zip(axes[0], outputs):
@@ -403,7 +403,7 @@ def plot_motif_families(families: pd.DataFrame, path: PathLike, top: int = 10):
         y = np.arange(len(rows))
         for k, (column, label) in enumerate(lines):
             ax.barh(y + (k - 1) * 0.27, rows[column].astype(float), height=0.27, label=label, color=f"C{k}")
-        labels = [f"{row.rank}. {row.family[:40]} ({row.motifs[:30]})" for row in rows.itertuples()]
+        labels = [f"{row.rank}. {row.family[:52]} ({row.motifs[:30]})" for row in rows.itertuples()]
         ax.set_yticks(y, labels, fontsize=7)
         ax.set(xlim=(0, 1.05), xlabel="share of the line's largest", title=f"TF families: {output}")
         if not len(rows):

@@ -1,6 +1,6 @@
 """Every dataset's results at a glance: one row per dataset and model with its headline
 test metric, the spread over seeds and the strongest baseline beside it, and for DNA the
-best JASPAR match of each discovered motif and the model's variant effects.
+transcription factor family the network relies on and the model's variant effects.
 
 :func:`summarize` builds the table from the metrics each ``evaluate_*`` step writes;
 :func:`write_summary` writes it as TSV, Markdown (what ``make run`` prints) and the HTML
@@ -187,7 +187,7 @@ def display_table(summary: pd.DataFrame) -> pd.DataFrame:
         "baseline value": [_number(v, s) for v, s in zip(summary["baseline_value"], summary["baseline_spread"],
                                                          strict=True)],
         "chosen on validation": summary["chosen_on_validation"].fillna(""),
-        "motifs (best JASPAR match)": summary["motifs"].fillna(""),
+        "motifs (TF family relied on)": summary["motifs"].fillna(""),
         "variant effects": summary["variants"].fillna(""),
     })
 

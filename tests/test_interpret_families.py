@@ -53,6 +53,8 @@ def test_jaspar_annotations_group_motifs_into_families(known):
     assert fungi["REB1"] == "Myb/SANT domain factors" and fungi["GAL4"] == fungi["RSC30"] == "C6 zinc cluster factors"
     heterodimer = {m.name: m.family_name for m in jaspar_database()}["FOS::JUN"]
     assert heterodimer == "Fos-related::Jun-related"
+    dimers = {m.name: m.family_name for m in jaspar_database()}
+    assert dimers["ETV5::FOXI1"] == dimers["FOXO1::FLI1"] == "Ets-related::FOX"
     assert Motif("p", "pattern_x", np.full((3, 4), 0.25)).family_name == "PATTERN_X"  # no annotation: itself
     # in the many-zinc-finger families every factor is its own answer; elsewhere the family is
     vertebrates = {m.name: answer_group(m) for m in jaspar_database()}

@@ -91,10 +91,11 @@ def motif_database(
 def jaspar_family(record) -> str:
     """A JASPAR record's family: its ``tf_family`` annotation, else its ``tf_class`` (most of
     the fungal matrices have only a class, e.g. ``C6 zinc cluster factors``), else ``""``.
-    A heterodimer's two annotations are joined with ``::``, as its name is."""
+    A heterodimer's two annotations are joined with ``::`` in alphabetical order, so that
+    ETV5::FOXI1 and FOXO1::FLI1 are one ``Ets-related::FOX`` answer."""
     for annotation in (record.tf_family, record.tf_class):
         if annotation:
-            return "::".join(dict.fromkeys(annotation))
+            return "::".join(sorted(set(annotation)))
     return ""
 
 

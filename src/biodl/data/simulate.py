@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from biodl.data.dna import ALPHABET, reverse_complement
-from biodl.data.pwm import Motif, breaking_substitution
+from biodl.data.pwm import Motif, breaking_substitution, sample_bases
 from biodl.io.fasta import write_fasta
 from biodl.io.files import PathLike, atomic_output, write_table
 from biodl.io.jaspar import DEFAULT_RELEASE, fetch_jaspar
@@ -80,10 +80,7 @@ class SimulatedOmics(NamedTuple):
 
 def sample_motif_site(motif: Motif, rng: np.random.Generator) -> str:
     """Draw one binding site from the motif's position probability matrix."""
-    cumulative = np.cumsum(motif.ppm, axis=1)
-    draws = rng.random((motif.width, 1))
-    idx = np.minimum((draws > cumulative).sum(axis=1), 3)
-    return "".join(ALPHABET[i] for i in idx)
+    return "".join(ALPHABET[i] for i in sample_bases(motif, 1, rng)[0])
 
 
 def _random_bases(n: int, gc: float, rng: np.random.Generator) -> np.ndarray:

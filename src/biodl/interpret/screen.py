@@ -15,9 +15,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from biodl.data.pwm import Motif
+from biodl.data.pwm import Motif, sample_bases
 from biodl.interpret.compare import benjamini_hochberg
 from biodl.interpret.experiments import N_BACKGROUNDS, shuffled_backgrounds
 from biodl.interpret.variant_effects import StrandLogits
@@ -39,11 +38,9 @@ SCREEN_COLUMNS = ["motif_id", "motif_name", "family", "width", "output", "effect
 
 
 def sample_sites(motif: Motif, n: int, rng: np.random.Generator) -> np.ndarray:
-    """``n`` sites drawn from a motif's PPM, each on a random strand, one-hot ``(n, W, 4)``."""
-    cumulative = np.cumsum(motif.ppm, axis=1)
-    draws = rng.random((n, motif.width, 1))
-    bases = np.minimum((draws > cumulative[None]).sum(axis=2), 3)
-    sites = np.eye(4, dtype=np.float32)[bases]
+    """``n`` sites drawn from a motif's PPM (:func:`biodl.data.pwm.sample_bases`), each on a
+    random strand, one-hot ``(n, W, 4)``."""
+    sites = np.eye(4, dtype=np.float32)[sample_bases(motif, n, rng)]
     minus = rng.random(n) < 0.5
     sites[minus] = sites[minus, ::-1, ::-1]
     return sites
@@ -135,6 +132,8 @@ def motif_screen(
 
 def _screen_table(motifs: Sequence[Motif], outputs: Sequence[str], effect: np.ndarray, null: np.ndarray
                   ) -> pd.DataFrame:
+    from scipy import stats
+
     difference = effect - null
     difference[np.abs(difference) < ROUNDING] = 0.0
     n = difference.shape[1]

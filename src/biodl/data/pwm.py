@@ -53,6 +53,14 @@ def information_content(ppm: np.ndarray) -> np.ndarray:
     return (ppm * np.log2(np.clip(ppm, 1e-9, 1) / 0.25)).sum(axis=1)
 
 
+def motifs_by_id(motifs: Sequence[Motif]) -> dict[str, Motif]:
+    """Id -> motif, each also under its id without the version (``MA0139`` for
+    ``MA0139.2``) where that is not another motif's full id; of several versions, the last."""
+    by_id = {motif.id.split(".")[0]: motif for motif in motifs}
+    by_id.update({motif.id: motif for motif in motifs})
+    return by_id
+
+
 def sample_bases(motif: Motif, n: int, rng: np.random.Generator) -> np.ndarray:
     """``n`` sites drawn from a motif's PPM, each column independently: ``(n, width)`` base
     indices in A, C, G, T order."""

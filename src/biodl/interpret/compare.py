@@ -165,10 +165,17 @@ def calibrated_matches(
              "null motifs passing the same rule: %.1f %%)", summary["significant"], len(queries), max_q,
              100 * summary["null_significant_rate"], summary["beyond_null"], max_false_match_rate,
              100 * summary["null_false_match_rate"])
-    for row in table[table["beyond_null"]].drop_duplicates("query").itertuples():
+    for row in best_beyond_null(table).itertuples():
         log.info("%s -> %s %s (p=%.2g, q=%.2g, false match rate %.3g)", row.query, row.target_id, row.target_name,
                  row.p_value, row.q_value, row.false_match_rate)
     return CalibratedMatches(table, summary)
+
+
+def best_beyond_null(matches: pd.DataFrame) -> pd.DataFrame:
+    """Each query's best match beyond the null: its first row by ``rank`` among the rows of a
+    :class:`CalibratedMatches` table with ``beyond_null`` (none for a query without one)."""
+    beyond = matches[matches["beyond_null"].astype(bool)]
+    return beyond.sort_values(["query", "rank"], kind="stable").drop_duplicates("query")
 
 
 MIN_INFLUENCE = 0.25
@@ -188,7 +195,7 @@ def mark_findings(matches: CalibratedMatches, influence: pd.Series | None = None
         without one (MoDISco patterns: their seqlets already carry the contributions).
     """
     table = matches.table.copy()  # rows run by query, best rank first
-    first = table.index.isin(table[table["beyond_null"]].drop_duplicates("query").index)
+    first = table.index.isin(best_beyond_null(table).index)
     influential = pd.Series(True, index=table.index)
     if influence is not None and len(influence):
         table["influence"] = table["query"].map(influence)

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from biodl.data.dna import ALPHABET, dinucleotide_shuffles, one_hot_encode, reverse_complement
-from biodl.data.pwm import Motif
+from biodl.data.pwm import Motif, motifs_by_id
 from biodl.evaluation.plots import plot_insertions, plot_spacing
 from biodl.interpret.variant_effects import StrandLogits
 from biodl.io.files import PathLike, write_table
@@ -49,8 +49,7 @@ def motif_sequences(specs: Sequence[str], known: Sequence[Motif] = ()) -> dict[s
     ValueError
         For a spec that is neither, naming the ids it could have been.
     """
-    by_id = {motif.id: motif for motif in known}
-    by_id.update({motif.id.split(".")[0]: motif for motif in known if motif.id.split(".")[0] not in by_id})
+    by_id = motifs_by_id(known)
     out = {}
     for spec in specs:
         if spec in by_id:

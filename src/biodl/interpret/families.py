@@ -26,8 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from biodl.data.pwm import Motif
+from biodl.data.pwm import Motif, motifs_by_id
 from biodl.evaluation.plots import plot_motif_families
+from biodl.interpret.compare import best_beyond_null
 from biodl.interpret.experiments import consensus
 from biodl.io.files import PathLike, write_json, write_table
 
@@ -65,12 +66,18 @@ EXPLAINS_LITTLE = 0.5
 is below this fraction of the top family's."""
 
 
-def _best_beyond_null(matches: pd.DataFrame | None) -> pd.DataFrame:
-    """Each query's best match beyond the null (the rows of a tomtom table, best rank first)."""
+def _claimed(matches: pd.DataFrame | None) -> pd.DataFrame:
+    """Each query's best match beyond the null (:func:`biodl.interpret.compare.best_beyond_null`);
+    none without matches."""
     if matches is None or not len(matches):
         return pd.DataFrame(columns=["query", "target_id", "target_name"])
-    beyond = matches[matches["beyond_null"].astype(bool)]
-    return beyond.sort_values(["query", "rank"], kind="stable").drop_duplicates("query")
+    return best_beyond_null(matches)
+
+
+def _positive_patterns(patterns: pd.DataFrame) -> pd.DataFrame:
+    """The patterns MoDISco found in positive contributions (not its negative ones, not the
+    filters standing in where it found none)."""
+    return patterns[(patterns["source"] == "modisco") & patterns["motif_id"].str.contains("_pos")]
 
 
 def modisco_evidence(patterns: pd.DataFrame | None, matches: pd.DataFrame | None, family_of: Mapping[str, str]
@@ -79,11 +86,10 @@ def modisco_evidence(patterns: pd.DataFrame | None, matches: pd.DataFrame | None
     whose best match beyond the null is of the family), ``modisco_patterns`` and the
     matched motif names (``modisco_motifs``)."""
     columns = ["output", "family", "modisco_seqlets", "modisco_patterns", "modisco_motifs"]
-    best = _best_beyond_null(matches)
+    best = _claimed(matches)
     if patterns is None or not len(patterns) or not len(best):
         return pd.DataFrame(columns=columns)
-    positive = patterns[(patterns["source"] == "modisco") & patterns["motif_id"].str.contains("_pos")]
-    found = positive.merge(best, left_on="motif_id", right_on="query")
+    found = _positive_patterns(patterns).merge(best, left_on="motif_id", right_on="query")
     found["family"] = found["target_id"].map(family_of)
     grouped = found.groupby(["output", "family"], sort=False)
     return grouped.agg(modisco_seqlets=("n_seqlets", "sum"), modisco_patterns=("motif_id", "size"),
@@ -97,7 +103,7 @@ def filter_evidence(matches: pd.DataFrame | None, family_of: Mapping[str, str],
     on ``output`` where ``filter_table`` has it (``influence:<output>``, a model of several
     outputs), else the ``influence`` column of the matches."""
     columns = ["family", "filter_influence", "filters", "filter_motifs"]
-    best = _best_beyond_null(matches)
+    best = _claimed(matches)
     column = f"influence:{output}"
     if filter_table is not None and column in filter_table:
         best = best.assign(influence=best["query"].map(filter_table.set_index("filter")[column]))
@@ -234,8 +240,7 @@ def known_motif_check(output: str, ranked: pd.DataFrame, screen: pd.DataFrame | 
                  "top_family": top["family"] if top is not None else None,
                  "top_screen_effect": float(top["screen_effect"]) if top is not None and
                  pd.notna(top["screen_effect"]) else None}
-        if scores:
-            check.update({f"{key}": value for key, value in scores.items()})
+        check.update(scores or {})
         checks.append(check)
     return checks
 
@@ -248,9 +253,9 @@ def unmatched_patterns(output: str, patterns: pd.DataFrame | None, matches: pd.D
     poly(dA:dT), or a motif the database lacks)."""
     if patterns is None or not len(patterns):
         return []
-    claimed = set(_best_beyond_null(matches)["query"])
-    rows = patterns[(patterns["output"] == output) & (patterns["source"] == "modisco")
-                    & patterns["motif_id"].str.contains("_pos") & ~patterns["motif_id"].isin(claimed)]
+    claimed = set(_claimed(matches)["query"])
+    rows = _positive_patterns(patterns)
+    rows = rows[(rows["output"] == output) & ~rows["motif_id"].isin(claimed)]
     by_id = {motif.id: motif for motif in motifs}
     return [{"pattern": row.motif_id, "seqlets": int(row.n_seqlets),
              "consensus": consensus(by_id[row.motif_id]) if row.motif_id in by_id else None}
@@ -273,27 +278,27 @@ def _family_answer(output: str, ranked: pd.DataFrame, checks: list[dict]) -> str
                "in the screen)"
     top = ranked.iloc[0]
     text = f"{output}: the model relies mainly on {top['family']} ({top['motifs']})"
+    if not checks:
+        return text
     # of several configured motifs (one per output of a multi-class model), the best ranked
     # is this output's
-    checks = sorted(checks, key=lambda check: check["family_rank"] or np.inf)[:1]
-    for check in checks:
-        rank = check["family_rank"]
-        if rank == 1:
-            text += f"; the configured motif {check['motif']} is of that family"
-            continue
-        where = f"ranks {_ordinal(rank)} of {check['families_ranked']}" if rank else "has no evidence"
-        text += f"; the configured motif {check['motif']} ({check['family']}) {where}"
-        details = []
-        if check["screen_effect"] is not None and check["top_screen_effect"]:
-            details.append(f"screen effect {check['screen_effect']:.2f} vs {check['top_screen_effect']:.2f}")
-        if check.get("scan") is not None and check.get("model") is not None:
-            details.append(f"scan {check['metric']} {check['scan']:.2f} vs the model's {check['model']:.2f}")
-        if details:
-            text += f" ({'; '.join(details)})"
-        little = rank is None or rank > 3 or (check["screen_effect"] is not None and check["top_screen_effect"] and
-                                              check["screen_effect"] < EXPLAINS_LITTLE * check["top_screen_effect"])
-        if little:
-            text += ": it explains little of what the model uses"
+    check = min(checks, key=lambda check: check["family_rank"] or np.inf)
+    rank = check["family_rank"]
+    if rank == 1:
+        return text + f"; the configured motif {check['motif']} is of that family"
+    where = f"ranks {_ordinal(rank)} of {check['families_ranked']}" if rank else "has no evidence"
+    text += f"; the configured motif {check['motif']} ({check['family']}) {where}"
+    details = []
+    if check["screen_effect"] is not None and check["top_screen_effect"]:
+        details.append(f"screen effect {check['screen_effect']:.2f} vs {check['top_screen_effect']:.2f}")
+    if check.get("scan") is not None and check.get("model") is not None:
+        details.append(f"scan {check['metric']} {check['scan']:.2f} vs the model's {check['model']:.2f}")
+    if details:
+        text += f" ({'; '.join(details)})"
+    weak = check["screen_effect"] is not None and check["top_screen_effect"] and \
+        check["screen_effect"] < EXPLAINS_LITTLE * check["top_screen_effect"]
+    if rank is None or rank > 3 or weak:
+        text += ": it explains little of what the model uses"
     return text
 
 
@@ -340,7 +345,7 @@ def rank_families(
         The screen's q-value a motif needs to count.
     """
     family_of = {motif.id: answer_group(motif) for motif in known}
-    by_id = {**{m.id.split(".")[0]: m for m in known}, **{m.id: m for m in known}}
+    by_id = motifs_by_id(known)
     missing = [motif_id for motif_id in configured if motif_id not in by_id]
     if missing:
         raise ValueError(f"configured motifs {missing} are not among the {len(known)} known motifs")

@@ -24,7 +24,7 @@ import pandas as pd
 from biodl.data.dna import ALPHABET
 from biodl.data.pwm import Motif
 from biodl.interpret.attribution import Attributions
-from biodl.interpret.compare import tomtom_matches
+from biodl.interpret.compare import best_beyond_null, tomtom_matches
 from biodl.io.files import PathLike, atomic_output, write_json, write_table
 
 log = logging.getLogger(__name__)
@@ -177,8 +177,10 @@ def pattern_labels(matches: pd.DataFrame) -> dict[str, str]:
     there is no ``finding`` column)."""
     if matches.empty:
         return {}
-    chosen = matches.loc[matches["finding"]] if "finding" in matches else matches.loc[matches.get(
-        "beyond_null", pd.Series(True, index=matches.index))]
+    if "finding" in matches:
+        chosen = matches.loc[matches["finding"]]
+    else:
+        chosen = best_beyond_null(matches) if "beyond_null" in matches else matches
     return chosen.sort_values("p_value", kind="stable").drop_duplicates("query").set_index("query")[
         "target_name"].astype(str).to_dict()
 

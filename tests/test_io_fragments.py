@@ -35,6 +35,17 @@ def test_a_10x_file_with_its_header_barcodes_and_own_shift(tmp_path):
     assert np.flatnonzero(counts["chr1"]).tolist() == [10, 20, 29, 39]
 
 
+@pytest.mark.parametrize("name, encode", [
+    ("crlf.bedpe", lambda text: text.replace("\n", "\r\n").encode()),
+    ("bom.bedpe", lambda text: b"\xef\xbb\xbf" + text.encode()),
+    ("gzip_without_suffix.bedpe", lambda text: gzip.compress(text.encode())),
+])
+def test_windows_line_endings_a_byte_order_mark_and_unnamed_gzip_read_as_meant(tmp_path, name, encode):
+    (tmp_path / name).write_bytes(encode("chr1\t10\t40\nchr1\t10\t60\n"))
+    counts = insertion_counts(tmp_path / name, SIZES)
+    assert {int(p): int(counts["chr1"][p]) for p in np.flatnonzero(counts["chr1"])} == {14: 2, 35: 1, 55: 1}
+
+
 def test_fragments_off_the_genome_are_counted_and_left_out(tmp_path, caplog):
     path = write(tmp_path / "f.bedpe", "chrUn\t0\t30\nchrUn\t5\t30\nchr2\t0\t3\nchr2\t40\t60\nchr1\t0\t30\n")
     with caplog.at_level(logging.INFO):

@@ -3,7 +3,6 @@ Tn5 insertion counts per base, per chromosome, and those counts as a bigWig."""
 
 from __future__ import annotations
 
-import gzip
 import logging
 from collections.abc import Mapping
 from pathlib import Path
@@ -11,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from biodl.io.files import GZIP_ERRORS, InputError, PathLike, atomic_output, corrupt_gzip, require_file
+from biodl.io.files import GZIP_ERRORS, InputError, PathLike, atomic_output, corrupt_gzip, open_text, require_file
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +24,8 @@ CHUNK_ROWS = 1_000_000
 
 def _header_lines(path: Path) -> int:
     """Lines at the top of the file starting with ``#`` (a 10x file's header)."""
-    opener = gzip.open if path.suffix == ".gz" else open
     count = 0
-    with opener(path, "rt") as handle:
+    with open_text(path) as handle:
         for line in handle:
             if not line.startswith("#"):
                 break
@@ -73,32 +71,16 @@ def insertion_counts(
     skipped = _header_lines(path)
     unknown, off_ends, fragments = {}, 0, 0
     try:
-        reader = pd.read_csv(path, sep="\t", header=None, usecols=[0, 1, 2], dtype=str, skiprows=skipped,
-                             chunksize=chunk_rows, na_filter=False)
-        for chunk in reader:
-            starts, ends = (pd.to_numeric(chunk[k], errors="coerce") for k in (1, 2))
-            bad = starts.isna() | ends.isna() | (ends <= starts) | (starts < 0)
-            if bad.any():
-                row = int(np.flatnonzero(bad.to_numpy())[0])
-                fields = chunk.iloc[row].tolist()
-                raise InputError(f"{path}:{skipped + fragments + row + 1}: expected chrom, start, end with "
-                                 f"0 <= start < end (integers), got {fields}")
-            fragments += len(chunk)
-            sites = np.concatenate([starts.to_numpy(np.int64) + shift[0], ends.to_numpy(np.int64) + shift[1]])
-            chroms = np.concatenate([chunk[0].to_numpy(), chunk[0].to_numpy()])
-            for chrom in pd.unique(chroms):
-                at = sites[chroms == chrom]
-                if chrom not in counts:
-                    unknown[chrom] = unknown.get(chrom, 0) + len(at) // 2
-                    continue
-                inside = (at >= 0) & (at < len(counts[chrom]))
-                off_ends += int((~inside).sum())
-                counts[chrom] += np.bincount(at[inside], minlength=len(counts[chrom])).astype(np.int32)
+        with open_text(path) as handle:
+            for chunk in pd.read_csv(handle, sep="\t", header=None, usecols=[0, 1, 2], dtype=str, skiprows=skipped,
+                                     chunksize=chunk_rows, na_filter=False):
+                off_ends += _add_insertions(chunk, counts, shift, unknown, path, skipped + fragments)
+                fragments += len(chunk)
     except pd.errors.EmptyDataError:
         raise InputError(f"{path}: holds no fragments") from None
+    except InputError:
+        raise
     except ValueError as err:
-        if isinstance(err, InputError):
-            raise
         if "usecols" in str(err).lower():
             raise InputError(f"{path}: expected at least three tab-separated columns (chrom, start, end)") from None
         raise InputError(f"{path}: cannot read the fragments: {str(err).splitlines()[0]}") from None
@@ -114,6 +96,30 @@ def insertion_counts(
     if off_ends:
         log.warning("%d insertions fall off a chromosome's ends after the shift and are left out", off_ends)
     return counts
+
+
+def _add_insertions(chunk: pd.DataFrame, counts: dict[str, np.ndarray], shift: tuple[int, int],
+                    unknown: dict[str, int], path: Path, lines_before: int) -> int:
+    """Add a chunk of fragments' insertions to ``counts`` and the fragments on chromosomes
+    it lacks to ``unknown``; the number of insertions off a chromosome's ends."""
+    starts, ends = (pd.to_numeric(chunk[k], errors="coerce") for k in (1, 2))
+    bad = starts.isna() | ends.isna() | (ends <= starts) | (starts < 0)
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(f"{path}:{lines_before + row + 1}: expected chrom, start, end with 0 <= start < end "
+                         f"(integers), got {chunk.iloc[row].tolist()}")
+    off_ends = 0
+    sites = np.concatenate([starts.to_numpy(np.int64) + shift[0], ends.to_numpy(np.int64) + shift[1]])
+    chroms = np.concatenate([chunk[0].to_numpy(), chunk[0].to_numpy()])
+    for chrom in pd.unique(chroms):
+        at = sites[chroms == chrom]
+        if chrom not in counts:
+            unknown[chrom] = unknown.get(chrom, 0) + len(at) // 2
+            continue
+        inside = (at >= 0) & (at < len(counts[chrom]))
+        off_ends += int((~inside).sum())
+        counts[chrom] += np.bincount(at[inside], minlength=len(counts[chrom])).astype(np.int32)
+    return off_ends
 
 
 def write_counts_bigwig(counts: Mapping[str, np.ndarray], path: PathLike) -> None:

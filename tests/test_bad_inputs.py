@@ -334,3 +334,41 @@ def test_a_config_value_of_the_wrong_type_names_the_key():
     with pytest.raises(ValueError, match=r"sequences.x.training.epochs"):
         validate({"sequences": {"x": {"fasta": "a.fa", "labels": "l.tsv", "training": {"epochs": 1.5}}}})
 
+
+
+def _model_commands():
+    from biodl.steps import STEPS
+
+    return sorted(step.command for step in STEPS.values()
+                  if {"data", "model"} <= set(step.paths) and "model" not in step.outputs)
+
+
+@pytest.mark.parametrize("command", _model_commands())
+def test_every_command_that_reads_a_model_refuses_a_file_that_is_not_one(command, tmp_path, capsys):
+    """Each command that reads a trained model beside its data, given a prepared dataset,
+    placeholders for its other inputs and a model file that is not a Keras archive: one line
+    naming the model file, exit 2, no output."""
+    from biodl.steps import STEPS
+
+    step = next(step for step in STEPS.values() if step.command == command)
+    assert main(prepare_sequences()(tmp_path)) == 0
+    data = tmp_path / "prepared.npz"
+    (tmp_path / "out" / "d.npz").rename(data)
+    for leftover in (tmp_path / "out").iterdir():
+        leftover.unlink()
+    args = [command]
+    for name in step.paths:
+        flag = f"--{name.replace('_', '-')}"
+        if name == "data":
+            args += [flag, str(data)]
+        elif name == "model":
+            args += [flag, write(tmp_path / "model.keras", b"not a zip")]
+        elif name in step.outputs:
+            args += [flag, str(tmp_path / "out" / name)]
+        elif name not in step.optional:
+            args += [flag, write(tmp_path / f"{name}.txt", "placeholder\n")]
+    capsys.readouterr()
+    status = main(args)
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert status == 2 and last.startswith(f"biodl {command}: error: ") and "model.keras" in last, last
+    assert not list((tmp_path / "out").iterdir())

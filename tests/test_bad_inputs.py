@@ -115,6 +115,22 @@ def tomtom(meme, as_database=False):
     return args
 
 
+def tomtom_with_filter_table(table):
+    """TOMTOM of a good motif, weighed by a filter table (the ``influence`` column)."""
+    def args(d):
+        return ["tomtom", "--motifs", write(d / "motifs.meme", MEME), "--filter-table", write(d / "filters.tsv", table),
+                "--table", str(d / "out" / "t.tsv"), "--summary", str(d / "out" / "s.json")]
+    return args
+
+
+def logos(matches):
+    """Logos of a good motif beside the matches of a tomtom table."""
+    def args(d):
+        return ["logos", "--motifs", write(d / "motifs.meme", MEME), "--matches", write(d / "tomtom.tsv", matches),
+                "--logos", str(d / "out" / "l.png")]
+    return args
+
+
 SCREEN = ("motif_id\tmotif_name\tfamily\toutput\teffect_beyond_null\tsd\tq_value\n"
           "MA0139.2\tCTCF\tMore than 3 adjacent zinc fingers\tpeak\t1.5\t0.3\t1e-5\n")
 PATTERNS = "motif_id\toutput\tsource\tn_seqlets\twidth\npeak_pos0\tpeak\tmodisco\t120\t15\n"
@@ -279,6 +295,12 @@ CASES = {
         ["v.vcf", "none of its 10 alleles", "REF differs", "another assembly"]),
     "variants on no chromosome of the genome": (score_variants(VCF_HEADER + "chrX\t101\t.\tA\tG\t.\t.\t.\n"),
                                                 ["v.vcf", "chromosome names"]),
+    # tables one step hands the next
+    "filter table without influence": (tomtom_with_filter_table("filter\tn_sites\nm1\t30\n"),
+                                       ["filters.tsv", "filter table", "no column 'influence'"]),
+    "tomtom table without q-values": (logos("query\trank\ttarget_id\ttarget_name\tp_value\n"
+                                            "m1\t1\tMA0139.2\tCTCF\t0.001\n"),
+                                      ["tomtom.tsv", "no column 'q_value'"]),
     # evidence tables of the motif families
     "screen without q-values": (motif_families(screen=SCREEN.replace("\tq_value", "\tq")),
                                 ["screen.tsv", "motif screen", "no column 'q_value'"]),

@@ -80,7 +80,8 @@ def modisco_settings(config, seq_dataset):
        "table": "output TSV, one row per pattern", "summary": "output JSON: seqlets and patterns per output"})
 def modisco(paths, settings):
     found = patterns_or_filters(Attributions.load(paths.attributions), read_meme(paths.filters, allow_empty=True),
-                                read_delimited(paths.filter_table).set_index("filter"), **settings)
+                                read_delimited(paths.filter_table, "filter table", columns=["filter", "n_sites"]
+                                               ).set_index("filter"), **settings)
     found.write(paths.meme, paths.table, paths.summary)
 
 
@@ -112,7 +113,10 @@ def tomtom(paths, settings):
     database = known_motifs(settings)
     queries = read_meme(paths.motifs, allow_empty=True)
     null = read_meme(paths.null, allow_empty=True) if paths.null else None
-    influence = read_delimited(paths.filter_table).set_index("filter")["influence"] if paths.filter_table else None
+    influence = None
+    if paths.filter_table:
+        table = read_delimited(paths.filter_table, "filter table", columns=["filter", "influence"])
+        influence = table.set_index("filter")["influence"]
     matches = compare.match_motifs(queries, database, null, influence, **settings)
     write_table(paths.table, matches.table, index=False)
     write_json(paths.summary, matches.summary)
@@ -128,7 +132,8 @@ def logos_settings(config, seq_dataset, motif_source=None):
 def logos(paths, settings):
     database = {m.id: m for m in motif_database(**settings)}
     found = read_meme(paths.motifs, allow_empty=True)
-    plots.plot_motif_matches(found, read_delimited(paths.matches), database, paths.logos)
+    matches = read_delimited(paths.matches, "tomtom table", columns=compare.MATCH_COLUMNS)
+    plots.plot_motif_matches(found, matches, database, paths.logos)
 
 
 def fimo_settings(config, seq_dataset):
@@ -165,8 +170,12 @@ def motif_hits_settings(config, seq_dataset):
       optional=("truth", "pattern_matches"), extra=DATABASE)
 def motif_hits(paths, settings):
     known = known_motifs(settings)
-    truth = read_delimited(paths.truth) if paths.truth else None
-    labels = hits.pattern_labels(read_delimited(paths.pattern_matches)) if paths.pattern_matches else None
+    truth = read_delimited(paths.truth, "table of planted sites", columns=["id", "start", "end"]) if paths.truth \
+        else None
+    labels = None
+    if paths.pattern_matches:
+        labels = hits.pattern_labels(read_delimited(paths.pattern_matches, "tomtom table",
+                                                    columns=["query", "target_name", "p_value"]))
     found = hits.motif_hits(Attributions.load(paths.attributions), read_meme(paths.patterns, allow_empty=True), known,
                             pattern_labels=labels, truth=truth, **settings)
     found.write(paths.bed, paths.table, paths.summary)

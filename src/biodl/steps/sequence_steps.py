@@ -150,5 +150,5 @@ def evaluate_sequences(paths, settings):
     result = sequences.evaluate(dataset, load_checked_model(paths.model, paths.data, dataset), **settings)
     result.write(paths.metrics, paths.predictions)
     plots.plot_performance(result.y, result.scores, result.task, result.names, paths.performance)
-    plots.plot_history(read_delimited(paths.history), paths.curves)
+    plots.plot_history(read_delimited(paths.history, "training history", columns=["epoch"]), paths.curves)
 

@@ -131,7 +131,7 @@ def evaluate_timeseries(paths, settings):
     name, seed = first = next(iter(models))
     plots.plot_confusion(result.y, result.scores[first].argmax(axis=1), result.names, paths.confusion,
                          title=f"{name} (seed {seed}), test split")
-    plots.plot_history(read_delimited(paths.history), paths.curves)
+    plots.plot_history(read_delimited(paths.history, "training history", columns=["epoch"]), paths.curves)
 
 
 def explain_timeseries_settings(config, ts_dataset):

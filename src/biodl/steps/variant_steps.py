@@ -40,7 +40,8 @@ def score_variants(paths, settings):
     dataset, model = dataset_and_model(paths)
     regions = pd.concat([read_regions(path)[["chrom", "start", "end"]] for path in paths.regions],
                         ignore_index=True) if paths.regions else None
-    truth = read_delimited(paths.truth) if paths.truth else None
+    truth = read_delimited(paths.truth, "table of known answers", columns=["id", "breaks_site"]) if paths.truth \
+        else None
     with Genome(paths.genome) as genome:
         result = variant_effects.score_variants(model, genome, paths.variants, dataset.names, regions=regions,
                                                 truth=truth, scores_path=paths.scores, **settings)

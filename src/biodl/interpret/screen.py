@@ -105,6 +105,8 @@ def motif_screen(
         log.warning("%d of %d motifs are longer than the model's %d bp window and are not screened: %s",
                     len(motifs) - len(fitting), len(motifs), length,
                     ", ".join(m.id for m in motifs if m.width > length))
+    if not fitting:
+        return pd.DataFrame(columns=SCREEN_COLUMNS)
     rng = np.random.default_rng(seed)
     backgrounds = shuffled_backgrounds(x, n_backgrounds, seed)
     base = logits.scores(backgrounds)[:, columns]
@@ -124,8 +126,6 @@ def motif_screen(
         effects.append(scores[:, 0] - base)
         nulls.append(scores[:, 1] - base)
     chosen = [names[j] for j in columns]
-    if not fitting:
-        return pd.DataFrame(columns=SCREEN_COLUMNS)
     effect, null = np.concatenate(effects), np.concatenate(nulls)  # (motifs, backgrounds, outputs)
     return _screen_table(fitting, chosen, effect, null)
 

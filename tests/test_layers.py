@@ -9,7 +9,7 @@ from conftest import ROOT
 
 SOURCE = ROOT / "src"
 LAYERS = ["data.dna|data.pwm", "io", "data", "models", "training", "evaluation", "interpret",
-          "sequences|timeseries|omics", "config", "steps"]
+          "sequences|timeseries|omics|profiles", "config", "steps"]
 """Lowest first: a module may import from its own layer and those before it. DNA and motif
 matrices come first: the readers of FASTA and motif files return them."""
 TENSORFLOW_AT_IMPORT = {"biodl.models.autoencoder", "biodl.models.gaf_layers"}

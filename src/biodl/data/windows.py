@@ -70,7 +70,7 @@ class RegionWindows:
         write_json(report, self.report)
 
 
-class _Intervals:
+class Intervals:
     """Merged, sorted intervals of one chromosome, for overlap tests."""
 
     def __init__(self, starts: np.ndarray, ends: np.ndarray):
@@ -94,7 +94,7 @@ class _Intervals:
         return (last_before >= 0) & (self.ends[np.maximum(last_before, 0)] > starts)
 
 
-class _Composition:
+class Composition:
     """GC and ACGT counts of any window of one chromosome in O(1), from running sums.
 
     The sums are ``uint16`` and wrap around: differences stay exact for windows shorter
@@ -124,8 +124,8 @@ def _draw_count(ratio: float, n: int, rng: np.random.Generator) -> int:
     return int(np.floor(expected) + (rng.random() < expected - np.floor(expected)))
 
 
-def _sample_gc_matched(
-    composition: _Composition, target_gc: np.ndarray, length: int, excluded: _Intervals, rng: np.random.Generator,
+def sample_gc_matched(
+    composition: Composition, target_gc: np.ndarray, length: int, excluded: Intervals, rng: np.random.Generator,
 ) -> tuple[np.ndarray, int]:
     """Starts of background windows on one chromosome (its ``composition``), one per value
     of ``target_gc``, each in the same GC bin (:data:`GC_BIN_WIDTH`) as its target.
@@ -236,14 +236,14 @@ def _where(rows: pd.DataFrame) -> str | None:
     return None if rows.empty else f"{rows['file'].iloc[0]}:{rows['line'].iloc[0]}"
 
 
-def _intervals_by_chrom(*tables: pd.DataFrame) -> dict[str, _Intervals]:
+def intervals_by_chrom(*tables: pd.DataFrame) -> dict[str, Intervals]:
     """Chromosome -> merged ``[start, end)`` intervals of every row of ``tables``."""
     rows = pd.concat([table[["chrom", "start", "end"]] for table in tables], ignore_index=True)
-    return {chrom: _Intervals(group["start"].to_numpy(), group["end"].to_numpy())
+    return {chrom: Intervals(group["start"].to_numpy(), group["end"].to_numpy())
             for chrom, group in rows.groupby("chrom")}
 
 
-def _region_windows(table: pd.DataFrame, length: int, sizes: Mapping[str, int], blacklist: dict[str, _Intervals],
+def usable_region_windows(table: pd.DataFrame, length: int, sizes: Mapping[str, int], blacklist: dict[str, Intervals],
                     genome: PathLike, report: dict, labels: Sequence[str]) -> pd.DataFrame:
     """The regions whose ``length`` window (``window_start``) lies on a known chromosome,
     inside it, off the blacklist and not repeated; each loss counted in ``report``. A
@@ -303,12 +303,12 @@ def _cut(codes: np.ndarray, starts: np.ndarray, length: int, minus: np.ndarray |
 
 
 def _windows_of_chromosome(codes: np.ndarray, regions: pd.DataFrame, length: int, gc_matched: float,
-                           excluded: _Intervals, rng: np.random.Generator
+                           excluded: Intervals, rng: np.random.Generator
                            ) -> tuple[list[pd.DataFrame], int, np.ndarray]:
     """The region windows of one chromosome and their GC-matched background windows; how
     many of those are nearest-bin matches; and the GC of 1000 uniformly drawn windows (at
     most :data:`MAX_N_FRACTION` N), for comparison only."""
-    composition = _Composition(codes)
+    composition = Composition(codes)
     uniform_gc, uniform_n = composition.of(
         np.random.default_rng(len(codes)).integers(0, len(codes) - length + 1, 1000), length)
     uniform_gc = uniform_gc[uniform_n <= MAX_N_FRACTION]
@@ -321,7 +321,7 @@ def _windows_of_chromosome(codes: np.ndarray, regions: pd.DataFrame, length: int
     if n_background == 0:
         return [windows], 0, uniform_gc
     targets = rng.choice(usable["gc"].to_numpy(), size=n_background, replace=n_background > len(usable))
-    background, n_nearest = _sample_gc_matched(composition, targets, length, excluded, rng)
+    background, n_nearest = sample_gc_matched(composition, targets, length, excluded, rng)
     background_gc, _ = composition.of(background, length)
     background = pd.DataFrame({
         "chrom": regions["chrom"].iloc[0], "start": background, "end": background + length, "source": "gc_matched",
@@ -426,10 +426,10 @@ def extract(
     table["window_start"] = centre - length // 2
     black = [read_regions(blacklist)] if blacklist is not None else []
     region_windows = table.assign(start=table["window_start"], end=table["window_start"] + length)
-    excluded = _intervals_by_chrom(table, region_windows, *black)  # no background window overlaps these
+    excluded = intervals_by_chrom(table, region_windows, *black)  # no background window overlaps these
     parts, n_nearest, uniform_gc = [], 0, []
     with Genome(genome) as reference:
-        kept = _region_windows(table, length, reference.chrom_sizes, _intervals_by_chrom(*black) if black else {},
+        kept = usable_region_windows(table, length, reference.chrom_sizes, intervals_by_chrom(*black) if black else {},
                                genome, report, label_columns or (["class"] if classes is not None else []))
         for chrom, group in kept.groupby("chrom", sort=False):
             chrom_parts, nearest, uniform = _windows_of_chromosome(reference.chromosome(chrom), group, length,

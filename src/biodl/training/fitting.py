@@ -19,7 +19,7 @@ import pandas as pd
 
 from biodl import io
 from biodl.training.model_files import save_model
-from biodl.training.pipeline import make_dataset, n_rows, steps_per_epoch
+from biodl.training.pipeline import BatchSource, make_dataset, n_rows, steps_per_epoch
 from biodl.training.settings import LOSSES, TrainingSettings, class_weights
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,7 @@ def fit(
     *,
     task: str | None = None,
     loss: Any = None,
+    loss_weights: Mapping[str, float] | None = None,
     metrics: list | None = None,
     seed: int = 1,
     augment: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None,
@@ -55,14 +56,18 @@ def fit(
     model
         An uncompiled Keras model from a ``biodl.models`` builder.
     train, val
-        ``(inputs, targets)`` arrays. Validation data drives early stopping only; the
-        test split never reaches this function.
+        ``(inputs, targets)`` arrays, or ``(source, None)`` for a
+        :class:`~biodl.training.pipeline.BatchSource` that cuts its own batches (and draws its
+        augmentations in training). Validation data drives early stopping only; the test
+        split never reaches this function.
     settings
         Epochs, batch size, learning rate and patience (:class:`TrainingSettings`); the
         weights of the epoch with the lowest validation loss are kept.
     task, loss
         The loss is ``loss`` if given, else the standard one for ``task``
         (:data:`LOSSES`); models with ``computes_own_loss`` (the autoencoders) need neither.
+    loss_weights
+        Weight of each output's loss for a model with several named outputs.
     metrics
         Extra Keras metrics to log per epoch.
     seed
@@ -102,7 +107,8 @@ def fit(
                          "raise val_fraction in the split settings, or mark some rows 'val' in the split column")
     if augment is not None:
         x_train, y_train = augment(x_train, y_train)
-    model.compile(optimizer=keras.optimizers.Adam(settings.learning_rate), loss=loss, metrics=metrics)
+    model.compile(optimizer=keras.optimizers.Adam(settings.learning_rate), loss=loss, loss_weights=loss_weights,
+                  metrics=metrics)
     checkpoint = None
     if model_path is not None:
         checkpoint = Checkpoint(checkpoint_dir_for(model_path),
@@ -142,6 +148,9 @@ def _fingerprint(model, settings: TrainingSettings, seed: int, x_train, y_train,
     shapes of the data and the transformed copy."""
 
     def shapes(data):
+        if isinstance(data, BatchSource):
+            inputs, targets = data.batch(np.zeros(0, dtype=np.int64))
+            return [len(data), shapes(inputs), shapes(targets)]
         if isinstance(data, Mapping):
             return {key: shapes(value) for key, value in sorted(data.items())}
         return list(np.shape(data))

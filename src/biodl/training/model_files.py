@@ -132,10 +132,13 @@ def check_model_outputs(model, n_outputs: int, source: str, what: str) -> None:
                             f"{what} have {n_outputs}: give the model trained on this dataset")
 
 
-def predict(model, x, batch_size: int = 256) -> np.ndarray:
-    """Model outputs for ``x`` (an array, :class:`~biodl.io.arrays.StoredRows` or a dict of
-    arrays) in batches read one at a time, as float32 numpy."""
+def predict(model, x, batch_size: int = 256) -> np.ndarray | dict[str, np.ndarray]:
+    """Model outputs for ``x`` (an array, :class:`~biodl.io.arrays.StoredRows`, a dict of
+    arrays, or a :class:`~biodl.training.pipeline.BatchSource`) in batches read one at a
+    time, as float32 numpy; a dict of them for a model with named outputs."""
     outputs = model.predict(make_dataset(x, None, batch_size), verbose=0)
+    if isinstance(outputs, dict):
+        return {name: np.asarray(value, dtype=np.float32) for name, value in outputs.items()}
     return np.asarray(outputs, dtype=np.float32)
 
 

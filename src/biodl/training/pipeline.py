@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -21,6 +22,17 @@ def steps_per_epoch(n: int, batch_size: int, transformed_copy: Callable | None =
     return -(-n * (2 if transformed_copy else 1) // batch_size)
 
 
+@runtime_checkable
+class BatchSource(Protocol):
+    """Data that cut their own batches, as :class:`biodl.data.profile_windows.ProfileWindows` does:
+    ``len()`` rows, and ``batch(rows, rng)`` the ``(inputs, targets)`` of those rows, each a
+    float32 array or a dict of them, drawing any augmentation from ``rng`` (``None``: none)."""
+
+    def __len__(self) -> int: ...
+
+    def batch(self, rows: np.ndarray, rng: np.random.Generator | None = None) -> tuple: ...
+
+
 def make_dataset(
     x, y: np.ndarray | None, batch_size: int, shuffle: bool = False, seed: int = 1,
     transformed_copy: Callable[[np.ndarray], np.ndarray] | None = None, epochs: int | None = None,
@@ -33,7 +45,10 @@ def make_dataset(
     x
         Inputs: a numpy array, :class:`biodl.io.arrays.StoredRows` (rows read from the file
         per batch, so memory does not grow with the data), or a dict of arrays for
-        multi-input models. Integer inputs are cast to float32 per batch.
+        multi-input models. Integer inputs are cast to float32 per batch. Or a
+        :class:`BatchSource`, which cuts each batch's inputs and targets itself (``y`` is
+        then ``None``): with ``shuffle`` it draws its augmentations from a generator seeded
+        by ``seed`` and the batch's number, so a seed gives the same batches every run.
     y
         Targets, or ``None`` (for prediction).
     shuffle, seed
@@ -56,31 +71,26 @@ def make_dataset(
     """
     import tensorflow as tf
 
-    inputs = x if isinstance(x, Mapping) else {"": x}
-    names = sorted(inputs)
-    n = n_rows(x)
-    if transformed_copy is not None and len(names) > 1:
-        raise ValueError("transformed_copy works on single-input models only")
-    columns = [inputs[name] for name in names] + ([] if y is None else [y])
-    dtypes = [np.float32 if np.issubdtype(c.dtype, np.integer) and i < len(names) else c.dtype
-              for i, c in enumerate(columns)]
-
-    def gather(order: np.ndarray) -> list[np.ndarray]:
-        order = np.sort(order)  # the order inside a batch does not matter; sorted rows read faster
-        rows = order % n
-        batch = [np.asarray(column[rows]).astype(dtype, copy=False) for column, dtype in zip(columns, dtypes)]
+    if isinstance(x, BatchSource):
         if transformed_copy is not None:
-            copy = order >= n
-            if copy.any():
-                batch[0][copy] = transformed_copy(batch[0][copy])
-        return batch
+            raise ValueError("transformed_copy works on arrays; a batch source draws its own augmentations")
+        n = len(x)
 
-    def load(order):
-        batch = tf.numpy_function(gather, [order], [tf.as_dtype(d) for d in dtypes], stateful=False)
-        for tensor, column in zip(batch, columns):
-            tensor.set_shape((None,) + tuple(column.shape[1:]))
-        features = batch[0] if names == [""] else dict(zip(names, batch[:len(names)]))
-        return features if y is None else (features, batch[-1])
+        def gather(number: np.ndarray, order: np.ndarray):
+            rng = np.random.default_rng([seed, int(number)]) if shuffle else None
+            return x.batch(np.sort(order), rng)
+    else:
+        n = n_rows(x)
+        gather = _array_gather(x, y, transformed_copy)
+    empty = gather(np.int64(0), np.zeros(0, dtype=np.int64))
+    leaves = tf.nest.flatten(empty)
+
+    def load(number, order):
+        flat = tf.numpy_function(lambda i, o: tf.nest.flatten(gather(i, o)), [number, order],
+                                 [tf.as_dtype(leaf.dtype) for leaf in leaves], stateful=False)
+        for tensor, leaf in zip(flat, leaves):
+            tensor.set_shape((None,) + tuple(leaf.shape[1:]))
+        return tf.nest.pack_sequence_as(empty, flat)
 
     total = n * (2 if transformed_copy else 1)
     order = tf.data.Dataset.range(total)
@@ -94,5 +104,31 @@ def make_dataset(
         # giving the same models and figures
         order = (order.repeat().enumerate().filter(lambda i, _: (i // steps) % 2 == 0).map(lambda _, batch: batch)
                  .skip(first_epoch * steps).take((epochs - first_epoch) * steps))
-    data = order.map(load, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    data = order.enumerate().map(load, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     return data.prefetch(tf.data.AUTOTUNE)
+
+
+def _array_gather(x, y: np.ndarray | None, transformed_copy: Callable | None) -> Callable:
+    """The batch of arrays (or :class:`~biodl.io.arrays.StoredRows`, or a dict of them) at
+    row numbers ``order``; numbers from ``len(x)`` on are rows through ``transformed_copy``."""
+    inputs = x if isinstance(x, Mapping) else {"": x}
+    names = sorted(inputs)
+    n = n_rows(x)
+    if transformed_copy is not None and len(names) > 1:
+        raise ValueError("transformed_copy works on single-input models only")
+    columns = [inputs[name] for name in names] + ([] if y is None else [y])
+    dtypes = [np.float32 if np.issubdtype(c.dtype, np.integer) and i < len(names) else c.dtype
+              for i, c in enumerate(columns)]
+
+    def gather(number: np.ndarray, order: np.ndarray):
+        order = np.sort(order)  # the order inside a batch does not matter; sorted rows read faster
+        rows = order % n
+        batch = [np.asarray(column[rows]).astype(dtype, copy=False) for column, dtype in zip(columns, dtypes)]
+        if transformed_copy is not None:
+            copy = order >= n
+            if copy.any():
+                batch[0][copy] = transformed_copy(batch[0][copy])
+        features = batch[0] if names == [""] else dict(zip(names, batch[:len(names)]))
+        return features if y is None else (features, batch[-1])
+
+    return gather

@@ -1,0 +1,111 @@
+"""BPNet: base-resolution profile models of DNA (Avsec et al. 2021), in the geometry
+ChromBPNet uses: a wide first convolution, a stack of dilated residual convolutions
+(dilation doubling per layer), a profile head of per-base logits for each track and a
+log-count head (:func:`build_bpnet`); their loss (:func:`multinomial_nll` for the profile,
+mean squared error of ``log(1 + total count)`` weighted by :func:`count_loss_weight`)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+PROFILE = "profile"
+"""The profile output: per-base logits ``(N, output_length, tracks)``; the predicted profile
+is their softmax over positions, per track."""
+LOG_COUNT = "log_count"
+"""The count output: predicted ``log(1 + total count)`` of each track ``(N, tracks)``."""
+
+
+def receptive_length(first_kernel: int = 21, n_dilated: int = 8, dilated_kernel: int = 3,
+                     profile_kernel: int = 75) -> int:
+    """Input bases that one output base of :func:`build_bpnet` sees: the input is longer than
+    the output by this minus one (ChromBPNet's defaults: 1,115, so 2,114 bp in, 1,000 out)."""
+    dilated = sum((dilated_kernel - 1) * 2**i for i in range(1, n_dilated + 1))
+    return first_kernel + dilated + profile_kernel - 1
+
+
+def build_bpnet(
+    input_length: int = 2114,
+    output_length: int = 1000,
+    n_tracks: int = 1,
+    filters: int = 64,
+    first_kernel: int = 21,
+    n_dilated: int = 8,
+    dilated_kernel: int = 3,
+    profile_kernel: int = 75,
+    name: str = "bpnet",
+):
+    """Build a BPNet: one-hot DNA in, per-base profile logits and total log counts out.
+
+    Every convolution is unpadded ("valid"), so no output base sees padding: the residual
+    input of each dilated layer is cropped to the layer's output, the profile head is
+    cropped to the central ``output_length`` bases, and the count head averages the last
+    layer over its whole length (ChromBPNet's design).
+
+    Parameters
+    ----------
+    input_length, output_length
+        Bases read and predicted (centred). ``input_length`` must be at least
+        ``output_length + receptive_length(...) - 1``.
+    n_tracks
+        Profiles predicted per window (tracks, strands of stranded tracks).
+    filters
+        Channels of every convolution (BPNet: 64; ChromBPNet: 512, for GPUs).
+    first_kernel, n_dilated, dilated_kernel, profile_kernel
+        Width of the first convolution; dilated layers (dilation 2, 4, ..., ``2**n_dilated``)
+        and their width; width of the profile head's convolution.
+    name
+        Model name.
+
+    Returns
+    -------
+    keras.Model
+        Input ``(input_length, 4)``; outputs :data:`PROFILE` ``(output_length, n_tracks)``
+        logits and :data:`LOG_COUNT` ``(n_tracks,)``.
+
+    Raises
+    ------
+    ValueError
+        If ``input_length`` is too short for the receptive field, naming the length needed.
+    """
+    import keras
+
+    needed = output_length + receptive_length(first_kernel, n_dilated, dilated_kernel, profile_kernel) - 1
+    if output_length < 1 or input_length < needed:
+        raise ValueError(f"a BPNet with these layers needs input_length >= output_length + {needed - output_length} "
+                         f"= {needed} for output_length {output_length}; got input_length {input_length} (fewer "
+                         "dilated layers or narrower kernels shorten it)")
+    inputs = keras.Input((input_length, 4), name="sequence")
+    h = keras.layers.Conv1D(filters, first_kernel, activation="relu", name="conv_first")(inputs)
+    for i in range(1, n_dilated + 1):
+        conv = keras.layers.Conv1D(filters, dilated_kernel, dilation_rate=2**i, activation="relu",
+                                   name=f"conv_dilated{i}")(h)
+        trim = (dilated_kernel - 1) * 2**i
+        h = keras.layers.Add(name=f"residual{i}")([keras.layers.Cropping1D((trim // 2, trim - trim // 2))(h), conv])
+    profile = keras.layers.Conv1D(n_tracks, profile_kernel, name="profile_conv")(h)
+    extra = input_length - needed
+    profile = keras.layers.Cropping1D((extra // 2, extra - extra // 2), name=PROFILE)(profile)
+    pooled = keras.layers.GlobalAveragePooling1D(name="pool")(h)
+    log_count = keras.layers.Dense(n_tracks, name=LOG_COUNT)(pooled)
+    return keras.Model(inputs, {PROFILE: profile, LOG_COUNT: log_count}, name=name)
+
+
+def multinomial_nll(counts, logits):
+    """Negative log-likelihood of the observed ``counts`` ``(N, length, tracks)`` under a
+    multinomial over positions with probabilities ``softmax(logits)`` per track, given their
+    total; summed over tracks, one value per window. Windows without counts contribute 0."""
+    import tensorflow as tf
+
+    counts = tf.cast(counts, tf.float32)
+    log_probabilities = tf.nn.log_softmax(tf.cast(logits, tf.float32), axis=1)
+    total = tf.reduce_sum(counts, axis=1)
+    log_likelihood = (tf.math.lgamma(total + 1) - tf.reduce_sum(tf.math.lgamma(counts + 1), axis=1)
+                      + tf.reduce_sum(counts * log_probabilities, axis=1))
+    return -tf.reduce_sum(log_likelihood, axis=-1)
+
+
+def count_loss_weight(totals: np.ndarray) -> float:
+    """The weight of the count loss: the median total count of the training peak windows
+    over 10 (ChromBPNet's rule; BPNet's reasoning: the profile loss grows with the counts,
+    the count loss does not), at least 1."""
+    totals = np.asarray(totals, dtype=float)
+    return max(float(np.median(totals)) / 10, 1.0) if totals.size else 1.0

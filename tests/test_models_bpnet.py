@@ -1,0 +1,60 @@
+"""BPNet: ChromBPNet's lengths, each output base sees exactly its receptive field, the
+multinomial NLL against scipy's, and the count loss weight from the data."""
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from biodl.models.bpnet import LOG_COUNT, PROFILE, build_bpnet, count_loss_weight, multinomial_nll, receptive_length
+
+
+def test_the_defaults_are_chrombpnets_lengths():
+    assert receptive_length() == 1115
+    assert 1000 + receptive_length() - 1 == 2114
+
+
+def test_outputs_and_a_clear_error_for_an_input_too_short(keras):
+    model = build_bpnet(input_length=130, output_length=40, n_tracks=2, filters=8, first_kernel=5, n_dilated=3,
+                        profile_kernel=7)
+    outputs = model.predict(np.zeros((3, 130, 4), np.float32), verbose=0)
+    assert {name: value.shape for name, value in outputs.items()} == {PROFILE: (3, 40, 2), LOG_COUNT: (3, 2)}
+    needed = 40 + receptive_length(5, 3, 3, 7) - 1
+    with pytest.raises(ValueError, match=f"input_length >= output_length \\+ {needed - 40} = {needed}"):
+        build_bpnet(input_length=needed - 1, output_length=40, filters=8, first_kernel=5, n_dilated=3,
+                    profile_kernel=7)
+
+
+def test_each_profile_base_sees_exactly_its_receptive_field(keras):
+    first, n_dilated, profile_kernel, output = 5, 3, 7, 20
+    field = receptive_length(first, n_dilated, 3, profile_kernel)
+    length = output + field - 1 + 10  # 10 bases more than needed: the profile is cropped centrally
+    model = build_bpnet(input_length=length, output_length=output, filters=8, first_kernel=first,
+                        n_dilated=n_dilated, profile_kernel=profile_kernel)
+    rng = np.random.default_rng(0)
+    x = np.eye(4, dtype=np.float32)[rng.integers(0, 4, (1, length))]
+    base = model.predict(x, verbose=0)[PROFILE][0, 0, 0]
+    seen = []
+    for position in range(length):
+        changed = x.copy()
+        changed[0, position] = np.roll(changed[0, position], 1)
+        seen.append(abs(model.predict(changed, verbose=0)[PROFILE][0, 0, 0] - base) > 1e-6)
+    first_seen = np.flatnonzero(seen)
+    assert first_seen[0] == 5 and first_seen[-1] == 5 + field - 1
+
+
+def test_multinomial_nll_is_the_negative_log_pmf_summed_over_tracks(keras):
+    rng = np.random.default_rng(1)
+    counts = rng.poisson(2.0, size=(3, 12, 2)).astype(np.float32)
+    logits = rng.normal(size=(3, 12, 2)).astype(np.float32)
+    loss = np.asarray(multinomial_nll(counts, logits))
+    probabilities = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    expected = [-sum(stats.multinomial.logpmf(counts[i, :, t], counts[i, :, t].sum(), probabilities[i, :, t])
+                     for t in range(2)) for i in range(3)]
+    np.testing.assert_allclose(loss, expected, rtol=1e-4)
+    assert np.asarray(multinomial_nll(np.zeros((1, 12, 1)), logits[:1, :, :1]))[0] == pytest.approx(0, abs=1e-5)
+
+
+def test_count_loss_weight_is_a_tenth_of_the_median_total_and_at_least_one():
+    assert count_loss_weight(np.array([100, 300, 200])) == 20
+    assert count_loss_weight(np.array([2, 3])) == 1
+    assert count_loss_weight(np.array([])) == 1

@@ -1,0 +1,91 @@
+"""Profile datasets end to end on a simulated genome with footprints: prepare, train a small
+BPNet through the one training path (augmentations drawn per batch, the same for a seed),
+evaluate beside the average-profile baseline, and the predictions as a bigWig."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from biodl import profiles
+from biodl.data.simulate import simulate_genome, simulate_insertions
+from biodl.io.fragments import write_counts_bigwig
+from biodl.models.bpnet import LOG_COUNT, PROFILE
+from biodl.training.pipeline import make_dataset
+
+SMALL = {"filters": 8, "first_kernel": 11, "n_dilated": 3, "profile_kernel": 11}
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("profiles")
+    genome = simulate_genome(n_chromosomes=3, chromosome_length=40_000, n_peaks=60, seed=5)
+    genome.write(folder / "genome.fa", folder / "peaks.narrowPeak", folder / "truth.tsv")
+    write_counts_bigwig(simulate_insertions(genome, seed=5), folder / "cuts.bw")
+    windows, _ = profiles.prepare(folder / "peaks.narrowPeak", folder / "genome.fa", {"cuts": folder / "cuts.bw"},
+                                  input_length=200, output_length=100, jitter=16, background=0.5,
+                                  split={"test_chromosomes": ["chr3"], "val_chromosomes": ["chr2"]})
+    return windows
+
+
+def batches(dataset):
+    return [(np.asarray(x), {k: np.asarray(v) for k, v in y.items()}) for x, y in dataset]
+
+
+def test_training_batches_are_augmented_the_same_way_for_a_seed_and_validation_ones_centred(data, keras):
+    first = batches(make_dataset(data, None, 16, shuffle=True, seed=3, epochs=2))
+    again = batches(make_dataset(data, None, 16, shuffle=True, seed=3, epochs=2))
+    other = batches(make_dataset(data, None, 16, shuffle=True, seed=4, epochs=2))
+    assert len(first) == 2 * -(-len(data) // 16)
+    for (x, y), (x2, y2) in zip(first, again, strict=True):
+        np.testing.assert_array_equal(x, x2)
+        np.testing.assert_array_equal(y[PROFILE], y2[PROFILE])
+    assert not all(np.array_equal(a[0], b[0]) for a, b in zip(first, other, strict=True))
+    centred = np.concatenate([x for x, _ in batches(make_dataset(data, None, 16))])
+    np.testing.assert_array_equal(centred, data.inputs()[:])
+
+
+def test_train_evaluate_and_write_predicted_tracks(data, keras, tmp_path):
+    import pyBigWig
+
+    keras.utils.set_random_seed(1)
+    model, history = profiles.train(data, model=SMALL, training={"epochs": 3, "patience": 3}, seed=1,
+                                    model_path=tmp_path / "bpnet.keras", history_path=tmp_path / "history.tsv")
+    totals = data.observed().sum(axis=(1, 2))[(data.windows["source"] == "region") & (data.split == "train")]
+    assert history["count_weight"].iloc[0] == pytest.approx(max(np.median(totals) / 10, 1))
+    assert history["loss"].iloc[-1] < history["loss"].iloc[0]
+    assert (tmp_path / "bpnet.keras").is_file() and len(pd.read_csv(tmp_path / "history.tsv", sep="\t")) == 3
+
+    evaluation = profiles.evaluate(data, model, seed=1)
+    metrics = evaluation.metrics
+    assert set(metrics["models"]) == {"bpnet", "average_profile_kmer"}
+    for figures in metrics["models"].values():
+        assert -1 <= figures["count_pearson_peaks"] <= 1 and 0 <= figures["profile_jsd_median"] <= np.sqrt(np.log(2))
+    n_test = int((data.split == "test").sum())
+    assert metrics["models"]["bpnet"]["per_track"]["cuts"]["windows"] == n_test
+    evaluation.write(tmp_path / "metrics.json", tmp_path / "predictions.tsv")
+    table = pd.read_csv(tmp_path / "predictions.tsv", sep="\t")
+    assert len(table) == n_test and {"bpnet_log_count", "bpnet_jsd", "average_profile_kmer_jsd"} <= set(table)
+
+    profiles.prediction_tracks(evaluation, data, {"cuts": tmp_path / "predicted.bw"})
+    expected = profiles.predicted_counts(evaluation.profiles["bpnet"], evaluation.log_counts["bpnet"])
+    offset = (data.input_length - data.output_length) // 2
+    with pyBigWig.open(str(tmp_path / "predicted.bw")) as track:
+        assert track.chroms() == data.chrom_sizes
+        chrom, start = evaluation.windows.loc[0, ["chrom", "start"]]
+        values = track.values(chrom, int(start + offset), int(start + offset + data.output_length), numpy=True)
+        alone = not ((evaluation.windows["chrom"] == chrom) & (abs(evaluation.windows["start"] - start) < 100)
+                     ).sum() > 1
+        if alone:
+            np.testing.assert_allclose(values, expected[0, :, 0], rtol=1e-5)
+        assert np.isnan(track.values(chrom, 0, 1)[0]) or start + offset == 0
+
+
+def test_the_same_seed_trains_the_same_model(data, keras):
+    weights = []
+    for _ in range(2):
+        keras.utils.set_random_seed(7)
+        model, _ = profiles.train(data, model=SMALL, training={"epochs": 1}, seed=7)
+        weights.append(model.get_weights())
+    for a, b in zip(*weights, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert set(model.predict(data.inputs()[:2], verbose=0)) == {PROFILE, LOG_COUNT}

@@ -67,6 +67,42 @@ def extract_regions(regions=BED, genome=GENOME, regions_name="peaks.bed", signal
     return args
 
 
+PROFILE_GENOME = ">chr1\n" + "ACGTTGCA" * 250 + "\n>chr2\n" + "TTGACCAG" * 250 + "\n"
+PEAKS = "chr1\t800\t1000\nchr1\t1200\t1300\nchr2\t900\t1100\n"
+PROFILE_SETTINGS = ("input_length: 200\noutput_length: 100\njitter: 10\nbackground: 0\ntrack_names: [cuts]\n"
+                    "split: {test_chromosomes: [chr2]}\n")
+
+
+def bigwig(chroms=("chr1", "chr2")):
+    """A bigWig of one count per base on ``chroms`` (2,000 bp each)."""
+    def build(path):
+        from biodl.io.fragments import write_counts_bigwig
+
+        write_counts_bigwig({chrom: np.ones(2000, dtype=np.int32) for chrom in chroms}, path)
+        return str(path)
+    return build
+
+
+def prepare_profiles(regions=PEAKS, track=bigwig(), settings=PROFILE_SETTINGS, genome=PROFILE_GENOME):
+    def args(d):
+        write(d / "genome.fa", genome)
+        track_path = track(d / "cuts.bw") if callable(track) else write(d / "fragments.tsv", track)
+        return ["prepare-profiles", "--regions", write(d / "peaks.bed", regions), "--genome", str(d / "genome.fa"),
+                "--tracks", track_path, "--data", str(d / "out" / "d.npz"), "--report", str(d / "out" / "r.json"),
+                "--settings", write(d / "s.yaml", settings)]
+    return args
+
+
+def train_profiles_on_dna_data():
+    """train-profiles given another step's .npz: a prepared DNA dataset."""
+    def args(d):
+        (d / "dna").mkdir()
+        assert main(prepare_sequences()(d / "dna")) == 0
+        return ["train-profiles", "--data", str(d / "dna" / "out" / "d.npz"), "--model", str(d / "out" / "m.keras"),
+                "--history", str(d / "out" / "h.tsv")]
+    return args
+
+
 def index_genome(genome, name="genome.fa"):
     def args(d):
         return ["index-genome", "--source", write(d / name, genome), "--genome", str(d / "out" / "genome.fa")]
@@ -309,6 +345,20 @@ CASES = {
                                        ["patterns.tsv", "no column 'n_seqlets'"]),
     "metrics not of a model": (motif_families(metrics='{"task": "binary"}'), ["metrics.json", "'models'"]),
     "metrics not json": (motif_families(metrics="{"), ["metrics.json", "not valid JSON"]),
+    # profile datasets
+    "profiles fragments text coordinate": (prepare_profiles(track="chr1\t10\tx\n"),
+                                           ["fragments.tsv:1", "chrom, start, end"]),
+    "profiles track on other chromosomes": (prepare_profiles(track=bigwig(("1", "2"))),
+                                            ["cuts.bw", "shares no chromosome"]),
+    "profiles regions on no chromosome of the genome": (prepare_profiles(regions=PEAKS.replace("chr", "")),
+                                                        ["peaks.bed", "genome.fa", "chromosome"]),
+    "profiles two names for one track": (prepare_profiles(settings=PROFILE_SETTINGS.replace("[cuts]", "[a, b]")),
+                                         ["2 track names", "1 track files"]),
+    "profiles output longer than input": (prepare_profiles(settings=PROFILE_SETTINGS.replace("output_length: 100",
+                                                                                              "output_length: 300")),
+                                          ["output_length <= input_length"]),
+    "profiles data not profile windows": (train_profiles_on_dna_data(), ["d.npz", "not profile windows",
+                                                                          "'sequences'"]),
     # model files
     "model not a keras file": (evaluate_with_model(b"not a zip"), ["model.keras"]),
     "model empty file": (evaluate_with_model(b""), ["model.keras"]),
@@ -345,7 +395,7 @@ def test_at_least_forty_malformed_inputs_across_every_kind():
     kinds = {name.split()[0] for name in CASES}
     assert len(CASES) >= 40
     assert {"fasta", "labels", "regions", "genome", "series", "ucr", "omics", "h5ad", "meme", "model",
-            "variants"} <= kinds
+            "variants", "profiles"} <= kinds
 
 
 def test_a_config_value_of_the_wrong_type_names_the_key():
@@ -373,7 +423,8 @@ def test_every_command_that_reads_a_model_refuses_a_file_that_is_not_one(command
     from biodl.steps import STEPS
 
     step = next(step for step in STEPS.values() if step.command == command)
-    assert main(prepare_sequences()(tmp_path)) == 0
+    prepare = prepare_profiles() if command.endswith("-profiles") else prepare_sequences()
+    assert main(prepare(tmp_path)) == 0
     data = tmp_path / "prepared.npz"
     (tmp_path / "out" / "d.npz").rename(data)
     for leftover in (tmp_path / "out").iterdir():

@@ -11,10 +11,11 @@ import pytest
 import yaml
 from conftest import ROOT
 
-from biodl import config, omics, sequences, timeseries
+from biodl import config, omics, profiles, sequences, timeseries
 from biodl.data import splits
 from biodl.data import windows as regions
-from biodl.data.simulate import simulate_dna, simulate_genome, simulate_omics
+from biodl.data.profile_windows import extract_profiles
+from biodl.data.simulate import simulate_dna, simulate_genome, simulate_insertions, simulate_omics
 from biodl.interpret import (
     attribution,
     compare,
@@ -29,6 +30,7 @@ from biodl.interpret import (
 from biodl.io.jaspar import DEFAULT_RELEASE, motif_database
 from biodl.io.tables import read_omic
 from biodl.models import build_cnn1d, build_cnn2d, build_fcn, build_gaf_fusion, build_lstm, build_resnet1d
+from biodl.models.bpnet import BIAS_MODEL, build_bpnet
 from biodl.steps import STEPS, rule_settings
 from biodl.training import search
 from biodl.training.settings import deep_merge
@@ -199,10 +201,24 @@ HOMES = [
     ("omics.*.latent_dim", lambda p: autoencoder("latent_dim")),
     ("omics.*.training.*", lambda p: field_default(omics.OmicsTraining, p.rsplit(".", 1)[1])),
     ("omics.*.*", lambda p: parameter(omics.prepare, p.rsplit(".", 1)[1])),
+    ("profiles.*.bias.model.*", lambda p: BIAS_MODEL.get(p.rsplit(".", 1)[1],
+                                                          parameter(build_bpnet, p.rsplit(".", 1)[1]))),
+    ("profiles.*.bias.training.*", lambda p: field_default(profiles.ProfileTraining, p.rsplit(".", 1)[1])),
+    ("profiles.*.bias.threshold_factor", lambda p: parameter(profiles.train_bias, "threshold_factor")),
+    ("profiles.*.simulate_genome.*", lambda p: parameter(simulate_genome, p.rsplit(".", 1)[1])),
+    ("profiles.*.simulate_insertions.*", lambda p: parameter(simulate_insertions, p.rsplit(".", 1)[1])),
+    ("profiles.*.model.*", lambda p: parameter(build_bpnet, p.rsplit(".", 1)[1])),
+    ("profiles.*.training.*", lambda p: field_default(profiles.ProfileTraining, p.rsplit(".", 1)[1])),
+    ("profiles.*.split.*", lambda p: parameter(extract_profiles, p.rsplit(".", 1)[1])),
+    ("profiles.*.kmer_baseline", lambda p: parameter(profiles.evaluate, "kmer_baseline")),
+    ("profiles.*.interpret.*", lambda p: parameter(profiles.interpret, p.rsplit(".", 1)[1])),
+    ("profiles.*.*", lambda p: parameter(profiles.prepare, p.rsplit(".", 1)[1])),
 ]
-WORKFLOW_ONLY = ["threads", "mixed_precision", "devices", "container", "sequences", "timeseries", "omics", "*.seeds",
+WORKFLOW_ONLY = ["threads", "mixed_precision", "devices", "container", "sequences", "timeseries", "omics", "profiles",
+                 "*.seeds",
                  "*.models",
-                 "sequences.*.interpret.enabled", "*.*.search.enabled"]
+                 "sequences.*.interpret.enabled", "profiles.*.interpret.enabled", "*.*.search.enabled",
+                 "profiles.*.predict_regions"]
 """Schema defaults that feed no library function: how the workflow runs, which datasets and
 models it has."""
 
@@ -286,9 +302,10 @@ def test_every_rule_runs_a_command_that_takes_its_settings():
     for rule, step in STEPS.items():
         names = inspect.signature(step.settings_from).parameters
         given = {k: v for k, v in {**wildcards, "ts_model": "lstm", "omics_model": "joint_vae"}.items() if k in names}
-        if rule in ("simulate_genome", "index_genome", "extract_regions", "score_variants", "explain_variants",
-                    "insert_motifs"):
+        if rule in ("simulate_genome", "extract_regions", "score_variants", "explain_variants", "insert_motifs"):
             given["seq_dataset"] = "demo_genome"
+        given.update({key: value for key, value in {"genome_dataset": "demo_genome", "prof_dataset": "demo_profiles"}
+                      .items() if key in names})
         settings = rule_settings(demo, rule, **given)
         unknown = set(settings) - set(step.setting_names()) - {"seed"}
         assert not unknown, (rule, unknown)

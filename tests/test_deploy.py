@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import ROOT
-from test_workflow import snakemake
+from test_workflow import snakemake, write_profile_regions
 
 TEST_CONFIG = ROOT / ".test" / "config" / "config.yaml"
 pytestmark = pytest.mark.workflow
@@ -36,10 +36,11 @@ use rule * from biodl
 
 def test_a_deployed_workflow_plans_every_step_of_the_tiny_config(tmp_path):
     folder = project(tmp_path / "mine", yaml.safe_load(TEST_CONFIG.read_text()))
+    write_profile_regions(folder)
     result = snakemake("-n", "--quiet", "rules", cwd=folder, snakefile=folder / "workflow" / "Snakefile")
     assert result.returncode == 0, result.stderr[-3000:]
     for rule in ("simulate_genome", "extract_regions", "modisco", "tomtom", "search_timeseries", "evaluate_omics",
-                 "summarize"):
+                 "train_profile_bias", "interpret_profiles", "predict_profile_regions", "summarize"):
         assert re.search(rf"\n{rule}\s+\d+\n", result.stdout), rule
 
 

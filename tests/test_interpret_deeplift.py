@@ -64,3 +64,33 @@ def test_models_it_cannot_explain_are_named(keras, x):
     outputs = keras.layers.Dense(1, activation="sigmoid", name="output")(keras.layers.GlobalMaxPooling1D()(h))
     with pytest.raises(ValueError, match="'conv1' has tanh"):
         deeplift(keras.Model(inputs, outputs), x)
+
+
+@pytest.mark.parametrize("head", ["profile", "count"])
+def test_bpnet_contributions_sum_to_each_heads_difference_from_the_reference(keras, head):
+    from biodl.interpret.deeplift import deeplift_profile
+    from biodl.models.bpnet import LOG_COUNT, PROFILE, build_bpnet
+
+    keras.utils.set_random_seed(4)
+    model = build_bpnet(input_length=120, output_length=40, n_tracks=2, filters=8, first_kernel=9, n_dilated=3,
+                        profile_kernel=9)
+    x = np.eye(4, dtype=np.float32)[np.random.default_rng(5).integers(0, 4, (6, 120))]
+    result = deeplift_profile(model, x, head=head, track=1, n_references=4)
+    assert result.hypothetical.shape == x.shape
+    assert result.convergence()["max_abs_delta"] < 1e-3 * max(1.0, result.convergence()["mean_abs_logit_difference"])
+    assert result.convergence()["mean_abs_logit_difference"] > 1e-3
+    outputs = model.predict(x, verbose=0)
+    if head == "count":
+        target = outputs[LOG_COUNT][:, 1]
+    else:
+        z = outputs[PROFILE][:, :, 1]
+        p = np.exp(z - z.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        target = (p * (z - z.mean(axis=1, keepdims=True))).sum(axis=1)
+    # the value the explainer explains is the head's output as the model computes it
+    from biodl.interpret.deeplift import _bpnet_explainer
+
+    _, value, _ = _bpnet_explainer(model, head, 1)(x, x)
+    np.testing.assert_allclose(np.asarray(value), target, rtol=1e-4, atol=1e-4)
+    with pytest.raises(ValueError, match="head must be one of"):
+        deeplift_profile(model, x, head="shape")

@@ -12,7 +12,7 @@ LAYERS = ["data.dna|data.pwm", "io", "data", "models", "training", "evaluation",
           "sequences|timeseries|omics|profiles", "config", "steps"]
 """Lowest first: a module may import from its own layer and those before it. DNA and motif
 matrices come first: the readers of FASTA and motif files return them."""
-TENSORFLOW_AT_IMPORT = {"biodl.models.autoencoder", "biodl.models.gaf_layers"}
+TENSORFLOW_AT_IMPORT = {"biodl.models.autoencoder", "biodl.models.gaf_layers", "biodl.models.profile_layers"}
 """Modules that import TensorFlow or Keras when imported: the only biodl modules imported
 inside functions (the lazy pattern of docs/architecture.md)."""
 

@@ -58,3 +58,23 @@ def test_count_loss_weight_is_a_tenth_of_the_median_total_and_at_least_one():
     assert count_loss_weight(np.array([100, 300, 200])) == 20
     assert count_loss_weight(np.array([2, 3])) == 1
     assert count_loss_weight(np.array([])) == 1
+
+
+def test_the_factorised_model_adds_the_frozen_bias_models_logits_and_counts(keras, tmp_path):
+    from biodl.models.bpnet import NO_BIAS, build_chrombpnet
+    from biodl.training import load_model, save_model
+
+    small = {"filters": 4, "first_kernel": 5, "n_dilated": 1, "profile_kernel": 5}
+    bias = build_bpnet(input_length=80, output_length=40, name="bias", **small)
+    model = build_chrombpnet(bias, input_length=80, output_length=40, **small)
+    assert not any(variable.path.startswith("bias") for variable in model.trainable_variables)
+    x = np.eye(4, dtype=np.float32)[np.random.default_rng(0).integers(0, 4, (3, 80))]
+    outputs, alone, main = model.predict(x, verbose=0), bias.predict(x, verbose=0), \
+        model.get_layer(NO_BIAS).predict(x, verbose=0)
+    np.testing.assert_allclose(outputs[PROFILE], alone[PROFILE] + main[PROFILE], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(outputs[LOG_COUNT], np.logaddexp(alone[LOG_COUNT], main[LOG_COUNT]), rtol=1e-5)
+    save_model(model, tmp_path / "chrombpnet.keras")
+    loaded = load_model(tmp_path / "chrombpnet.keras")
+    np.testing.assert_allclose(loaded.predict(x, verbose=0)[PROFILE], outputs[PROFILE], rtol=1e-6)
+    with pytest.raises(ValueError, match=r"the bias model reads \(80, 4\).*needs \(90, 4\)"):
+        build_chrombpnet(bias, input_length=90, output_length=40, **small)

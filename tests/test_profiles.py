@@ -16,11 +16,16 @@ SMALL = {"filters": 8, "first_kernel": 11, "n_dilated": 3, "profile_kernel": 11}
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory):
+def folder(tmp_path_factory):
     folder = tmp_path_factory.mktemp("profiles")
     genome = simulate_genome(n_chromosomes=3, chromosome_length=40_000, n_peaks=60, seed=5)
     genome.write(folder / "genome.fa", folder / "peaks.narrowPeak", folder / "truth.tsv")
     write_counts_bigwig(simulate_insertions(genome, seed=5), folder / "cuts.bw")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def data(folder):
     windows, _ = profiles.prepare(folder / "peaks.narrowPeak", folder / "genome.fa", {"cuts": folder / "cuts.bw"},
                                   input_length=200, output_length=100, jitter=16, background=0.5,
                                   split={"test_chromosomes": ["chr3"], "val_chromosomes": ["chr2"]})
@@ -89,3 +94,71 @@ def test_the_same_seed_trains_the_same_model(data, keras):
     for a, b in zip(*weights, strict=True):
         np.testing.assert_array_equal(a, b)
     assert set(model.predict(data.inputs()[:2], verbose=0)) == {PROFILE, LOG_COUNT}
+
+
+def test_the_bias_model_learns_from_quiet_background_and_stays_frozen_beside_the_bpnet(data, keras, tmp_path):
+    from biodl.models.bpnet import BIAS, NO_BIAS
+
+    rows = profiles.bias_windows(data, "train")
+    totals = data.observed().sum(axis=(1, 2))
+    peaks = (data.windows["source"] == "region") & (data.split == "train")
+    assert (data.windows.loc[rows, "source"] == "background").all() and (data.split[rows] == "train").all()
+    quiet = totals[rows].max() < 0.5 * totals[peaks].min()  # ChromBPNet's rule, or the quieter half
+    half = rows.sum() == ((data.windows["source"] == "background") & (data.split == "train")).sum() // 2
+    assert rows.sum() > 0 and (quiet or half)
+    keras.utils.set_random_seed(2)
+    bias, history = profiles.train_bias(data, model={"first_kernel": 11, "n_dilated": 2, "profile_kernel": 11},
+                                        training={"epochs": 2}, model_path=tmp_path / "bias.keras")
+    assert bias.name == BIAS and len(history) == 2
+    model, _ = profiles.train(data, model=SMALL, training={"epochs": 2}, bias_path=tmp_path / "bias.keras")
+    frozen = model.get_layer(BIAS)
+    for before, after in zip(bias.get_weights(), frozen.get_weights(), strict=True):
+        np.testing.assert_array_equal(before, after)
+    assert model.get_layer(NO_BIAS).count_params() > 0
+    evaluation = profiles.evaluate(data, model, name="chrombpnet", kmer_baseline=False)
+    assert set(evaluation.metrics["models"]) == {"chrombpnet", "average_profile_kmer"}
+    assert evaluation.metrics["model"] == "chrombpnet"
+
+
+def test_interpretation_explains_both_heads_and_draws_footprints(data, keras, tmp_path):
+    keras.utils.set_random_seed(3)
+    model, _ = profiles.train(data, model=SMALL, training={"epochs": 2})
+    found = profiles.interpret(data, model, max_windows=40, n_references=3, footprint_motifs=["MA0139", "AAAAAAAA"],
+                               n_backgrounds=12)
+    attributions = found.attributions
+    assert attributions.outputs == ["profile:cuts", "count:cuts"] and attributions.split == "peaks"
+    n_peaks = int((data.windows["source"] == "region").sum())
+    assert len(attributions.x[0]) == min(40, n_peaks)
+    assert all(found.attributions.convergence[j]["max_abs_delta"] < 1e-2 for j in (0, 1))
+    footprints = found.footprints
+    assert set(footprints["motif"]) == {"MA0139.2 CTCF", "AAAAAAAA"} and set(footprints["n"]) == {12}
+    assert len(footprints) == 2 * 100  # two motifs, the 100 output bases around each centre
+    np.testing.assert_allclose(footprints["footprint"], footprints["with_motif"] - footprints["without"], atol=1e-9)
+    assert set(found.depth["motif"]) == set(footprints["motif"])
+    assert footprints.groupby("motif")["log_count_effect"].first().nunique() == 2
+    paths = [tmp_path / name for name in ("a.npz", "c.tsv", "p.meme", "p.tsv", "p.json", "t.tsv", "t.json", "f.tsv",
+                                          "d.tsv")]
+    found.write(*paths)
+    assert all(path.stat().st_size > 0 for path in paths if path.suffix != ".meme")
+
+
+def test_predictions_over_a_users_regions_tile_them_and_count_what_is_left_out(data, folder, keras, tmp_path):
+    import pyBigWig
+
+    from biodl.data.dna import one_hot_encode
+    from biodl.io.genome import Genome
+
+    keras.utils.set_random_seed(6)
+    model, _ = profiles.train(data, model=SMALL, training={"epochs": 1})
+    (tmp_path / "regions.bed").write_text("chr2\t1000\t1250\nchr1\t10\t60\nchrZ\t100\t200\n")
+    report = profiles.predict_regions(model, folder / "genome.fa", tmp_path / "regions.bed", ["cuts"],
+                                      {"cuts": tmp_path / "regions.bw"})
+    assert report == {"regions": 3, "windows": 3, "off_chromosome_end": 1, "unknown_chromosome": 1}
+    with Genome(folder / "genome.fa") as genome:
+        x = one_hot_encode([genome.fetch("chr2", 1100 - 50, 1100 - 50 + 200)]).astype(np.float32)
+    outputs = model.predict(x, verbose=0)
+    expected = profiles.predicted_counts(profiles.softmax_profiles(outputs[PROFILE]), outputs[LOG_COUNT])[0, :, 0]
+    with pyBigWig.open(str(tmp_path / "regions.bw")) as track:
+        np.testing.assert_allclose(track.values("chr2", 1100, 1200, numpy=True), expected, rtol=1e-4)
+        assert np.isnan(track.values("chr2", 999, 1000)[0]) and not np.isnan(track.values("chr2", 1299, 1300)[0])
+        assert np.isnan(track.values("chr2", 1300, 1301)[0])  # the last tile of 1000-1250 ends at 1300

@@ -26,7 +26,9 @@ def snakemake(*args, cwd=ROOT, timeout=600, snakefile=ROOT / "workflow" / "Snake
 
 
 def test_config(tmp_path, change=None, name="c.yaml") -> Path:
-    """The test config with ``change(config)`` applied, written to ``tmp_path / name``."""
+    """The test config with ``change(config)`` applied, written to ``tmp_path / name``, with
+    the regions its profile dataset predicts (``predict_regions``) beside it."""
+    write_profile_regions(tmp_path)
     config = yaml.safe_load(TEST_CONFIG.read_text())
     if change:
         change(config)
@@ -36,6 +38,11 @@ def test_config(tmp_path, change=None, name="c.yaml") -> Path:
 
 
 test_config.__test__ = False  # a helper, not a test
+
+
+def write_profile_regions(folder: Path) -> None:
+    """The regions file the tiny config's profile dataset names (relative to where it runs)."""
+    (folder / "profile_regions.bed").write_text("chr1\t2000\t2100\nchr2\t5000\t5200\n")
 
 
 def test_lint_is_clean():
@@ -83,7 +90,7 @@ def test_configfile_replaces_the_default_datasets(tmp_path):
 @pytest.mark.workflow
 def test_tiny_end_to_end_run(tmp_path):
     config = test_config(tmp_path, name="config.yaml")
-    result = snakemake("--cores", "2", "--configfile", str(config), cwd=tmp_path)
+    result = snakemake("--cores", "2", "--configfile", str(config), cwd=tmp_path, timeout=1500)
     assert result.returncode == 0, result.stderr[-3000:]
     out = tmp_path / "results" / "tiny"
     metrics = json.loads((out / "cnn1d" / "metrics.json").read_text())
@@ -153,6 +160,24 @@ def test_tiny_end_to_end_run(tmp_path):
     assert omics_metrics["split"] == "test" and omics_metrics["per_seed"][0]["n_test"] == 18  # 20% of 90
     table = pd.read_csv(tmp_path / "results" / "tinyomics" / "table.tsv", sep="\t", index_col=0)
     assert "balanced_accuracy_mean" in table.columns and "joint_vae" in table.index
+    # base-resolution profiles: held-out chromosome, both models scored, a predicted track per track
+    profile_metrics = json.loads((tmp_path / "results" / "tinyprofiles" / "bpnet" / "metrics.json").read_text())
+    assert set(profile_metrics["models"]) == {"bpnet", "average_profile_kmer"} and profile_metrics["split"] == "test"
+    profile_windows = json.loads((tmp_path / "results" / "tinyprofiles" / "data" / "report.json").read_text())
+    assert profile_metrics["models"]["bpnet"]["n"] == sum(n for key, n in profile_windows["windows"].items()
+                                                          if key.endswith("/test"))
+    profile_predictions = pd.read_csv(tmp_path / "results" / "tinyprofiles" / "bpnet" / "predictions.tsv", sep="\t")
+    assert profile_predictions["id"].str.startswith("chr3:").all()
+    for model in ("bpnet", "bias", "chrombpnet"):
+        for name in ("predicted_tracks/cuts.bw", "profile_example.png", "counts.png", "training_curves.png",
+                     "interpret/footprints.png", "interpret/modisco/logos.png", "interpret/convergence.tsv"):
+            assert (tmp_path / "results" / "tinyprofiles" / model / name).stat().st_size > 0
+    footprints = pd.read_csv(tmp_path / "results" / "tinyprofiles" / "bpnet" / "interpret" / "footprints.tsv",
+                             sep="\t")
+    assert set(footprints["motif"]) == {"MA0139.2 CTCF"} and set(footprints["n"]) == {10}
+    predicted = json.loads((tmp_path / "results" / "tinyprofiles" / "chrombpnet" / "predicted_regions.json")
+                           .read_text())
+    assert predicted == {"regions": 2, "windows": 2 + 4, "off_chromosome_end": 0, "unknown_chromosome": 0}
     # searches: trials scored inside the training samples, the chosen settings pinned and trained
     for dataset, search in (("tinygenome", "search"), ("tinyts", "search"), ("tinyomics", "search/seed1")):
         folder = tmp_path / "results" / dataset / search
@@ -170,7 +195,7 @@ def test_tiny_end_to_end_run(tmp_path):
     # the summary: a row per dataset and network, its baseline beside it, the demo's motifs named
     table = pd.read_csv(tmp_path / "results" / "summary.tsv", sep="\t").set_index(["dataset", "model"])
     assert {("tiny", "cnn1d"), ("tinygenome", "searched_cnn1d"), ("tinyts", "gaf_cnn"), ("tinyomics", "joint_vae"),
-            ("tinyomics", "searched_joint_vae")} <= set(table.index)
+            ("tinyomics", "searched_joint_vae"), ("tinyprofiles", "bpnet")} <= set(table.index)
     assert table["baseline_value"].notna().all() and table.loc[("tinyts", "gaf_cnn"), "seeds"] >= 1
     assert "CTCF: the model relies mainly on More than 3 adjacent zinc fingers: CTCF" in table.loc[
         ("tiny", "cnn1d"), "motifs"]
@@ -270,12 +295,14 @@ def steps_called_from_a_notebook_write_what_the_rules_wrote(run: Path, config_pa
              "timeseries_metrics": [run / "results" / name / "metrics.json"
                                     for name in settings["timeseries_datasets"]],
              "omics_metrics": [run / "results" / name / "metrics.json" for name in settings["omics_datasets"]],
+             "profile_metrics": [run / "results" / name / model / "metrics.json"
+                                 for name, model in settings["profile_runs"]],
              "motifs": [run / "results" / name / "interpret" / "motif_families.json"
                         for name in settings["motif_datasets"]],
              "variants": [run / "results" / name / model / "variants" / "summary.json"
                           for name, model in settings["variant_runs"]]}
     names = {key: settings.pop(key) for key in ("sequence_runs", "timeseries_datasets", "omics_datasets",
-                                                "motif_datasets", "variant_runs")}
+                                                "profile_runs", "motif_datasets", "variant_runs")}
     results = summary.read_results(**files, **names)
     summary.summarize_run(results, mine / "summary.tsv", mine / "summary.md", mine / "summary.html",
                           mine / "tables", **settings)

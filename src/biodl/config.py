@@ -24,7 +24,7 @@ from biodl.training.settings import deep_merge
 
 SCHEMA = resources.files("biodl") / "schemas" / "config.schema.yaml"
 """The config schema, shipped inside the package."""
-DATASET_KINDS = ("sequences", "timeseries", "omics")
+DATASET_KINDS = ("sequences", "timeseries", "omics", "profiles")
 SIMULATED_OMICS = {
     "mrna": {"scaling": "standard", "likelihood": "gaussian"},
     "mirna": {"scaling": "standard", "likelihood": "gaussian"},
@@ -166,6 +166,19 @@ def check(config: Mapping) -> None:
         if ("simulate" in settings) == ("omics" in settings and "labels" in settings):
             raise ConfigError(f"config: omics.{name}: give either 'simulate' (demo data) or 'omics' and 'labels' "
                               "(your tables), not both and not neither")
+    for name, settings in config["profiles"].items():
+        given = sorted(key for key in ("genome", "regions", "tracks", "simulate_genome") if key in settings)
+        if given not in (["genome", "regions", "tracks"], ["simulate_genome"]):
+            raise ConfigError(f"config: profiles.{name}: give 'genome', 'regions' and 'tracks' (your peaks and count "
+                              f"tracks) or 'simulate_genome' (demo data); got {given or 'none'}")
+        if not settings["split"].get("test_chromosomes"):
+            raise ConfigError(f"config: profiles.{name}.split: give test_chromosomes (and val_chromosomes): profile "
+                              "models are tested on whole held-out chromosomes")
+        names = set(profile_tracks(settings))
+        for pair in settings["strand_pairs"]:
+            if not set(pair) <= names:
+                raise ConfigError(f"config: profiles.{name}.strand_pairs: {pair} names tracks that are not in "
+                                  f"tracks {sorted(names)}")
     names = [name for kind in DATASET_KINDS for name in config[kind]]
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
@@ -186,6 +199,21 @@ def sequence_source(settings: Mapping) -> str:
         if keys[0] in settings:
             return source
     raise ConfigError(f"sequence dataset settings {sorted(settings)} name no source")
+
+
+SIMULATED_TRACK = "cuts"
+"""The name of the simulated insertion track of a ``simulate_genome`` profile dataset."""
+
+
+def profile_models(settings: Mapping) -> list[str]:
+    """The models a profile dataset trains: ``bpnet``; with a ``bias`` block also the bias
+    model and ChromBPNet's factorised model, ``chrombpnet``."""
+    return ["bpnet"] + (["bias", "chrombpnet"] if settings.get("bias") is not None else [])
+
+
+def profile_tracks(settings: Mapping) -> list[str]:
+    """The track names of a profile dataset: its ``tracks``, or the simulated insertions."""
+    return list(settings["tracks"]) if "tracks" in settings else [SIMULATED_TRACK]
 
 
 def load(path: str | Path) -> dict:
@@ -258,6 +286,8 @@ def summarized(config: Mapping) -> dict[str, list]:
                           ["cnn1d"] + ([SEARCHED + "cnn1d"] if sequences[name]["search"]["enabled"] else [])],
         "timeseries_datasets": sorted(config["timeseries"]),
         "omics_datasets": sorted(config["omics"]),
+        "profile_runs": [[name, model] for name in sorted(config["profiles"])
+                         for model in profile_models(config["profiles"][name])],
         "motif_datasets": [name for name in sorted(sequences) if sequences[name]["interpret"]["enabled"]],
         "variant_runs": [[name, model] for name in sorted(sequences) if sequences[name].get("variants") is not None
                          for model in ["cnn1d"] + ([SEARCHED + "cnn1d"] if sequences[name]["search"]["enabled"]

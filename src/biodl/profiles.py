@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from biodl.data.dna import one_hot_encode
 from biodl.data.profile_windows import ProfileWindows, extract_profiles
 from biodl.evaluation.metrics import write_metrics
 from biodl.evaluation.profile_metrics import (
@@ -25,15 +26,42 @@ from biodl.evaluation.profile_metrics import (
     profile_metrics,
     softmax_profiles,
 )
-from biodl.io.files import PathLike, write_table
+from biodl.interpret import compare, modisco
+from biodl.interpret.attribution import Attributions
+from biodl.interpret.compare import CalibratedMatches
+from biodl.interpret.deeplift import N_REFERENCES, PROFILE_HEADS
+from biodl.interpret.experiments import N_BACKGROUNDS, motif_sequences
+from biodl.interpret.footprints import MAX_WINDOWS, footprint_depth, marginal_footprints, profile_attributions
+from biodl.interpret.modisco import Patterns
+from biodl.io.files import PathLike, write_json, write_table
 from biodl.io.fragments import TN5_SHIFT, write_counts_bigwig
-from biodl.models.bpnet import LOG_COUNT, PROFILE, build_bpnet, count_loss_weight, multinomial_nll
-from biodl.training import TrainingSettings, fit, keyword_settings, predict
+from biodl.io.genome import Genome
+from biodl.io.intervals import read_regions
+from biodl.io.jaspar import DEFAULT_RELEASE, motif_database
+from biodl.models.bpnet import (
+    BIAS,
+    BIAS_MODEL,
+    LOG_COUNT,
+    PROFILE,
+    build_bpnet,
+    build_chrombpnet,
+    count_loss_weight,
+    multinomial_nll,
+)
+from biodl.training import TrainingSettings, fit, keyword_settings, load_model, predict
 
 log = logging.getLogger(__name__)
 
 MODEL_NAME = "bpnet"
 """The profile model's name: its results folder and its key in ``metrics.json``."""
+FACTORISED_NAME = "chrombpnet"
+"""The BPNet trained beside a frozen bias model (:func:`biodl.models.bpnet.build_chrombpnet`)."""
+BIAS_THRESHOLD_FACTOR = 0.5
+"""The bias model trains on background windows with fewer counts than this times the fewest
+counts of a training peak (ChromBPNet's ``bias_threshold_factor``)."""
+MIN_BIAS_WINDOWS = 100
+"""Fewer background windows than this under the threshold: the bias model takes the
+half of the background windows with the fewest counts instead (logged)."""
 BASELINE_NAME = "average_profile_kmer"
 """The baseline: the average training peak profile, scaled by a k-mer ridge count."""
 
@@ -98,6 +126,7 @@ def train(
     *,
     model: Mapping | None = None,
     training: Mapping | None = None,
+    bias_path: PathLike | None = None,
     seed: int = 1,
     model_path: PathLike | None = None,
     history_path: PathLike | None = None,
@@ -115,6 +144,10 @@ def train(
         ``n_dilated``, kernels); the lengths and tracks come from ``data``.
     training
         Fields of :class:`ProfileTraining`.
+    bias_path
+        A bias model (``.keras``, from :func:`train_bias`): the BPNet trains beside it,
+        frozen, and the model returned is ChromBPNet's factorised one
+        (:func:`biodl.models.bpnet.build_chrombpnet`).
     seed
         Seeds the order of the windows and their jitter and strand.
     model_path, history_path, callbacks
@@ -124,19 +157,91 @@ def train(
     -------
     model, history
     """
+    settings = keyword_settings(build_bpnet, model, "profiles model")
+    if bias_path is None:
+        network = build_bpnet(data.input_length, data.output_length, len(data.tracks), **settings)
+    else:
+        network = build_chrombpnet(load_model(bias_path), data.input_length, data.output_length, len(data.tracks),
+                                   **settings)
+    return _fit_profiles(network, data, data.split == "train", data.split == "val", training, seed, model_path,
+                         history_path, callbacks)
+
+
+def _fit_profiles(network, data: ProfileWindows, train_rows: np.ndarray, val_rows: np.ndarray,
+                  training: Mapping | None, seed: int, model_path, history_path, callbacks):
+    """Fit ``network`` on the windows at ``train_rows`` with the profile loss, stopping on
+    those at ``val_rows``; the count loss weight from the training peaks unless set."""
     settings = ProfileTraining(**keyword_settings(ProfileTraining, training, "profiles training"))
-    train_windows, val_windows = data.subset(data.split == "train"), data.subset(data.split == "val")
+    train_windows, val_windows = data.subset(train_rows), data.subset(val_rows)
     weight = settings.count_weight if settings.count_weight is not None else count_loss_weight(
-        _peak_totals(train_windows))
-    log.info("count loss weight %.3g (%s)", weight, "set" if settings.count_weight is not None else
-             "median total count of the training peaks / 10")
-    network = build_bpnet(data.input_length, data.output_length, len(data.tracks),
-                          **keyword_settings(build_bpnet, model, "profiles model"))
+        _peak_totals(data.subset(data.split == "train")))
+    log.info("count loss weight %.3g (%s); %d training and %d validation windows", weight,
+             "set" if settings.count_weight is not None else "median total count of the training peaks / 10",
+             len(train_windows), len(val_windows))
     history = fit(network, (train_windows, None), (val_windows, None), settings,
                   loss={PROFILE: multinomial_nll, LOG_COUNT: "mse"}, loss_weights={PROFILE: 1.0, LOG_COUNT: weight},
                   seed=seed, history_path=history_path, model_path=model_path, callbacks=callbacks)
     history["count_weight"] = weight
     return network, history
+
+
+def bias_windows(data: ProfileWindows, split: str, threshold_factor: float = BIAS_THRESHOLD_FACTOR) -> np.ndarray:
+    """Which windows of ``split`` a bias model learns from: background windows with fewer
+    counts than ``threshold_factor`` times the fewest of a training peak (ChromBPNet's rule,
+    so the bias model sees the enzyme's preference, not accessibility); when fewer than
+    :data:`MIN_BIAS_WINDOWS` of them pass, and fewer than half of that split's background,
+    that half with the fewest counts (logged)."""
+    totals = data.observed().sum(axis=(1, 2))
+    is_background = data.windows["source"].to_numpy() == "background"
+    training_peaks = (~is_background) & (data.split == "train")
+    threshold = threshold_factor * totals[training_peaks].min() if training_peaks.any() else np.inf
+    candidates = np.flatnonzero(is_background & (data.split == split))
+    if len(candidates) == 0:
+        raise ValueError(f"no background windows on the {split} chromosomes for the bias model: raise background")
+    rows = is_background & (data.split == split) & (totals < threshold)
+    half = max(len(candidates) // 2, 1)
+    if rows.sum() >= min(MIN_BIAS_WINDOWS, half):
+        log.info("bias model, %s: %d background windows with fewer than %.1f counts (%.2f x the fewest of a training "
+                 "peak)", split, rows.sum(), threshold, threshold_factor)
+        return rows
+    kept = candidates[np.argsort(totals[candidates], kind="stable")[:half]]
+    log.warning("bias model, %s: only %d background windows have fewer than %.1f counts (%.2f x the fewest of a "
+                "training peak); it learns from the %d with the fewest counts instead", split, rows.sum(), threshold,
+                threshold_factor, len(kept))
+    rows = np.zeros(len(data), dtype=bool)
+    rows[kept] = True
+    return rows
+
+
+def train_bias(
+    data: ProfileWindows,
+    *,
+    model: Mapping | None = None,
+    training: Mapping | None = None,
+    threshold_factor: float = BIAS_THRESHOLD_FACTOR,
+    seed: int = 1,
+    model_path: PathLike | None = None,
+    history_path: PathLike | None = None,
+    callbacks: Sequence = (),
+):
+    """Train a bias model: a small BPNet on background windows only (:func:`bias_windows`),
+    whose profile is the enzyme's sequence preference (ChromBPNet's first step).
+
+    Parameters
+    ----------
+    model
+        Settings of :func:`biodl.models.bpnet.build_bpnet` over
+        :data:`biodl.models.bpnet.BIAS_MODEL` (32 filters, 4 dilated layers).
+    training, seed, model_path, history_path, callbacks
+        As for :func:`train`.
+    threshold_factor
+        See :func:`bias_windows`.
+    """
+    settings = {**BIAS_MODEL, **keyword_settings(build_bpnet, model, "profiles bias model")}
+    network = build_bpnet(data.input_length, data.output_length, len(data.tracks), **{**settings, "name": BIAS})
+    return _fit_profiles(network, data, bias_windows(data, "train", threshold_factor),
+                         bias_windows(data, "val", threshold_factor), training, seed, model_path, history_path,
+                         callbacks)
 
 
 @dataclass
@@ -181,13 +286,40 @@ class ProfileEvaluation:
             rows.append(table)
         return pd.concat(rows, ignore_index=True)
 
+    def is_peak(self) -> np.ndarray:
+        return self.windows["source"].to_numpy() == "region"
+
+    def observed_log_counts(self) -> np.ndarray:
+        """``log(1 + total count)`` of every test window and track."""
+        return np.log1p(self.observed.sum(axis=1))
+
+    def predicted_counts(self, window: int) -> dict[str, np.ndarray]:
+        """Model name -> its expected counts per base of one test window ``(length, tracks)``."""
+        at = slice(window, window + 1)
+        return {name: predicted_counts(self.profiles[name][at], self.log_counts[name][at])[0] for name in self.profiles}
+
+    def example_window(self, quantile: float = 0.9) -> tuple[int, str]:
+        """A test peak to show: the one at ``quantile`` of the peaks' observed counts (strong
+        but typical, not the single largest), and a title that describes it."""
+        totals = self.observed.sum(axis=(1, 2))
+        peaks = np.flatnonzero(self.is_peak())
+        order = peaks[np.argsort(totals[peaks], kind="stable")]
+        window = int(order[min(int(quantile * len(order)), len(order) - 1)])
+        predicted = {name: float(np.expm1(self.log_counts[name][window]).sum()) for name in self.profiles}
+        text = ", ".join(f"{name} {value:.0f}" for name, value in predicted.items())
+        return window, (f"test peak {self.windows['id'].iloc[window]}: observed {totals[window]:.0f} counts; "
+                        f"predicted {text}")
+
     def write(self, metrics: PathLike, predictions: PathLike) -> None:
         write_metrics(metrics, self.metrics)
         write_table(predictions, self.predictions(), index=False)
 
 
-def evaluate(data: ProfileWindows, model, *, kmer_baseline: bool = True, seed: int = 1) -> ProfileEvaluation:
+def evaluate(data: ProfileWindows, model, *, name: str = MODEL_NAME, kmer_baseline: bool = True,
+             seed: int = 1) -> ProfileEvaluation:
     """The model's metrics on the test chromosomes beside the average-profile baseline.
+
+    ``name`` is the model's key in the metrics (``bpnet``, ``chrombpnet``, ``bias``).
 
     The baseline predicts every test window's profile as the average normalised profile of
     the training peaks, and its count by ridge regression on k-mer frequencies of the input
@@ -200,13 +332,13 @@ def evaluate(data: ProfileWindows, model, *, kmer_baseline: bool = True, seed: i
     outputs = predict(model, test)
     is_peak = test.windows["source"].to_numpy() == "region"
     observed = test.observed()
-    profiles = {MODEL_NAME: softmax_profiles(outputs[PROFILE])}
-    log_counts = {MODEL_NAME: outputs[LOG_COUNT]}
+    profiles = {name: softmax_profiles(outputs[PROFILE])}
+    log_counts = {name: outputs[LOG_COUNT]}
     train_windows, val_windows = data.subset(data.split == "train"), data.subset(data.split == "val")
     train_counts = np.log1p(train_windows.observed().sum(axis=1))
     mean_profile = average_profile(train_windows.observed(), train_windows.windows["source"] == "region")
     profiles[BASELINE_NAME] = np.broadcast_to(mean_profile, observed.shape)
-    metrics: dict = {"task": "profile", "split": "test", "tracks": test.tracks,
+    metrics: dict = {"task": "profile", "split": "test", "model": name, "tracks": test.tracks,
                      "lengths": {"input": data.input_length, "output": data.output_length}}
     if kmer_baseline:
         log_counts[BASELINE_NAME], metrics["kmer_k"] = kmer_count_baseline(
@@ -227,20 +359,176 @@ def predicted_counts(profiles: np.ndarray, log_counts: np.ndarray) -> np.ndarray
 
 
 def prediction_tracks(evaluation: ProfileEvaluation, data: ProfileWindows, paths: Mapping[str, PathLike],
-                      model: str = MODEL_NAME) -> None:
+                      model: str | None = None) -> None:
     """Write the predicted counts per base of the test windows as one bigWig per track
-    (``paths``: track -> file), for a genome browser beside the observed track. Where
-    windows overlap, a base gets the mean of their predictions; bases outside every
-    test window have no value."""
-    counts = predicted_counts(evaluation.profiles[model], evaluation.log_counts[model])
-    offset = (data.input_length - data.output_length) // 2
-    for j, track in enumerate(evaluation.tracks):
-        sums = {chrom: np.zeros(size, dtype=np.float64) for chrom, size in data.chrom_sizes.items()}
-        covered = {chrom: np.zeros(size, dtype=np.int32) for chrom, size in data.chrom_sizes.items()}
-        for i, (chrom, start) in enumerate(evaluation.windows[["chrom", "start"]].itertuples(index=False)):
-            where = slice(start + offset, start + offset + data.output_length)
-            sums[chrom][where] += counts[i, :, j]
-            covered[chrom][where] += 1
+    (``paths``: track -> file), for a genome browser beside the observed track
+    (:func:`write_prediction_tracks`). ``model``: the evaluated model unless named."""
+    model = model or evaluation.metrics["model"]
+    write_prediction_tracks(predicted_counts(evaluation.profiles[model], evaluation.log_counts[model]),
+                            evaluation.windows["chrom"].to_numpy(),
+                            evaluation.windows["start"].to_numpy() + data.output_offset, data.chrom_sizes,
+                            evaluation.tracks, paths)
+
+
+def write_prediction_tracks(counts: np.ndarray, chroms: Sequence[str], output_starts: Sequence[int],
+                            chrom_sizes: Mapping[str, int], tracks: Sequence[str],
+                            paths: Mapping[str, PathLike]) -> None:
+    """Predicted counts ``(N, output_length, tracks)`` of windows whose output starts at
+    ``output_starts`` on ``chroms``, as one bigWig per track: where windows overlap, a base
+    gets the mean of their predictions; bases outside every window have no value."""
+    length = counts.shape[1]
+    for j, track in enumerate(tracks):
+        sums = {chrom: np.zeros(size, dtype=np.float64) for chrom, size in chrom_sizes.items()}
+        covered = {chrom: np.zeros(size, dtype=np.int32) for chrom, size in chrom_sizes.items()}
+        for i, (chrom, start) in enumerate(zip(chroms, output_starts, strict=True)):
+            sums[chrom][start:start + length] += counts[i, :, j]
+            covered[chrom][start:start + length] += 1
         means = {chrom: np.divide(sums[chrom], covered[chrom], out=np.zeros_like(sums[chrom]),
                                   where=covered[chrom] > 0).astype(np.float32) for chrom in sums}
         write_counts_bigwig(means, paths[track])
+
+
+def predict_regions(model, genome: PathLike, regions: PathLike, tracks: Sequence[str],
+                    paths: Mapping[str, PathLike], *, chunk: int = 512) -> dict:
+    """Predicted counts per base over every region a user gives (BED or narrowPeak), as
+    one bigWig per track (``paths``): each region is tiled by the model's output windows
+    (the last one reaching past its end), each read with its centred input window.
+
+    Returns
+    -------
+    dict
+        ``regions``, ``windows`` predicted, and windows left out because their input runs
+        off a chromosome end or the region's chromosome is not in the genome (counted, logged).
+    """
+    input_length = int(model.input_shape[1])
+    output_length = int(model.get_layer(PROFILE).output.shape[1])
+    if len(tracks) != int(model.get_layer(PROFILE).output.shape[2]):
+        raise ValueError(f"{len(tracks)} track names {list(tracks)} for a model of "
+                         f"{model.get_layer(PROFILE).output.shape[2]} tracks")
+    table = read_regions(regions)
+    margin = (input_length - output_length) // 2
+    report = {"regions": len(table), "windows": 0, "off_chromosome_end": 0, "unknown_chromosome": 0}
+    chroms, starts, predictions = [], [], []
+    with Genome(genome) as reference:
+        sizes = reference.chrom_sizes
+        tiles = []
+        for chrom, start, end in table[["chrom", "start", "end"]].itertuples(index=False):
+            if chrom not in sizes:
+                report["unknown_chromosome"] += 1
+                continue
+            for tile in range(int(start), int(end), output_length):
+                if tile - margin < 0 or tile - margin + input_length > sizes[chrom]:
+                    report["off_chromosome_end"] += 1
+                else:
+                    tiles.append((chrom, tile))
+        for first in range(0, len(tiles), chunk):
+            batch = tiles[first:first + chunk]
+            x = one_hot_encode([reference.fetch(c, t - margin, t - margin + input_length) for c, t in batch]
+                               ).astype(np.float32)
+            outputs = predict(model, x)
+            predictions.append(predicted_counts(softmax_profiles(outputs[PROFILE]), outputs[LOG_COUNT]))
+            chroms += [c for c, _ in batch]
+            starts += [t for _, t in batch]
+        report["windows"] = len(tiles)
+        counts = np.concatenate(predictions) if predictions else np.zeros((0, output_length, len(tracks)))
+        write_prediction_tracks(counts, chroms, starts, sizes, tracks, paths)
+    left = report["off_chromosome_end"] + report["unknown_chromosome"]
+    if left:
+        log.warning("%d windows of %s left out: %d run off a chromosome end, %d on chromosomes not in %s", left,
+                    regions, report["off_chromosome_end"], report["unknown_chromosome"], genome)
+    log.info("predicted %d windows over %d regions of %s", report["windows"], report["regions"], regions)
+    return report
+
+
+@dataclass
+class ProfileInterpretation:
+    """What a profile model learned (:func:`interpret`).
+
+    Attributes
+    ----------
+    attributions
+        DeepLIFT of each head and track on the peak windows.
+    patterns
+        TF-MoDISco patterns of each head and track.
+    matches
+        The patterns' JASPAR matches beyond the null (column-shuffled patterns).
+    footprints, depth
+        Marginal footprints of the motifs inserted into shuffled peak windows, and how
+        deep each is (:func:`biodl.interpret.footprints.footprint_depth`).
+    database
+        The known motifs matched against (for logos).
+    """
+
+    attributions: Attributions
+    patterns: Patterns
+    matches: CalibratedMatches
+    footprints: pd.DataFrame
+    depth: pd.DataFrame
+    database: list
+
+    def write(self, attributions: PathLike, convergence: PathLike, patterns: PathLike, pattern_table: PathLike,
+              pattern_summary: PathLike, tomtom: PathLike, tomtom_summary: PathLike, footprints: PathLike,
+              depth: PathLike) -> None:
+        self.attributions.save(attributions)
+        write_table(convergence, self.attributions.convergence_table(), index=False)
+        self.patterns.write(patterns, pattern_table, pattern_summary)
+        write_table(tomtom, self.matches.table, index=False)
+        write_json(tomtom_summary, self.matches.summary)
+        write_table(footprints, self.footprints, index=False)
+        write_table(depth, self.depth, index=False)
+
+
+def interpret(
+    data: ProfileWindows,
+    model,
+    *,
+    heads: Sequence[str] = PROFILE_HEADS,
+    max_windows: int = MAX_WINDOWS,
+    n_references: int = N_REFERENCES,
+    max_seqlets: int = modisco.MAX_SEQLETS,
+    database: PathLike | None = None,
+    release: str = DEFAULT_RELEASE,
+    collection: str = "CORE",
+    tax_group: str | None = "vertebrates",
+    footprint_motifs: Sequence[str] = (),
+    n_backgrounds: int = N_BACKGROUNDS,
+    seed: int = 1,
+) -> ProfileInterpretation:
+    """DeepLIFT of the profile and count heads on the peak windows, TF-MoDISco on those
+    contributions, the patterns' JASPAR matches beyond the null of their column-shuffled
+    copies, and the marginal footprints of ``footprint_motifs``.
+
+    Parameters
+    ----------
+    data, model
+        From :func:`prepare` and :func:`train` (or :func:`train_bias`: a bias model's
+        patterns should be the enzyme's preference); a factorised model is explained
+        without its bias model, as ChromBPNet does.
+    heads, max_windows, n_references
+        See :func:`biodl.interpret.footprints.profile_attributions`.
+    max_seqlets
+        See :func:`biodl.interpret.modisco.run_modisco`.
+    database, release, collection, tax_group
+        The known motifs (:func:`biodl.io.jaspar.motif_database`).
+    footprint_motifs
+        JASPAR ids (their consensus is inserted) or sequences of A, C, G, T, for the
+        marginal footprints; none: the consensus of the positive MoDISco patterns of the first
+        head (at most 8).
+    n_backgrounds, seed
+        Shuffled backgrounds of the footprints, and the seed of every draw.
+    """
+    attributions = profile_attributions(model, data, heads=heads, max_windows=max_windows,
+                                        n_references=n_references, seed=seed)
+    patterns = modisco.discover_patterns(attributions, max_seqlets=max_seqlets)
+    known = motif_database(database, release, collection, tax_group)
+    matches = compare.match_motifs(patterns.motifs, known, seed=seed)
+    if footprint_motifs:
+        inserted = motif_sequences(footprint_motifs, known)
+    else:
+        first = attributions.outputs[0]
+        inserted = motif_sequences([m.id for m in patterns.motifs if m.id.startswith(f"{first}_pos")][:8],
+                                   patterns.motifs)
+    footprints = marginal_footprints(model, data, inserted, n_backgrounds=n_backgrounds, seed=seed) if inserted \
+        else pd.DataFrame(columns=["motif", "track", "position", "with_motif", "without", "footprint", "sd",
+                                   "log_count_effect", "n"])
+    return ProfileInterpretation(attributions, patterns, matches, footprints, footprint_depth(footprints), known)

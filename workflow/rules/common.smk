@@ -2,11 +2,21 @@
 # under its name in biodl.steps (its files, its settings from the config, its library call);
 # params.settings is that step's settings_param. No TensorFlow is imported, so a dry run
 # stays fast.
-from biodl.config import GENOME_SOURCES, SEARCHED, runs, sequence_source, summarized, timeseries_input
+from biodl.config import (
+    GENOME_SOURCES,
+    SEARCHED,
+    profile_models,
+    profile_tracks,
+    runs,
+    sequence_source,
+    summarized,
+    timeseries_input,
+)
 from biodl.steps import (
     check_rule,
     interpret_steps,
     omics_steps,
+    profile_steps,
     sequence_steps,
     settings_param,
     summary_steps,
@@ -31,6 +41,11 @@ INTERPRETED_DATASETS = [name for name in SEQUENCE_DATASETS if config["sequences"
 SIMULATED_DNA = [name for name in SEQUENCE_DATASETS if sequence_source(config["sequences"][name]) == "simulate"]
 SIMULATED_GENOMES = [name for name in SEQUENCE_DATASETS
                      if sequence_source(config["sequences"][name]) == "simulate_genome"]
+PROFILE_DATASETS = sorted(config["profiles"])
+SIMULATED_PROFILES = [name for name in PROFILE_DATASETS if "simulate_genome" in config["profiles"][name]]
+# the datasets whose genome index_genome copies: regions on a genome, and profile datasets
+GENOME_DATASETS = [name for name in SEQUENCE_DATASETS if sequence_source(config["sequences"][name]) in GENOME_SOURCES
+                   or config["sequences"][name].get("variants") is not None] + PROFILE_DATASETS
 
 
 wildcard_constraints:
@@ -41,10 +56,14 @@ wildcard_constraints:
     ts_model="|".join(["(searched_)?gaf_cnn", *timeseries_steps.timeseries.NETWORKS]),
     seed=r"-?\d+",
     omics_dataset=_names_pattern(OMICS_DATASETS),
+    prof_dataset=_names_pattern(PROFILE_DATASETS),
+    prof_model="bpnet|chrombpnet|bias",
+    genome_dataset=_names_pattern(GENOME_DATASETS),
     omics_model=r"(searched_)?(joint|early)_(vae|ae)(_supervised)?",
 
 
-REPORT_CATEGORIES = {"sequences": "Sequences", "timeseries": "Time series", "omics": "Multi-omics"}
+REPORT_CATEGORIES = {"sequences": "Sequences", "timeseries": "Time series", "omics": "Multi-omics",
+                     "profiles": "Profiles"}
 
 
 def searched_settings(wildcards):
@@ -101,11 +120,34 @@ def sequence_inputs(wildcards):
 def genome_source(wildcards):
     """The reference FASTA of a dataset: the user's (or, for a dataset of sequences, the one
     its variants are on), or the simulated genome."""
-    dataset = config["sequences"][wildcards.seq_dataset]
-    source = sequence_source(dataset)
-    if source == "simulate_genome":
-        return simulated(wildcards.seq_dataset, "genome.fa")
-    return dataset["genome"] if source in GENOME_SOURCES else dataset["variants"]["genome"]
+    name = wildcards.genome_dataset
+    dataset = config["profiles"].get(name) or config["sequences"][name]
+    if "simulate_genome" in dataset:
+        return simulated(name, "genome.fa")
+    if name in config["profiles"] or sequence_source(dataset) in GENOME_SOURCES:
+        return dataset["genome"]
+    return dataset["variants"]["genome"]
+
+
+def bias_model(wildcards):
+    """The bias model ChromBPNet's factorised model trains beside; nothing for the BPNet."""
+    if wildcards.prof_model == "chrombpnet":
+        return {"bias": f"results/{wildcards.prof_dataset}/bias/model.keras"}
+    return {}
+
+
+def profile_inputs(wildcards):
+    """Peaks, count tracks (in the order of biodl.config.profile_tracks) and blacklist of a
+    profile dataset: the user's, or the simulated genome's peaks and insertions."""
+    name = wildcards.prof_dataset
+    dataset = config["profiles"][name]
+    if "simulate_genome" in dataset:
+        inputs = {"regions": simulated(name, "peaks.narrowPeak"), "tracks": [simulated(name, "cuts.bw")]}
+    else:
+        inputs = {"regions": dataset["regions"], "tracks": [dataset["tracks"][t] for t in profile_tracks(dataset)]}
+    if dataset["blacklist"] is not None:
+        inputs["blacklist"] = dataset["blacklist"]
+    return inputs
 
 
 def variant_inputs(wildcards):
@@ -194,6 +236,7 @@ def summary_inputs(wildcards):
         "sequence_metrics": [f"results/{name}/{model}/metrics.json" for name, model in covered["sequence_runs"]],
         "timeseries_metrics": [f"results/{name}/metrics.json" for name in covered["timeseries_datasets"]],
         "omics_metrics": [f"results/{name}/metrics.json" for name in covered["omics_datasets"]],
+        "profile_metrics": [f"results/{name}/{model}/metrics.json" for name, model in covered["profile_runs"]],
         "motifs": [f"results/{name}/interpret/motif_families.json" for name in covered["motif_datasets"]],
         "variants": [f"results/{name}/{model}/variants/summary.json" for name, model in covered["variant_runs"]],
     }
@@ -248,6 +291,17 @@ def all_targets():
         if config["omics"][name]["search"]["enabled"]:
             targets += expand("results/{dataset}/search/seed{seed}/settings.yaml", dataset=name,
                               seed=config["omics"][name]["seeds"])
+    for name in PROFILE_DATASETS:
+        targets += expand("results/{dataset}/{model}/{file}", dataset=name,
+                          model=profile_models(config["profiles"][name]),
+                          file=["metrics.json", "profile_example.png", "counts.png", "training_curves.png"])
+        if config["profiles"][name]["predict_regions"] is not None:
+            targets += expand("results/{dataset}/{model}/predicted_regions.json", dataset=name,
+                              model=profile_models(config["profiles"][name]))
+        if config["profiles"][name]["interpret"]["enabled"]:
+            targets += expand("results/{dataset}/{model}/interpret/{file}", dataset=name,
+                              model=profile_models(config["profiles"][name]),
+                              file=["footprints.png", "modisco/logos.png", "modisco/tomtom.tsv"])
     for name in INTERPRETED_DATASETS:
         targets += expand(
             "results/{dataset}/interpret/{file}",

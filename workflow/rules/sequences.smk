@@ -48,14 +48,14 @@ rule index_genome:
     input:
         source=genome_source,
     output:
-        genome="resources/genomes/{seq_dataset}/genome.fa",
-        index="resources/genomes/{seq_dataset}/genome.fa.fai",
+        genome="resources/genomes/{genome_dataset}/genome.fa",
+        index="resources/genomes/{genome_dataset}/genome.fa.fai",
     params:
         settings=settings_param(sequence_steps.index_genome, config),
     log:
-        "logs/{seq_dataset}/index_genome.log",
+        "logs/{genome_dataset}/index_genome.log",
     benchmark:
-        "benchmarks/rules/{seq_dataset}/index_genome.tsv"
+        "benchmarks/rules/{genome_dataset}/index_genome.tsv"
     conda:
         "../envs/biodl.yaml"
     script:

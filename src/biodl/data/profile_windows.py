@@ -99,6 +99,11 @@ class ProfileWindows:
                               self.chrom_sizes)
 
     @property
+    def output_offset(self) -> int:
+        """Where the output window starts in the input window (both centred)."""
+        return (self.input_length - self.output_length) // 2
+
+    @property
     def split(self) -> np.ndarray:
         return self.windows["split"].to_numpy()
 
@@ -349,7 +354,7 @@ def extract_profiles(
             targets = rng.choice(gc[non_acgt <= MAX_N_FRACTION], size=n_background) if len(starts) else []
             background_starts, _ = sample_gc_matched(composition, np.asarray(targets), span, excluded[chrom], rng)
             values = count_tracks.chromosome(chrom, len(codes))
-            offset = (input_length - output_length) // 2
+            offset = (input_length - output_length) // 2  # the output window's start in the input window
             for source, chosen in (("region", np.sort(starts)), ("background", background_starts)):
                 sequences.append(_cut(codes, chosen, span))
                 counts.append(_cut(values, chosen + offset, output_length + 2 * jitter))

@@ -15,6 +15,7 @@ from biodl.data.dna import ALPHABET, reverse_complement
 from biodl.data.pwm import Motif, breaking_substitution, sample_bases
 from biodl.io.fasta import write_fasta
 from biodl.io.files import PathLike, atomic_output, write_table
+from biodl.io.fragments import write_counts_bigwig
 from biodl.io.jaspar import DEFAULT_RELEASE, fetch_jaspar
 from biodl.io.variants import write_vcf
 
@@ -255,6 +256,7 @@ def simulate_insertions(
     peak_rate: float = 0.5,
     accessible_width: int = 150,
     protection: Mapping[str, float] | float = 0.9,
+    strength: Mapping[str, float] | float = 1.0,
     seed: int = 1,
 ) -> dict[str, np.ndarray]:
     """Tn5 insertion counts per base over a simulated genome, with footprints at its peaks'
@@ -262,7 +264,9 @@ def simulate_insertions(
 
     Every base is cut at ``background_rate`` (Poisson), times a mild enzyme preference for
     G/C at the cut (as Tn5 has: 1.5 x at G or C). Around each planted site in a peak the rate
-    rises by ``peak_rate`` in a Gaussian of standard deviation ``accessible_width`` / 2; on
+    rises by ``peak_rate`` times the factor's ``strength`` (per motif name, or one value: how
+    much its binding opens the chromatin) in a Gaussian of standard deviation
+    ``accessible_width`` / 2; on
     the site itself the bound factor protects the DNA (the rate times ``1 - protection``,
     per motif name or one value), and on the :data:`FOOTPRINT_FLANK` bases on either side it
     doubles: the footprint a profile model should learn.
@@ -283,13 +287,36 @@ def simulate_insertions(
                 index=False):
             centre = (start + end) // 2
             around = np.arange(max(centre - 3 * accessible_width, 0), min(centre + 3 * accessible_width, len(rate)))
-            rate[around] += peak_rate * np.exp(-0.5 * ((around - centre) / (accessible_width / 2)) ** 2)
+            opening = strength.get(name, 1.0) if isinstance(strength, Mapping) else strength
+            rate[around] += peak_rate * opening * np.exp(-0.5 * ((around - centre) / (accessible_width / 2)) ** 2)
             depth = protection.get(name, 0.0) if isinstance(protection, Mapping) else protection
             rate[max(start - FOOTPRINT_FLANK, 0):start] *= 2
             rate[end:end + FOOTPRINT_FLANK] *= 2
             rate[start:end] *= 1 - depth
         counts[chrom] = rng.poisson(rate).astype(np.int32)
     return counts
+
+
+class SimulatedProfiles(NamedTuple):
+    """A simulated genome (:class:`SimulatedGenome`) and the Tn5 ``insertions`` per base
+    (chromosome -> counts) an ATAC-seq experiment on it gives (:func:`simulate_insertions`)."""
+
+    genome: SimulatedGenome
+    insertions: dict[str, np.ndarray]
+
+    def write(self, genome: PathLike, peaks: PathLike, truth: PathLike, cuts: PathLike) -> None:
+        """Write the genome, peaks and truth (:meth:`SimulatedGenome.write`) and the insertions as a bigWig."""
+        self.genome.write(genome, peaks, truth)
+        write_counts_bigwig(self.insertions, cuts)
+
+
+def simulate_profiles(genome: Mapping | None = None, insertions: Mapping | None = None,
+                      release: str = DEFAULT_RELEASE, seed: int = 1) -> SimulatedProfiles:
+    """A demo genome with peaks over planted motifs (:func:`simulate_genome` with the
+    settings ``genome``) and the insertion counts with footprints at their sites
+    (:func:`simulate_insertions` with ``insertions``)."""
+    simulated = simulate_genome(**dict(genome or {}), release=release, seed=seed)
+    return SimulatedProfiles(simulated, simulate_insertions(simulated, **dict(insertions or {}), seed=seed))
 
 
 SITE_MARGIN = 10

@@ -410,3 +410,66 @@ def plot_motif_families(families: pd.DataFrame, path: PathLike, top: int = 10):
             ax.text(0.5, 0.5, "no family has evidence", ha="center", va="center", transform=ax.transAxes)
     axes[0][0].legend(fontsize=7, loc="lower right")
     return save_figure(fig, path)
+
+
+def plot_profile_example(observed: np.ndarray, predicted: Mapping[str, np.ndarray], title: str, path: PathLike,
+                         start: int = 0):
+    """Observed counts of one window and each model's predicted counts per base, one panel
+    per track and model under the observed one, on the window's genome coordinates."""
+    plt = pyplot()
+    n_tracks = observed.shape[1]
+    fig, axes = plt.subplots(1 + len(predicted), n_tracks, figsize=(9 * n_tracks, 1.6 * (1 + len(predicted)) + 0.6),
+                             squeeze=False, sharex=True)
+    positions = start + np.arange(observed.shape[0])
+    for j in range(n_tracks):
+        axes[0, j].bar(positions, observed[:, j], width=1.0, color="0.3")
+        axes[0, j].set_ylabel("observed", fontsize=8)
+        for row, (name, values) in enumerate(predicted.items(), start=1):
+            axes[row, j].fill_between(positions, values[:, j], step="mid", color=f"C{row - 1}")
+            axes[row, j].set_ylabel(name, fontsize=8)
+        axes[-1, j].set_xlabel("position (bp)")
+    fig.suptitle(title, fontsize=10)
+    return save_figure(fig, path)
+
+
+def plot_count_scatter(observed: np.ndarray, predicted: Mapping[str, np.ndarray], is_peak: np.ndarray,
+                       path: PathLike):
+    """Predicted against observed log(1 + count) of every test window, peaks and background
+    apart, one panel per model (first track)."""
+    plt = pyplot()
+    fig, axes = plt.subplots(1, len(predicted), figsize=(4.2 * len(predicted), 4), squeeze=False)
+    for ax, (name, values) in zip(axes[0], predicted.items(), strict=True):
+        for mask, label, colour in ((is_peak, "peaks", "C0"), (~is_peak, "background", "0.6")):
+            ax.scatter(observed[mask, 0], values[mask, 0], s=5, alpha=0.5, color=colour, label=label)
+        r = np.corrcoef(observed[is_peak, 0], values[is_peak, 0])[0, 1] if is_peak.sum() > 2 else np.nan
+        ax.set(xlabel="observed log(1 + count)", ylabel="predicted", title=f"{name} (peaks r = {r:.2f})")
+        ax.legend(fontsize=7)
+    return save_figure(fig, path)
+
+
+def plot_footprints(footprints: pd.DataFrame, path: PathLike, title: str = ""):
+    """Marginal footprints: per motif (and track), the mean predicted counts per base around
+    the inserted motif's centre, with the motif and without it, and the motif's log-count effect."""
+    plt = pyplot()
+    groups = list(footprints.groupby(["motif", "track"], sort=False)) if len(footprints) else []
+    columns = min(max(len(groups), 1), 4)
+    rows = max(-(-len(groups) // columns), 1)
+    fig, axes = plt.subplots(rows, columns, figsize=(4 * columns, 2.8 * rows), squeeze=False)
+    for ax, ((motif, track), group) in zip(axes.ravel(), groups):
+        ax.plot(group["position"], group["without"], color="0.6", lw=1, label="backgrounds")
+        ax.plot(group["position"], group["with_motif"], color="C0", lw=1.2, label="with motif")
+        ax.axvline(0, color="0.8", lw=0.8, ls=":")
+        effect = group["log_count_effect"].iloc[0]
+        ax.set_title(f"{motif} ({track})\nlog count {effect:+.2f}", fontsize=8)
+        ax.set_xlabel("bp from the motif's centre", fontsize=8)
+        ax.tick_params(labelsize=7)
+    for ax in axes.ravel()[len(groups):]:
+        ax.axis("off")
+    if not groups:
+        axes[0, 0].text(0.5, 0.5, "no motif to insert", ha="center", va="center")
+    axes[0, 0].set_ylabel("predicted counts per base", fontsize=8)
+    if groups:
+        axes[0, 0].legend(fontsize=7)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    return save_figure(fig, path)

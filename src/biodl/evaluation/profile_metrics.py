@@ -46,7 +46,7 @@ def _rowwise_pearson(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def _count_correlations(observed: np.ndarray, predicted: np.ndarray) -> dict:
     from scipy import stats
 
-    if len(observed) < 3:
+    if len(observed) < 3 or np.ptp(observed) == 0 or np.ptp(predicted) == 0:  # undefined: a constant side
         return {"pearson": float("nan"), "spearman": float("nan"), "n": len(observed)}
     return {"pearson": float(stats.pearsonr(observed, predicted)[0]),
             "spearman": float(stats.spearmanr(observed, predicted)[0]), "n": int(len(observed))}
@@ -79,7 +79,7 @@ def profile_metrics(
         ``count_spearman_all`` (observed ``log1p`` totals against ``log_count``),
         ``profile_pearson_median`` and ``profile_jsd_median`` over the peak windows with
         at least one count (``profile_windows`` of them); the same figures averaged over
-        tracks at the top level.
+        tracks at the top level, with ``n``, the number of windows.
     """
     observed = np.asarray(observed, dtype=np.float64)
     is_peak = np.asarray(is_peak, dtype=bool)
@@ -102,7 +102,7 @@ def profile_metrics(
     figures = ("count_pearson_peaks", "count_spearman_peaks", "count_pearson_all", "count_spearman_all",
                "profile_pearson_median", "profile_jsd_median")
     summary = {key: float(np.mean([values[key] for values in per_track.values()])) for key in figures}
-    return {**summary, "per_track": per_track}
+    return {**summary, "n": int(len(is_peak)), "per_track": per_track}
 
 
 def average_profile(observed: np.ndarray, is_peak: np.ndarray) -> np.ndarray:

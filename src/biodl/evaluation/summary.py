@@ -27,11 +27,11 @@ from biodl.io.files import PathLike, atomic_output, read_json, write_table
 
 log = logging.getLogger(__name__)
 
-KINDS = {"sequences": "DNA", "timeseries": "time series", "omics": "multi-omics"}
+KINDS = {"sequences": "DNA", "timeseries": "time series", "omics": "multi-omics", "profiles": "DNA profiles"}
 """Dataset kind -> the words the tables use for it."""
 
 NETWORKS = re.compile(
-    r"^(searched_)?(cnn1d|gaf_cnn|gaf_fusion|fcn|resnet1d|lstm|(joint|early)_(vae|ae)(_supervised)?)(_ensemble)?$|^weighted_ensemble$")
+    r"^(searched_)?(cnn1d|gaf_cnn|gaf_fusion|fcn|resnet1d|lstm|(joint|early)_(vae|ae)(_supervised)?|bpnet|chrombpnet|bias)(_ensemble)?$|^weighted_ensemble$")
 """Names of biodl's networks; every other model in a metrics file is a baseline."""
 
 COLUMNS = ["dataset", "data", "model", "metric", "value", "spread", "seeds", "n_test", "baseline",
@@ -44,16 +44,17 @@ SOFTWARE = ("biodl", "tensorflow", "keras", "snakemake", "numpy", "pandas", "sci
 def headline_metric(kind: str, metrics: Mapping) -> str:
     """The metric a dataset is summarised by: AUROC for DNA classification, Pearson r for
     DNA regression, accuracy for time series, balanced accuracy of a classifier on the
-    latent for omics."""
+    latent for omics, the Pearson r of predicted and observed log counts in test peaks for
+    profiles (ChromBPNet's headline)."""
     if kind == "sequences":
         return "pearson" if metrics.get("task") == "regression" else "auroc"
-    return {"timeseries": "accuracy", "omics": "balanced_accuracy"}[kind]
+    return {"timeseries": "accuracy", "omics": "balanced_accuracy", "profiles": "count_pearson_peaks"}[kind]
 
 
 def _scores(kind: str, metrics: Mapping) -> dict[str, dict]:
     """model -> ``{"values": {metric: (mean, sd over seeds or None)}, "seeds": n}`` of one
-    metrics file: the one reader of the three kinds' layouts."""
-    if kind == "sequences":
+    metrics file: the one reader of the kinds' layouts."""
+    if kind in ("sequences", "profiles"):
         return {name: {"values": {key: (value, None) for key, value in scores.items()
                                   if key != "n" and np.isscalar(value)}, "seeds": 1}
                 for name, scores in metrics["models"].items()}
@@ -70,18 +71,19 @@ def _scores(kind: str, metrics: Mapping) -> dict[str, dict]:
 
 def _metrics_files(kind: str, metrics: Mapping) -> list[Mapping]:
     """A dataset's metrics files; a DNA model folder's network renamed after the folder
-    (every folder's file calls it ``cnn1d``)."""
-    if kind != "sequences":
+    (every folder's file calls it ``cnn1d``; a profile model's file names it ``model``)."""
+    if kind not in ("sequences", "profiles"):
         return [metrics]
     files = []
     for folder, folder_metrics in metrics.items():
-        models = {folder if name == "cnn1d" else name: scores for name, scores in folder_metrics["models"].items()}
+        network = folder_metrics.get("model", "cnn1d")
+        models = {folder if name == network else name: scores for name, scores in folder_metrics["models"].items()}
         files.append({**folder_metrics, "models": models})
     return files
 
 
 def _n_test(kind: str, metrics: Mapping) -> int:
-    if kind == "sequences":
+    if kind in ("sequences", "profiles"):
         return int(next(iter(metrics["models"].values()))["n"])
     if kind == "timeseries":
         return int(metrics["n_test"])
@@ -245,7 +247,7 @@ def metrics_table(kind: str, metrics: Mapping) -> pd.DataFrame:
     for file_metrics in _metrics_files(kind, metrics):
         for name, model in _scores(kind, file_metrics).items():
             row = {"model": name, **{metric: _number(*value) for metric, value in model["values"].items()}}
-            if kind == "sequences":
+            if kind in ("sequences", "profiles"):
                 row["n test"] = _n_test(kind, file_metrics)
             else:
                 row["seeds"] = model["seeds"]
@@ -270,12 +272,20 @@ METRICS_CAPTION = {
               "split): balanced accuracy and macro F1 of a logistic regression fitted on the training samples' "
               "embeddings, and agreement (ARI, NMI) of k-means clusters with the labels; PCA on the same "
               "preprocessed features and the raw features are the baselines."),
+    "profiles": ("Metrics of the base-resolution profile model (bpnet) on the held-out test chromosomes, as "
+                 "ChromBPNet reports them: Pearson and Spearman r of predicted and observed log(1 + count) in "
+                 "the peaks (_peaks) and over peaks and GC-matched background windows (_all); the median over "
+                 "peaks of the per-window profile Pearson r and of the Jensen-Shannon distance between the "
+                 "predicted and observed profiles (lower is better). average_profile_kmer predicts every "
+                 "profile as the average training peak profile and the count by ridge regression on k-mer "
+                 "frequencies. n test counts the test windows."),
 }
 
 SUMMARY_CAPTION = (
     "One row per dataset and network. value: the headline metric on the held-out test split (AUROC for DNA "
     "classification, Pearson r for DNA regression, accuracy for time series, balanced accuracy of a classifier "
-    "on the latent space for multi-omics), mean ± standard deviation over seeds where there are several. "
+    "on the latent space for multi-omics, count Pearson r in test peaks for DNA profiles), mean ± standard "
+    "deviation over seeds where there are several. "
     "baseline: the strongest simple baseline on the same split and metric. motifs: per explained output, the "
     "transcription factor family the network relies on most (MoDISco patterns, filter influence and the "
     "in-silico motif screen together; motif_families.tsv has the evidence), where the configured motifs' "
@@ -310,6 +320,7 @@ def read_results(
     sequence_runs: Sequence[Sequence[str]] = (), sequence_metrics: Sequence[PathLike] = (),
     timeseries_datasets: Sequence[str] = (), timeseries_metrics: Sequence[PathLike] = (),
     omics_datasets: Sequence[str] = (), omics_metrics: Sequence[PathLike] = (),
+    profile_runs: Sequence[Sequence[str]] = (), profile_metrics: Sequence[PathLike] = (),
     motif_datasets: Sequence[str] = (), motifs: Sequence[PathLike] = (),
     variant_runs: Sequence[Sequence[str]] = (), variants: Sequence[PathLike] = (),
 ) -> Results:
@@ -322,6 +333,9 @@ def read_results(
         ``[dataset, model folder]`` of each DNA model, and its ``metrics.json``.
     timeseries_datasets, timeseries_metrics, omics_datasets, omics_metrics
         Each dataset and its ``metrics.json``.
+    profile_runs, profile_metrics
+        ``[dataset, model folder]`` of each profile model (``bpnet``, ``bias``,
+        ``chrombpnet``), and its ``metrics.json``.
     motif_datasets, motifs
         Each dataset with interpretation, and its ``motif_families.json``.
     variant_runs, variants
@@ -335,8 +349,10 @@ def read_results(
         return zip(names, files, strict=True)
 
     metrics: dict[tuple[str, str], dict] = {}
-    for (dataset, model), path in paired(sequence_runs, sequence_metrics, "sequence metrics"):
-        metrics.setdefault(("sequences", dataset), {})[model] = read_json(path)
+    for kind, runs, files in (("sequences", sequence_runs, sequence_metrics),
+                              ("profiles", profile_runs, profile_metrics)):
+        for (dataset, model), path in paired(runs, files, f"{kind} metrics"):
+            metrics.setdefault((kind, dataset), {})[model] = read_json(path)
     for kind, names, files in (("timeseries", timeseries_datasets, timeseries_metrics),
                                ("omics", omics_datasets, omics_metrics)):
         for dataset, path in paired(names, files, f"{kind} metrics"):

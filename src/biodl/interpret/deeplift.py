@@ -17,7 +17,8 @@ averaged over the references.
 Supported: every :func:`biodl.models.build_cnn1d` model (a chain of ``Conv1D``,
 ``BatchNormalization``, ``Activation('relu')``, ``MaxPooling1D``, ``Dropout``, a global
 pooling or ``Flatten``, ``Dense`` layers with ReLU or no activation, and the output layer,
-explained before its activation).
+explained before its activation), and BPNets (:func:`deeplift_profile`: residual dilated
+convolutions, the profile and count heads).
 """
 
 from __future__ import annotations
@@ -93,14 +94,7 @@ def _explainer(model, index: int):
     import tensorflow as tf
 
     layers = _layer_steps(model)
-
-    @tf.custom_gradient
-    def rescale_relu(h, h_ref):
-        y, y_ref = tf.nn.relu(h), tf.nn.relu(h_ref)
-        dh = h - h_ref
-        apart = tf.abs(dh) > _EPSILON
-        slope = tf.where(apart, (y - y_ref) / tf.where(apart, dh, 1.0), tf.cast(h > 0, h.dtype))
-        return y, lambda dy: (dy * slope, tf.zeros_like(h_ref))
+    rescale_relu = _rescale_relu()
 
     def max_pool(h, h_ref, pool: int | None):
         """Max pooling (global when ``pool`` is None) whose multipliers share each window's
@@ -161,14 +155,22 @@ def _explainer(model, index: int):
                 h_ref = tf.cast(layer(h_ref, training=False), tf.float32)
         raise AssertionError("the chain ends at the output layer")
 
+    return _traced_explainer(model, run)
+
+
+def _traced_explainer(model, run):
+    """A tf.function ``(x, ref) -> (multipliers, value(x), value(ref))`` from ``run(x, ref)
+    -> (value(x), value(ref))``, whose gradient carries DeepLIFT's multipliers."""
+    import tensorflow as tf
+
     spec = tf.TensorSpec((None, *model.inputs[0].shape[1:]), tf.float32)
 
     @tf.function(input_signature=[spec, spec])
     def explain(x, ref):
         with tf.GradientTape() as tape:
             tape.watch(x)
-            logit, logit_ref = run(x, tf.stop_gradient(ref))
-        return tape.gradient(logit, x), logit, logit_ref
+            value, value_ref = run(x, tf.stop_gradient(ref))
+        return tape.gradient(value, x), value, value_ref
 
     return explain
 
@@ -209,10 +211,113 @@ def deeplift(
     DeepLiftResult
         Hypothetical contributions and the convergence deltas.
     """
+    return _deeplift_with(_cached_explainer(model, output), x, n_references, seed, batch_size)
+
+
+PROFILE_HEADS = ("profile", "count")
+"""What :func:`deeplift_profile` explains of a BPNet: the profile (the softmax-weighted,
+mean-normalised logits BPNet explains) or the count (the predicted log count)."""
+
+
+def deeplift_profile(
+    model, x: np.ndarray, head: str = "profile", track: int = 0, n_references: int = N_REFERENCES, seed: int = 1,
+    batch_size: int = 256,
+) -> DeepLiftResult:
+    """DeepLIFT of a BPNet's (:func:`biodl.models.bpnet.build_bpnet`) heads, as BPNet and
+    ChromBPNet explain them.
+
+    Parameters
+    ----------
+    model
+        A BPNet; for ChromBPNet's factorised model pass its BPNet without the bias
+        (``model.get_layer(biodl.models.bpnet.NO_BIAS)``), as ChromBPNet does.
+    x
+        ``(N, L, 4)`` one-hot sequences.
+    head
+        ``count``: the predicted log count of ``track``. ``profile``: ``sum_i p_i (z_i -
+        mean(z))`` over the positions ``i`` of ``track``'s logits ``z``, with ``p`` the
+        predicted profile of the sequence itself (held fixed, so the target is linear in the
+        logits and the contributions sum to its difference from each reference).
+    track
+        The track (profile column) explained.
+    n_references, seed, batch_size
+        As for :func:`deeplift`.
+    """
+    if head not in PROFILE_HEADS:
+        raise ValueError(f"head must be one of {PROFILE_HEADS}, got {head!r}")
+    per_model = _EXPLAINERS.setdefault(model, {})
+    if (head, track) not in per_model:
+        per_model[(head, track)] = _bpnet_explainer(model, head, track)
+    return _deeplift_with(per_model[(head, track)], x, n_references, seed, batch_size)
+
+
+def _rescale_relu():
+    """ReLU whose gradient is DeepLIFT's rescale multiplier between an input and its reference."""
+    import tensorflow as tf
+
+    @tf.custom_gradient
+    def rescale_relu(h, h_ref):
+        y, y_ref = tf.nn.relu(h), tf.nn.relu(h_ref)
+        dh = h - h_ref
+        apart = tf.abs(dh) > _EPSILON
+        slope = tf.where(apart, (y - y_ref) / tf.where(apart, dh, 1.0), tf.cast(h > 0, h.dtype))
+        return y, lambda dy: (dy * slope, tf.zeros_like(h_ref))
+
+    return rescale_relu
+
+
+def _bpnet_explainer(model, head: str, track: int):
+    """A tf.function ``(x, ref) -> (multipliers, target(x), target(ref))`` over a BPNet's
+    layers: its ReLU convolutions with the rescale rule, the residual sums and crops, and
+    the linear heads."""
+    import tensorflow as tf
+
+    rescale_relu = _rescale_relu()
+    names = [layer.name for layer in model.layers]
+    if "conv_first" not in names or "profile_conv" not in names:
+        raise ValueError(f"deeplift_profile explains BPNets (biodl.models.bpnet.build_bpnet); model {model.name!r} "
+                         f"has layers {names[:6]}... (for a factorised model, pass model.get_layer('bpnet_nobias'))")
+    dilated = [model.get_layer(name) for name in names if name.startswith("conv_dilated")]
+    output_length = int(model.get_layer("profile").output.shape[1])
+
+    def linear(layer, h):
+        return layer.convolution_op(h, layer.kernel) + layer.bias
+
+    def crop(h, length):
+        trim = int(h.shape[1]) - length
+        return h[:, trim // 2: trim // 2 + length]
+
+    def run(x, ref):
+        first = model.get_layer("conv_first")
+        h_x, h_r = linear(first, x), linear(first, ref)
+        h, h_ref = rescale_relu(h_x, h_r), tf.nn.relu(h_r)
+        for layer in dilated:
+            y_x, y_r = linear(layer, h), linear(layer, h_ref)
+            y, y_ref = rescale_relu(y_x, y_r), tf.nn.relu(y_r)
+            h, h_ref = crop(h, int(y.shape[1])) + y, crop(h_ref, int(y.shape[1])) + y_ref
+        if head == "count":
+            dense = model.get_layer("log_count")
+            kernel, bias = tf.convert_to_tensor(dense.kernel)[:, track], tf.convert_to_tensor(dense.bias)[track]
+            return (tf.linalg.matvec(tf.reduce_mean(h, axis=1), kernel) + bias,
+                    tf.linalg.matvec(tf.reduce_mean(h_ref, axis=1), kernel) + bias)
+        conv = model.get_layer("profile_conv")
+        logits = crop(linear(conv, h), output_length)[:, :, track]
+        logits_ref = crop(linear(conv, h_ref), output_length)[:, :, track]
+        weights = tf.stop_gradient(tf.nn.softmax(logits, axis=1))
+
+        def target(z):
+            return tf.reduce_sum(weights * (z - tf.reduce_mean(z, axis=1, keepdims=True)), axis=1)
+
+        return target(logits), target(logits_ref)
+
+    return _traced_explainer(model, run)
+
+
+def _deeplift_with(explain, x: np.ndarray, n_references: int, seed: int, batch_size: int) -> DeepLiftResult:
+    """Run a traced explainer over ``x`` and dinucleotide shuffles of it (DeepSHAP)."""
     if n_references < 1:
         raise ValueError(f"n_references must be at least 1, got {n_references}")
     x = one_hot_input(x)
-    explain = _cached_explainer(model, output)
     rng = np.random.default_rng(seed)
     n, length, _ = x.shape
     hypothetical = np.zeros_like(x)

@@ -2,7 +2,9 @@
 ChromBPNet uses: a wide first convolution, a stack of dilated residual convolutions
 (dilation doubling per layer), a profile head of per-base logits for each track and a
 log-count head (:func:`build_bpnet`); their loss (:func:`multinomial_nll` for the profile,
-mean squared error of ``log(1 + total count)`` weighted by :func:`count_loss_weight`)."""
+mean squared error of ``log(1 + total count)`` weighted by :func:`count_loss_weight`); and
+ChromBPNet's factorisation (:func:`build_chrombpnet`): a BPNet beside a frozen model of the
+enzyme's sequence preference, their profile logits and counts added."""
 
 from __future__ import annotations
 
@@ -86,6 +88,56 @@ def build_bpnet(
     profile = keras.layers.Cropping1D((extra // 2, extra - extra // 2), name=PROFILE)(profile)
     pooled = keras.layers.GlobalAveragePooling1D(name="pool")(h)
     log_count = keras.layers.Dense(n_tracks, name=LOG_COUNT)(pooled)
+    return keras.Model(inputs, {PROFILE: profile, LOG_COUNT: log_count}, name=name)
+
+
+NO_BIAS = "bpnet_nobias"
+"""The name of the main BPNet inside a factorised model: ``model.get_layer(NO_BIAS)`` is the
+model of the sequence features that are not the enzyme's preference."""
+BIAS = "bias"
+"""The name of the frozen bias model inside a factorised model."""
+BIAS_MODEL = {"filters": 32, "n_dilated": 4}
+"""The bias model's settings beside :func:`build_bpnet`'s defaults: few dilated layers, so its
+receptive field (155 bp) covers the enzyme's preference but not the arrangement of motifs."""
+
+
+def build_chrombpnet(bias_model, input_length: int = 2114, output_length: int = 1000, n_tracks: int = 1,
+                     name: str = "chrombpnet", **bpnet):
+    """ChromBPNet's factorised model: a BPNet (:func:`build_bpnet` with ``bpnet`` settings,
+    named :data:`NO_BIAS`) and ``bias_model``, frozen, read the same input; the profile
+    logits are added and the counts summed (``log(exp(a) + exp(b))``), so the BPNet learns
+    what the enzyme's preference does not explain.
+
+    Parameters
+    ----------
+    bias_model
+        A trained BPNet of the same input, output and tracks (e.g. trained on background
+        windows only, and named :data:`BIAS`); it is frozen here.
+    input_length, output_length, n_tracks, name
+        As for :func:`build_bpnet`.
+    bpnet
+        Further settings of the main BPNet.
+
+    Raises
+    ------
+    ValueError
+        If the bias model reads or predicts other shapes.
+    """
+    import keras
+
+    from biodl.models.profile_layers import AddedLogCounts
+
+    expected = ((None, input_length, 4), (None, output_length, n_tracks))
+    given = (tuple(bias_model.input_shape), tuple(bias_model.get_layer(PROFILE).output.shape))
+    if given != expected:
+        raise ValueError(f"the bias model reads {given[0][1:]} and predicts profiles {given[1][1:]}; this model "
+                         f"needs {expected[0][1:]} and {expected[1][1:]}: train the bias model on the same windows")
+    bias_model.trainable = False
+    inputs = keras.Input((input_length, 4), name="sequence")
+    main = build_bpnet(input_length, output_length, n_tracks, name=NO_BIAS, **bpnet)(inputs)
+    bias = bias_model(inputs)
+    profile = keras.layers.Add(name=PROFILE)([main[PROFILE], bias[PROFILE]])
+    log_count = AddedLogCounts(name=LOG_COUNT)([main[LOG_COUNT], bias[LOG_COUNT]])
     return keras.Model(inputs, {PROFILE: profile, LOG_COUNT: log_count}, name=name)
 
 

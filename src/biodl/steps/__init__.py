@@ -10,6 +10,7 @@ Importing this package declares every step (:data:`STEPS`, rule name -> :class:`
 from biodl.steps import (
     interpret_steps,
     omics_steps,
+    profile_steps,
     sequence_steps,
     summary_steps,
     timeseries_steps,
@@ -24,6 +25,7 @@ __all__ = [
            "command_step",
            "interpret_steps",
            "omics_steps",
+           "profile_steps",
            "rule_settings",
            "sequence_steps",
            "settings_param",

@@ -53,7 +53,7 @@ def simulate_genome(paths, settings):
                                                paths.variant_truth)
 
 
-def index_genome_settings(config, seq_dataset):
+def index_genome_settings(config, genome_dataset):
     return {}
 
 

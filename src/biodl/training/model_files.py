@@ -67,7 +67,8 @@ def load_model(path: io.PathLike):
 
     # the custom layers and models register themselves for loading when imported
     import biodl.models.autoencoder
-    import biodl.models.gaf_layers  # noqa: F401
+    import biodl.models.gaf_layers
+    import biodl.models.profile_layers  # noqa: F401
 
     path = io.files.require_file(path, "model file (.keras)")
     if not zipfile.is_zipfile(path):

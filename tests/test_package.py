@@ -80,7 +80,7 @@ def test_the_wheel_works_without_the_clone(wheel_python, tmp_path):
 
 def test_readme_notebook_examples_run_from_the_wheel(wheel_python, tmp_path):
     blocks = notebook_blocks()
-    assert len(blocks) == 6  # DNA, regions on a genome, interpretation, variants, time series, multi-omics
+    assert len(blocks) == 7  # DNA, regions on a genome, interpretation, variants, time series, multi-omics, profiles
     (tmp_path / "blocks.json").write_text(json.dumps(blocks))
     result = run(wheel_python, """
         import json

@@ -351,7 +351,7 @@ def read_results(
     metrics: dict[tuple[str, str], dict] = {}
     for kind, runs, files in (("sequences", sequence_runs, sequence_metrics),
                               ("profiles", profile_runs, profile_metrics)):
-        for (dataset, model), path in paired(runs, files, f"{kind} metrics"):
+        for (dataset, model), path in paired(runs, files, f"{kind.removesuffix('s')} metrics"):
             metrics.setdefault((kind, dataset), {})[model] = read_json(path)
     for kind, names, files in (("timeseries", timeseries_datasets, timeseries_metrics),
                                ("omics", omics_datasets, omics_metrics)):

@@ -90,7 +90,7 @@ def test_configfile_replaces_the_default_datasets(tmp_path):
 @pytest.mark.workflow
 def test_tiny_end_to_end_run(tmp_path):
     config = test_config(tmp_path, name="config.yaml")
-    result = snakemake("--cores", "2", "--configfile", str(config), cwd=tmp_path, timeout=1500)
+    result = snakemake("--cores", "2", "--configfile", str(config), cwd=tmp_path, timeout=2400)
     assert result.returncode == 0, result.stderr[-3000:]
     out = tmp_path / "results" / "tiny"
     metrics = json.loads((out / "cnn1d" / "metrics.json").read_text())

@@ -335,8 +335,9 @@ def evaluate(data: ProfileWindows, model, *, name: str = MODEL_NAME, kmer_baseli
     profiles = {name: softmax_profiles(outputs[PROFILE])}
     log_counts = {name: outputs[LOG_COUNT]}
     train_windows, val_windows = data.subset(data.split == "train"), data.subset(data.split == "val")
-    train_counts = np.log1p(train_windows.observed().sum(axis=1))
-    mean_profile = average_profile(train_windows.observed(), train_windows.windows["source"] == "region")
+    train_observed = train_windows.observed()
+    train_counts = np.log1p(train_observed.sum(axis=1))
+    mean_profile = average_profile(train_observed, train_windows.windows["source"] == "region")
     profiles[BASELINE_NAME] = np.broadcast_to(mean_profile, observed.shape)
     metrics: dict = {"task": "profile", "split": "test", "model": name, "tracks": test.tracks,
                      "lengths": {"input": data.input_length, "output": data.output_length}}

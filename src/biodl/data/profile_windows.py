@@ -342,23 +342,27 @@ def extract_profiles(
         excluded = intervals_by_chrom(table.assign(start=table["window_start"], end=table["window_start"] + span),
                                       *black)
         count_tracks = CountTracks(tracks, sizes, fragment_shift)
+        offset = (input_length - output_length) // 2  # the output window's start in the input window
+        mostly_n = 0
         for chrom, group in kept.groupby("chrom", sort=False):
             codes = reference.chromosome(chrom)
             composition = Composition(codes)
             starts = group["window_start"].to_numpy()
             gc, non_acgt = composition.of(starts, span)
-            starts = starts[non_acgt <= MAX_N_FRACTION]
-            report["left_out"]["mostly_n"] = report["left_out"].get("mostly_n", 0) + int((non_acgt > MAX_N_FRACTION)
-                                                                                            .sum())
+            usable = non_acgt <= MAX_N_FRACTION
+            starts, gc = starts[usable], gc[usable]
+            mostly_n += int((~usable).sum())
             n_background = int(np.floor(background * len(starts) + rng.random()))
-            targets = rng.choice(gc[non_acgt <= MAX_N_FRACTION], size=n_background) if len(starts) else []
+            targets = rng.choice(gc, size=n_background) if len(starts) else []
             background_starts, _ = sample_gc_matched(composition, np.asarray(targets), span, excluded[chrom], rng)
             values = count_tracks.chromosome(chrom, len(codes))
-            offset = (input_length - output_length) // 2  # the output window's start in the input window
             for source, chosen in (("region", np.sort(starts)), ("background", background_starts)):
                 sequences.append(_cut(codes, chosen, span))
                 counts.append(_cut(values, chosen + offset, output_length + 2 * jitter))
                 rows.append(pd.DataFrame({"chrom": chrom, "start": chosen + jitter, "source": source}))
+    report["left_out"]["mostly_n"] = mostly_n
+    if mostly_n:
+        log.warning("%d peak windows with more than %.0f%% N bases left out", mostly_n, 100 * MAX_N_FRACTION)
     windows = pd.concat(rows, ignore_index=True)
     if not (windows["source"] == "region").any():
         raise InputError(f"no peak window is left from {regions}: {report['left_out']}")

@@ -1,3 +1,7 @@
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -63,3 +67,25 @@ def test_influential_filters_stand_in_where_modisco_finds_nothing(tmp_path, capl
     assert patterns.table[["source", "n_seqlets"]].values.tolist() == [["filter", 40]]
     patterns.write(tmp_path / "p.meme", tmp_path / "p.tsv", tmp_path / "s.json")
     assert json.loads((tmp_path / "s.json").read_text())["REST"]["fallback_filters"] == ["filter3"]
+
+
+ENDLESS_MERGE = Path(__file__).parent / "data" / "modisco_endless_merge.npz"
+"""30 windows of 120 bp and their DeepLIFT hypothetical contributions (float16) from a small
+profile model of the tiny workflow, on which modisco-lite's pattern merging loops forever."""
+
+
+def test_modisco_ends_where_merging_similar_patterns_would_loop_forever():
+    # in a child process, so that a return of the endless loop fails here instead of hanging
+    code = (
+        "import logging, numpy as np\n"
+        "from biodl.data.dna import one_hot_encode\n"
+        "from biodl.interpret.modisco import run_modisco\n"
+        "logging.basicConfig(level=logging.INFO)\n"
+        f"data = np.load({str(ENDLESS_MERGE)!r})\n"
+        "motifs, counts = run_modisco(one_hot_encode(list(data['sequences'])), data['hypothetical'])\n"
+        "print('patterns', len(motifs), counts)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.startswith("patterns ")
+    assert "1 merge(s) of similar patterns left nothing after polishing" in result.stderr

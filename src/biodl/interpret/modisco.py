@@ -3,8 +3,10 @@ output (:func:`discover_patterns`, the workflow's ``modisco`` step)."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -59,11 +61,12 @@ def run_modisco(
         raise ValueError(f"one_hot {one_hot.shape} and hypothetical {hypothetical.shape} must both be (N, L, 4)")
     if not np.any(one_hot * hypothetical):
         return [], []  # no contribution anywhere: nothing to find (and modisco-lite fails on it)
-    positive, negative = TFMoDISco(
-        one_hot, hypothetical, sliding_window_size=window, flank_size=flank,
-        max_seqlets_per_metacluster=max_seqlets, final_min_cluster_size=min_cluster_size, n_leiden_runs=LEIDEN_RUNS,
-        min_metacluster_size=min(100, max(10, len(one_hot) // 10)), verbose=False,
-    )
+    with _merges_that_end():
+        positive, negative = TFMoDISco(
+            one_hot, hypothetical, sliding_window_size=window, flank_size=flank,
+            max_seqlets_per_metacluster=max_seqlets, final_min_cluster_size=min_cluster_size,
+            n_leiden_runs=LEIDEN_RUNS, min_metacluster_size=min(100, max(10, len(one_hot) // 10)), verbose=False,
+        )
     motifs, counts = [], []
     for sign, patterns in (("pos", positive), ("neg", negative)):
         for k, pattern in enumerate(patterns or []):
@@ -74,6 +77,56 @@ def run_modisco(
             motifs.append(Motif(f"{prefix}_{sign}{k}", f"{prefix}_{sign}{k}", ppm))
             counts.append(len(pattern.seqlets))
     return motifs, counts
+
+
+@contextlib.contextmanager
+def _merges_that_end() -> Iterator[None]:
+    """modisco-lite with one endless loop closed.
+
+    ``SimilarPatternsCollapser`` merges similar patterns until no merge is proposed. When
+    polishing a merged pattern leaves nothing (every seqlet of the merge falls off a sequence
+    end once flanks are added: short sequences), it keeps both patterns, proposes the same
+    merge again and loops forever (modisco-lite 2.2-3.0; 30 windows of 120 bp hit it). Here
+    the second identical failure of a merge keeps its larger (parent) pattern, which takes the
+    smaller one's place, so the loop ends; every run that ended before ends as it did, counted
+    in the log.
+    """
+    try:
+        from modiscolite import aggregator
+    except ImportError:  # pragma: no cover - modisco-lite is a dependency
+        yield
+        return
+    merge, polish = aggregator.merge_in_seqlets_filledges, aggregator.polish_pattern
+    parents, failed, kept = {}, set(), [0]
+
+    def from_collapser() -> bool:
+        return sys._getframe(2).f_code.co_name == "SimilarPatternsCollapser"
+
+    def remembering_merge(parent_pattern, *args, **kwargs):
+        merged = merge(parent_pattern, *args, **kwargs)
+        if from_collapser():
+            parents[id(merged)] = parent_pattern
+        return merged
+
+    def ending_polish(pattern, *args, **kwargs):
+        polished = polish(pattern, *args, **kwargs)
+        parent = parents.pop(id(pattern), None) if from_collapser() else None
+        if polished is None and parent is not None:
+            key = (id(parent), len(pattern), tuple((s.example_idx, s.start, s.end) for s in pattern.seqlets))
+            if key in failed:
+                kept[0] += 1
+                return parent
+            failed.add(key)
+        return polished
+
+    aggregator.merge_in_seqlets_filledges, aggregator.polish_pattern = remembering_merge, ending_polish
+    try:
+        yield
+    finally:
+        aggregator.merge_in_seqlets_filledges, aggregator.polish_pattern = merge, polish
+        if kept[0]:
+            log.info("MoDISco: %d merge(s) of similar patterns left nothing after polishing (seqlets at sequence "
+                     "ends); the larger pattern was kept for each", kept[0])
 
 
 @dataclass

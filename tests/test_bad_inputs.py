@@ -59,7 +59,9 @@ def extract_regions(regions=BED, genome=GENOME, regions_name="peaks.bed", signal
     def args(d):
         write(d / "genome.fa", genome)
         (d / "genome.fa.fai").unlink(missing_ok=True)
-        extra = ["--signal", write(d / "signal.bw", signal)] if signal is not None else []
+        extra = []
+        if signal is not None:
+            extra = ["--signal", signal(d / "signal.bw") if callable(signal) else write(d / "signal.bw", signal)]
         return ["extract-regions", "--regions", write(d / regions_name, regions), "--genome", str(d / "genome.fa"),
                 *extra, "--fasta", str(d / "out" / "w.fa.gz"), "--labels", str(d / "out" / "l.tsv"),
                 "--windows", str(d / "out" / "w.tsv"), "--report", str(d / "out" / "r.json"),
@@ -274,6 +276,8 @@ CASES = {
     "regions on no chromosome of the genome": (extract_regions(regions=BED.replace("chr1", "1")),
                                                ["peaks.bed:1", "genome.fa", "chromosome"]),
     "regions signal not bigwig": (extract_regions(signal=b"not a bigwig"), ["signal.bw"]),
+    "regions signal of another assembly": (extract_regions(signal=bigwig(("chr1",))),
+                                           ["signal.bw", "chr1 2000 bp, the genome 1000 bp", "another assembly"]),
     "genome empty": (index_genome(""), ["genome.fa"]),
     "genome gzip truncated": (index_genome(gzip.compress(GENOME.encode())[:30], name="genome.fa.gz"),
                               ["genome.fa.gz", "not valid gzip"]),

@@ -173,13 +173,22 @@ def sample_gc_matched(
     return np.sort(np.concatenate(chosen)) if chosen else np.zeros(0, dtype=np.int64), n_nearest
 
 
-def signal_means(path: PathLike, windows: pd.DataFrame) -> np.ndarray:
+def signal_means(path: PathLike, windows: pd.DataFrame, chrom_sizes: Mapping[str, int] | None = None) -> np.ndarray:
     """Mean of a bigWig track over each window (bases without data count as 0).
+
+    Parameters
+    ----------
+    path, windows
+        The bigWig, and the windows (``chrom``, ``start``, ``end``).
+    chrom_sizes
+        The genome's chromosome lengths the windows were cut from: a window chromosome of
+        another length in the track is refused (another assembly).
 
     Raises
     ------
     InputError
-        If the file is not a bigWig, or lacks chromosomes the windows are on.
+        If the file is not a bigWig, lacks chromosomes the windows are on, or gives one of
+        them another length than ``chrom_sizes``.
     """
     import pyBigWig
 
@@ -198,6 +207,11 @@ def signal_means(path: PathLike, windows: pd.DataFrame) -> np.ndarray:
         if missing:
             raise InputError(f"signal {path}: no chromosome {missing[0]!r} ({len(missing)} window chromosomes "
                              f"missing; the track has e.g. {sorted(sizes)[:5]})")
+        wrong = sorted(c for c in set(windows["chrom"]) if chrom_sizes and c in chrom_sizes
+                       and sizes[c] != chrom_sizes[c])
+        if wrong:
+            raise InputError(f"signal {path}: gives {wrong[0]} {sizes[wrong[0]]} bp, the genome "
+                             f"{chrom_sizes[wrong[0]]} bp: another assembly?")
         means = np.empty(len(windows))
         for i, (chrom, start, end) in enumerate(windows[["chrom", "start", "end"]].itertuples(index=False)):
             values = track.values(chrom, int(start), int(min(end, sizes[chrom])), numpy=True)
@@ -331,10 +345,10 @@ def _windows_of_chromosome(codes: np.ndarray, regions: pd.DataFrame, length: int
 
 
 def _add_targets(windows: pd.DataFrame, label_columns: list[str], classes: Sequence[str] | None,
-                 signal: PathLike | None) -> list[str]:
+                 signal: PathLike | None, chrom_sizes: Mapping[str, int]) -> list[str]:
     """Add the target columns to ``windows`` (see :func:`extract`); their names."""
     if signal is not None:
-        windows["signal"] = np.log1p(signal_means(signal, windows))
+        windows["signal"] = np.log1p(signal_means(signal, windows, chrom_sizes))
         return ["signal"]
     if label_columns:
         return label_columns
@@ -448,7 +462,7 @@ def extract(
     windows["id"] = (windows["chrom"] + ":" + windows["start"].astype(str) + "-" + windows["end"].astype(str)
                      + windows["strand"].map({"-": "(-)"}).fillna(""))
     windows = pd.concat([windows, _shuffled_windows(windows, shuffled, rng)], ignore_index=True)
-    targets = _add_targets(windows, label_columns, classes, signal)
+    targets = _add_targets(windows, label_columns, classes, signal, reference.chrom_sizes)
     report.update(_negatives_report(windows, gc_matched, shuffled, n_nearest))
     log.info("windows: %s", report)
     return RegionWindows(windows[["id", "chrom", "start", "end", "strand", "source", "gc", *targets]].copy(),

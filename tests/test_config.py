@@ -169,6 +169,8 @@ HOMES = [
     ("timeseries.*.init_from", lambda p: parameter(timeseries.train, "init_from")),
     ("timeseries.*.transfer", lambda p: parameter(timeseries.train, "transfer")),
     ("timeseries.*.validation", lambda p: parameter(timeseries.train, "validation")),
+    ("profiles.*.init_from", lambda p: parameter(profiles.train, "init_from")),
+    ("profiles.*.transfer", lambda p: parameter(profiles.train, "transfer")),
     ("jaspar_release", lambda p: DEFAULT_RELEASE),
     ("sequences.*.simulate.*", lambda p: parameter(simulate_dna, p.rsplit(".", 1)[1])),
     ("sequences.*.split.*", lambda p: parameter(splits.assign_splits, p.rsplit(".", 1)[1])),

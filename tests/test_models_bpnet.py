@@ -78,3 +78,37 @@ def test_the_factorised_model_adds_the_frozen_bias_models_logits_and_counts(kera
     np.testing.assert_allclose(loaded.predict(x, verbose=0)[PROFILE], outputs[PROFILE], rtol=1e-6)
     with pytest.raises(ValueError, match=r"the bias model reads \(80, 4\).*needs \(90, 4\)"):
         build_chrombpnet(bias, input_length=90, output_length=40, **small)
+
+
+def test_a_pretrained_bpnet_is_rebuilt_for_other_windows_and_tracks_with_its_weights(keras):
+    from biodl.models.bpnet import NO_BIAS, bpnet_settings, build_chrombpnet, pretrained_bpnet
+
+    small = {"filters": 4, "first_kernel": 5, "n_dilated": 2, "profile_kernel": 5}
+    trained = build_bpnet(input_length=80, output_length=40, n_tracks=2, **small)
+    model, body = pretrained_bpnet(trained, 120, 60, 2)
+    assert bpnet_settings(model) == {**small, "dilated_kernel": 3}
+    assert model.output[PROFILE].shape[1:] == (60, 2) and {layer.name for layer in body} == {
+        "conv_first", "conv_dilated1", "conv_dilated2"}
+    for name in ("conv_first", "conv_dilated2", "profile_conv", LOG_COUNT):
+        for new, old in zip(model.get_layer(name).get_weights(), trained.get_layer(name).get_weights(), strict=True):
+            np.testing.assert_array_equal(new, old)
+    # the same network on the central 80 bases: the same counts' logits at the same bases
+    x = np.eye(4, dtype=np.float32)[np.random.default_rng(1).integers(0, 4, (2, 120))]
+    wide, narrow = model.predict(x, verbose=0), trained.predict(x[:, 20:100], verbose=0)
+    np.testing.assert_allclose(wide[PROFILE][:, 10:50], narrow[PROFILE], rtol=1e-5, atol=1e-6)
+
+    one_track, _ = pretrained_bpnet(trained, 80, 40, 1)  # another number of tracks: new heads
+    assert one_track.get_layer(LOG_COUNT).units == 1
+    np.testing.assert_array_equal(one_track.get_layer("conv_first").get_weights()[0],
+                                  trained.get_layer("conv_first").get_weights()[0])
+    factorised = build_chrombpnet(build_bpnet(80, 40, 2, name="bias", **small), 80, 40, 2, **small)
+    main, _ = pretrained_bpnet(factorised, 80, 40, 2, name=NO_BIAS)  # the main BPNet, not the bias model
+    np.testing.assert_array_equal(main.get_layer("conv_first").get_weights()[0],
+                                  factorised.get_layer(NO_BIAS).get_layer("conv_first").get_weights()[0])
+    assert build_chrombpnet(build_bpnet(80, 40, 2, name="bias", **small), 80, 40, 2, main=main).get_layer(
+        NO_BIAS) is main
+    with pytest.raises(ValueError, match=r"needs input_length >= output_length \+ 20 = 60"):
+        pretrained_bpnet(trained, 50, 40, 2)
+    cnn = keras.Sequential([keras.Input((80, 4)), keras.layers.Conv1D(2, 3, name="conv")])
+    with pytest.raises(ValueError, match=r"cnn.keras is not a BPNet \(no layers conv_first"):
+        pretrained_bpnet(cnn, 80, 40, 1, source="cnn.keras")

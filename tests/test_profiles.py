@@ -162,3 +162,45 @@ def test_predictions_over_a_users_regions_tile_them_and_count_what_is_left_out(d
         np.testing.assert_allclose(track.values("chr2", 1100, 1200, numpy=True), expected, rtol=1e-4)
         assert np.isnan(track.values("chr2", 999, 1000)[0]) and not np.isnan(track.values("chr2", 1299, 1300)[0])
         assert np.isnan(track.values("chr2", 1300, 1301)[0])  # the last tile of 1000-1250 ends at 1300
+
+
+def test_transfer_starts_from_a_trained_profile_model(data, keras, tmp_path):
+    from biodl.models.bpnet import NO_BIAS
+
+    keras.utils.set_random_seed(3)
+    pretrained, _ = profiles.train(data, model=SMALL, training={"epochs": 1}, model_path=tmp_path / "pre.keras")
+    extracted, history = profiles.train(data, training={"epochs": 2, "patience": 2}, init_from=tmp_path / "pre.keras",
+                                        transfer="feature_extraction")
+    assert set(history["phase"]) == {"feature_extraction"}
+    for name in ("conv_first", "conv_dilated3"):  # the body stays as it was trained
+        np.testing.assert_array_equal(extracted.get_layer(name).get_weights()[0],
+                                      pretrained.get_layer(name).get_weights()[0])
+    assert not np.array_equal(extracted.get_layer(LOG_COUNT).get_weights()[0],
+                              pretrained.get_layer(LOG_COUNT).get_weights()[0])
+    tuned, history = profiles.train(data, training={"epochs": 1}, init_from=tmp_path / "pre.keras",
+                                    history_path=tmp_path / "history.tsv")
+    assert history["phase"].tolist() == ["feature_extraction", "fine_tuning"]
+    assert pd.read_csv(tmp_path / "history.tsv", sep="\t")["phase"].tolist() == history["phase"].tolist()
+    assert not np.array_equal(tuned.get_layer("conv_first").get_weights()[0],
+                              pretrained.get_layer("conv_first").get_weights()[0])
+    bias, _ = profiles.train_bias(data, model={"first_kernel": 11, "n_dilated": 1, "profile_kernel": 11},
+                                  training={"epochs": 1}, model_path=tmp_path / "bias.keras")
+    factorised, _ = profiles.train(data, training={"epochs": 1}, init_from=tmp_path / "pre.keras",
+                                   transfer="feature_extraction", bias_path=tmp_path / "bias.keras")
+    np.testing.assert_array_equal(factorised.get_layer(NO_BIAS).get_layer("conv_first").get_weights()[0],
+                                  pretrained.get_layer("conv_first").get_weights()[0])
+    with pytest.raises(ValueError, match="transfer must be one of"):
+        profiles.train(data, init_from=tmp_path / "pre.keras", transfer="frozen")
+
+
+def test_the_search_scores_trials_on_the_validation_chromosomes(data, keras, tmp_path):
+    result = profiles.search(data, model=SMALL, training={"epochs": 2, "patience": 2},
+                             space={"training.learning_rate": {"low": 1e-3, "high": 5e-3, "log": True}},
+                             budget={"trials": 2, "pruning": False}, seed=2, study_path=tmp_path / "study.db")
+    assert result.summary["metric"] == "count_pearson_peaks" and result.summary["scoring"] == "validation split"
+    assert result.kind == "profiles" and result.searched == "training.learning_rate"
+    assert len(result.trials) == 2 and result.trials["count_pearson_peaks"].between(-1, 1).all()
+    assert result.summary["settings"]["model"] == SMALL
+    test_only = data.subset(data.split != "val")  # no validation chromosome: nothing to choose on
+    with pytest.raises(ValueError, match="no validation windows"):
+        profiles.search(test_only, model=SMALL, budget={"trials": 1})

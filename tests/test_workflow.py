@@ -179,7 +179,8 @@ def test_tiny_end_to_end_run(tmp_path):
                            .read_text())
     assert predicted == {"regions": 2, "windows": 2 + 4, "off_chromosome_end": 0, "unknown_chromosome": 0}
     # searches: trials scored inside the training samples, the chosen settings pinned and trained
-    for dataset, search in (("tinygenome", "search"), ("tinyts", "search"), ("tinyomics", "search/seed1")):
+    for dataset, search in (("tinygenome", "search"), ("tinyts", "search"), ("tinyprofiles", "search"),
+                            ("tinyomics", "search/seed1")):
         folder = tmp_path / "results" / dataset / search
         summary = json.loads((folder / "summary.json").read_text())
         assert sum(summary["trials"].values()) == 2 and summary["trials"].get("complete", 0) >= 1
@@ -187,11 +188,15 @@ def test_tiny_end_to_end_run(tmp_path):
         chosen = trials.set_index("trial").loc[summary["chosen_trial"], summary["metric"]]
         assert len(trials) == 2 and summary["chosen_value"] == chosen and summary["selection"]
         snippet = yaml.safe_load((folder / "settings.yaml").read_text())
-        assert list(snippet) == [{"tinygenome": "sequences", "tinyts": "timeseries", "tinyomics": "omics"}[dataset]]
+        assert list(snippet) == [{"tinygenome": "sequences", "tinyts": "timeseries", "tinyomics": "omics",
+                                  "tinyprofiles": "profiles"}[dataset]]
     assert summary["scoring"].startswith("3-fold cross-validation")  # 72 omics samples outside the test split
     searched = json.loads((tmp_path / "results" / "tinygenome" / "searched_cnn1d" / "metrics.json").read_text())
     assert searched["split"] == "test" and searched["models"]["cnn1d"]["n"] == genome_metrics["models"]["cnn1d"]["n"]
     assert "the search chose" in (tmp_path / "logs" / "tinygenome" / "train_searched_cnn1d.log").read_text()
+    searched = json.loads((tmp_path / "results" / "tinyprofiles" / "searched_chrombpnet" / "metrics.json").read_text())
+    assert searched["model"] == "searched_chrombpnet" and searched["models"]["searched_chrombpnet"]["n"] == \
+        profile_metrics["models"]["bpnet"]["n"]
     # the summary: a row per dataset and network, its baseline beside it, the demo's motifs named
     table = pd.read_csv(tmp_path / "results" / "summary.tsv", sep="\t").set_index(["dataset", "model"])
     assert {("tiny", "cnn1d"), ("tinygenome", "searched_cnn1d"), ("tinyts", "gaf_cnn"), ("tinyomics", "joint_vae"),
@@ -316,3 +321,31 @@ def test_slurm_profile_names_existing_rules():
     profile = yaml.safe_load((ROOT / "workflow" / "profiles" / "slurm" / "config.yaml").read_text())
     assert set(profile["set-resources"]) <= set(STEPS)
     assert {"train_sequences", "train_timeseries", "attribute"} <= set(profile["set-resources"])
+
+
+def test_a_profile_search_and_a_pretrained_model_are_planned_and_their_steps_read_them(tmp_path):
+    from biodl.steps import STEPS
+
+    pretrained = tmp_path / "pretrained.keras"
+    pretrained.write_bytes(b"a model")  # a dry run only needs it to exist
+
+    def change(c):
+        c["profiles"]["tinyprofiles"].update(search={"enabled": True, "trials": 2}, init_from=str(pretrained))
+        c["sequences"]["tiny"]["init_from"] = str(pretrained)
+
+    plan = snakemake("-n", "--configfile", str(test_config(tmp_path, change)), cwd=tmp_path)
+    jobs = plan.stdout + plan.stderr
+    assert plan.returncode == 0, jobs[-3000:]
+    # bpnet, chrombpnet and the searched factorised model train; the searched one is evaluated, not explained
+    assert re.search(r"search_profiles\s+1\n", jobs) and re.search(r"train_profiles\s+3\n", jobs), jobs
+    assert re.search(r"evaluate_profiles\s+4\n", jobs) and re.search(r"interpret_profiles\s+3\n", jobs), jobs
+    assert "results/tinyprofiles/searched_chrombpnet/metrics.json" in jobs
+    trainings = {re.search(r"output: results/(\w+/\w+)/", job).group(1): re.search(r"input: (.*)", job).group(1)
+                 for job in re.findall(r"rule train_(?:profiles|sequences):\n((?: {4}.*\n)+)", jobs)}
+    starting = {model for model, inputs in trainings.items() if str(pretrained) in inputs}
+    assert starting == {"tiny/cnn1d", "tinyprofiles/bpnet", "tinyprofiles/chrombpnet"}, trainings
+    assert "tinyprofiles/searched_chrombpnet" in trainings
+    for rule, inputs in (("train_profiles", ["data", "bias"]), ("train_sequences", ["data"]),
+                         ("train_timeseries", ["data"])):
+        given = [*inputs, "pretrained", "searched", "configured_model", "configured_history"]
+        assert STEPS[rule].file_disagreement(given, ["model", "history"]) is None, rule

@@ -207,8 +207,12 @@ SIMULATED_TRACK = "cuts"
 
 def profile_models(settings: Mapping) -> list[str]:
     """The models a profile dataset trains: ``bpnet``; with a ``bias`` block also the bias
-    model and ChromBPNet's factorised model, ``chrombpnet``."""
-    return ["bpnet"] + (["bias", "chrombpnet"] if settings.get("bias") is not None else [])
+    model and ChromBPNet's factorised model, ``chrombpnet``; with a search, last, the searched
+    one of them (:func:`searched_model`)."""
+    models = ["bpnet"] + (["bias", "chrombpnet"] if settings.get("bias") is not None else [])
+    if (settings.get("search") or {}).get("enabled"):
+        models.append(SEARCHED + searched_model("profiles", settings))
+    return models
 
 
 def profile_tracks(settings: Mapping) -> list[str]:
@@ -262,7 +266,10 @@ SEARCH_BUDGET = ("trials", "timeout_minutes", "folds", "cv_below", "pruning", "s
 
 def searched_model(kind: str, settings: Mapping) -> str:
     """The model a dataset's search tunes: ``cnn1d`` for DNA, the GAF CNN for time series,
-    the first of ``models`` for omics."""
+    the first of ``models`` for omics; for profiles the factorised ``chrombpnet`` when there
+    is a bias model, else ``bpnet``."""
+    if kind == "profiles":
+        return "chrombpnet" if settings.get("bias") is not None else "bpnet"
     return {"sequences": "cnn1d", "timeseries": "gaf_cnn"}.get(kind) or settings["models"][0]
 
 

@@ -9,6 +9,7 @@ Each function is one workflow rule (``prepare_profiles``, ``train_profiles``,
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -42,13 +43,18 @@ from biodl.models.bpnet import (
     BIAS,
     BIAS_MODEL,
     LOG_COUNT,
+    NO_BIAS,
     PROFILE,
+    bpnet_settings,
     build_bpnet,
     build_chrombpnet,
     count_loss_weight,
     multinomial_nll,
+    pretrained_bpnet,
 )
 from biodl.training import TrainingSettings, fit, keyword_settings, load_model, predict
+from biodl.training.search import SearchResult, SearchSettings, run_search
+from biodl.training.transfer import TRANSFER_MODES, fit_transfer
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +133,8 @@ def train(
     model: Mapping | None = None,
     training: Mapping | None = None,
     bias_path: PathLike | None = None,
+    init_from: PathLike | None = None,
+    transfer: str = "fine_tuning",
     seed: int = 1,
     model_path: PathLike | None = None,
     history_path: PathLike | None = None,
@@ -148,6 +156,13 @@ def train(
         A bias model (``.keras``, from :func:`train_bias`): the BPNet trains beside it,
         frozen, and the model returned is ChromBPNet's factorised one
         (:func:`biodl.models.bpnet.build_chrombpnet`).
+    init_from, transfer
+        A trained profile model (``.keras``: a BPNet, or a factorised model whose main BPNet
+        is taken) to start from instead of ``model``'s settings
+        (:func:`biodl.models.bpnet.pretrained_bpnet`: other window lengths are fine; other
+        tracks get new heads), and how (:mod:`biodl.training.transfer`):
+        ``feature_extraction`` trains the heads only, ``fine_tuning`` then every layer at a
+        tenth of the learning rate.
     seed
         Seeds the order of the windows and their jitter and strand.
     model_path, history_path, callbacks
@@ -158,19 +173,29 @@ def train(
     model, history
     """
     settings = keyword_settings(build_bpnet, model, "profiles model")
+    shape = (data.input_length, data.output_length, len(data.tracks))
+    main, body = None, None
+    if init_from is not None:
+        if transfer not in TRANSFER_MODES:
+            raise ValueError(f"transfer must be one of {TRANSFER_MODES}, got {transfer!r}")
+        main, body = pretrained_bpnet(load_model(init_from), *shape, source=str(init_from),
+                                      name=MODEL_NAME if bias_path is None else NO_BIAS)
+        log.info("transfer (%s) from %s: its layers replace the model settings %s", transfer, init_from,
+                 bpnet_settings(main))
     if bias_path is None:
-        network = build_bpnet(data.input_length, data.output_length, len(data.tracks), **settings)
+        network = main if main is not None else build_bpnet(*shape, **settings)
     else:
-        network = build_chrombpnet(load_model(bias_path), data.input_length, data.output_length, len(data.tracks),
-                                   **settings)
+        network = build_chrombpnet(load_model(bias_path), *shape, main=main, **settings)
     return _fit_profiles(network, data, data.split == "train", data.split == "val", training, seed, model_path,
-                         history_path, callbacks)
+                         history_path, callbacks, body=body, transfer=transfer)
 
 
 def _fit_profiles(network, data: ProfileWindows, train_rows: np.ndarray, val_rows: np.ndarray,
-                  training: Mapping | None, seed: int, model_path, history_path, callbacks):
+                  training: Mapping | None, seed: int, model_path, history_path, callbacks, body=None,
+                  transfer: str = "fine_tuning"):
     """Fit ``network`` on the windows at ``train_rows`` with the profile loss, stopping on
-    those at ``val_rows``; the count loss weight from the training peaks unless set."""
+    those at ``val_rows``; the count loss weight from the training peaks unless set. With
+    ``body`` (pretrained layers), by :func:`biodl.training.transfer.fit_transfer`."""
     settings = ProfileTraining(**keyword_settings(ProfileTraining, training, "profiles training"))
     train_windows, val_windows = data.subset(train_rows), data.subset(val_rows)
     weight = settings.count_weight if settings.count_weight is not None else count_loss_weight(
@@ -178,11 +203,78 @@ def _fit_profiles(network, data: ProfileWindows, train_rows: np.ndarray, val_row
     log.info("count loss weight %.3g (%s); %d training and %d validation windows", weight,
              "set" if settings.count_weight is not None else "median total count of the training peaks / 10",
              len(train_windows), len(val_windows))
-    history = fit(network, (train_windows, None), (val_windows, None), settings,
-                  loss={PROFILE: multinomial_nll, LOG_COUNT: "mse"}, loss_weights={PROFILE: 1.0, LOG_COUNT: weight},
-                  seed=seed, history_path=history_path, model_path=model_path, callbacks=callbacks)
+    options = {"loss": {PROFILE: multinomial_nll, LOG_COUNT: "mse"},
+               "loss_weights": {PROFILE: 1.0, LOG_COUNT: weight}, "seed": seed, "history_path": history_path,
+               "model_path": model_path, "callbacks": callbacks}
+    if body is None:
+        history = fit(network, (train_windows, None), (val_windows, None), settings, **options)
+    else:
+        history = fit_transfer(network, body, (train_windows, None), (val_windows, None), settings, transfer,
+                               **options)
     history["count_weight"] = weight
     return network, history
+
+
+PROFILE_SPACE = {
+    "training.learning_rate": {"low": 3e-4, "high": 3e-3, "log": True},
+    "model.filters": {"choices": [32, 64, 128]},
+}
+"""The default search space of :func:`search`: the learning rate and the width of every
+convolution (depth and kernels stay: they set the input length a model needs). The count
+loss weight stays too, so that validation losses compare across trials."""
+SEARCH_METRIC = "count_pearson_peaks"
+"""What a search scores: count Pearson in the validation peaks (the summary's headline)."""
+
+
+def search(
+    data: ProfileWindows,
+    *,
+    model: Mapping | None = None,
+    training: Mapping | None = None,
+    bias_path: PathLike | None = None,
+    space: Mapping | None = None,
+    budget: Mapping | None = None,
+    seed: int = 1,
+    study_path: PathLike | None = None,
+) -> SearchResult:
+    """Search the profile model's settings on the validation chromosomes (the test
+    chromosomes are never read), scored by :data:`SEARCH_METRIC`; the validation loss (the
+    profile NLL plus the weighted count loss) prunes trials and breaks ties.
+
+    Parameters
+    ----------
+    data
+        From :func:`prepare`.
+    model, training, bias_path
+        The settings the search starts from (those of :func:`train`); with ``bias_path``,
+        every trial is the factorised model beside that bias model.
+    space
+        The search space (:mod:`biodl.training.search`); ``None``: :data:`PROFILE_SPACE`.
+    budget
+        Fields of :class:`biodl.training.search.SearchSettings` (the folds are not used:
+        windows of one chromosome are not independent, so trials score on the validation
+        chromosomes).
+    seed, study_path
+        See :func:`biodl.training.search.run_search`.
+    """
+    settings = SearchSettings(**keyword_settings(SearchSettings, budget, "search"))
+    base = {"model": dict(model or {}), "training": dict(training or {})}
+    validation = data.split == "val"
+    if not validation.any():
+        raise ValueError("no validation windows: give split.val_chromosomes that hold peaks to search on")
+
+    def score(trial_settings, split, callbacks):
+        network, history = train(data, **trial_settings, bias_path=bias_path, seed=seed, callbacks=callbacks)
+        val = data.subset(validation)
+        outputs = predict(network, val)
+        metrics = profile_metrics(val.observed(), softmax_profiles(outputs[PROFILE]), outputs[LOG_COUNT],
+                                  val.windows["source"].to_numpy() == "region", val.tracks)
+        return float(metrics[SEARCH_METRIC]), float(history["val_loss"].min())
+
+    space = space or PROFILE_SPACE
+    result = run_search(score, space, base, [data.split], metric=SEARCH_METRIC, settings=settings, seed=seed,
+                        study_path=study_path)
+    return dataclasses.replace(result, kind="profiles", searched=", ".join(space))
 
 
 def bias_windows(data: ProfileWindows, split: str, threshold_factor: float = BIAS_THRESHOLD_FACTOR) -> np.ndarray:

@@ -57,7 +57,7 @@ wildcard_constraints:
     seed=r"-?\d+",
     omics_dataset=_names_pattern(OMICS_DATASETS),
     prof_dataset=_names_pattern(PROFILE_DATASETS),
-    prof_model="bpnet|chrombpnet|bias",
+    prof_model="(searched_)?(bpnet|chrombpnet)|bias",
     genome_dataset=_names_pattern(GENOME_DATASETS),
     omics_model=r"(searched_)?(joint|early)_(vae|ae)(_supervised)?",
 
@@ -72,28 +72,33 @@ def searched_settings(wildcards):
     which it is when the search keeps the configured settings; nothing for the configured
     models."""
     wildcards = dict(wildcards.items())
-    model = wildcards.get("seq_model") or wildcards.get("ts_model") or wildcards["omics_model"]
+    kind = next(key for key in ("seq", "ts", "omics", "prof") if f"{key}_model" in wildcards)
+    model, dataset = wildcards[f"{kind}_model"], wildcards[f"{kind}_dataset"]
     if not model.startswith(SEARCHED):
         return {}
-    dataset = wildcards.get("seq_dataset") or wildcards.get("ts_dataset") or wildcards["omics_dataset"]
     seed = wildcards.get("seed")  # series and omics train one model per seed; omics search per seed too
     run, search = f"results/{dataset}/{model.removeprefix(SEARCHED)}", f"results/{dataset}/search"
     if seed:
         run = f"{run}/seed{seed}"
-    if "omics_dataset" in wildcards:
+    if kind == "omics":
         search = f"{search}/seed{seed}"
     return {"searched": f"{search}/summary.json", "configured_model": f"{run}/model.keras",
             "configured_history": f"{run}/history.tsv"}
 
 
 def pretrained_model(wildcards):
-    """The model a DNA model or GAF CNN starts from (init_from), when one is given."""
+    """The model a DNA model, GAF CNN or profile model starts from (init_from), when one is
+    given; a searched model (and a profile dataset's bias model) never does."""
     wildcards = dict(wildcards.items())
+    if any(wildcards.get(key, "").startswith(SEARCHED) for key in ("seq_model", "ts_model", "prof_model")):
+        return {}
     if "seq_dataset" in wildcards:
         path = config["sequences"][wildcards["seq_dataset"]]["init_from"]
+    elif "prof_dataset" in wildcards:
+        path = config["profiles"][wildcards["prof_dataset"]]["init_from"]
     else:
         dataset = config["timeseries"][wildcards["ts_dataset"]]
-        path = dataset["init_from"] if wildcards["ts_model"].endswith("gaf_cnn") else None
+        path = dataset["init_from"] if wildcards["ts_model"] == "gaf_cnn" else None
     return {} if path is None else {"pretrained": path}
 
 
@@ -130,8 +135,10 @@ def genome_source(wildcards):
 
 
 def bias_model(wildcards):
-    """The bias model ChromBPNet's factorised model trains beside; nothing for the BPNet."""
-    if wildcards.prof_model == "chrombpnet":
+    """The bias model ChromBPNet's factorised model (and a search of it) trains beside;
+    nothing for the BPNet."""
+    if wildcards.get("prof_model", "chrombpnet").endswith("chrombpnet") and \
+            config["profiles"][wildcards.prof_dataset].get("bias") is not None:
         return {"bias": f"results/{wildcards.prof_dataset}/bias/model.keras"}
     return {}
 
@@ -295,12 +302,13 @@ def all_targets():
         targets += expand("results/{dataset}/{model}/{file}", dataset=name,
                           model=profile_models(config["profiles"][name]),
                           file=["metrics.json", "profile_example.png", "counts.png", "training_curves.png"])
+        configured = [model for model in profile_models(config["profiles"][name]) if not model.startswith(SEARCHED)]
+        if config["profiles"][name]["search"]["enabled"]:
+            targets.append(f"results/{name}/search/settings.yaml")
         if config["profiles"][name]["predict_regions"] is not None:
-            targets += expand("results/{dataset}/{model}/predicted_regions.json", dataset=name,
-                              model=profile_models(config["profiles"][name]))
+            targets += expand("results/{dataset}/{model}/predicted_regions.json", dataset=name, model=configured)
         if config["profiles"][name]["interpret"]["enabled"]:
-            targets += expand("results/{dataset}/{model}/interpret/{file}", dataset=name,
-                              model=profile_models(config["profiles"][name]),
+            targets += expand("results/{dataset}/{model}/interpret/{file}", dataset=name, model=configured,
                               file=["footprints.png", "modisco/logos.png", "modisco/tomtom.tsv"])
     for name in INTERPRETED_DATASETS:
         targets += expand(

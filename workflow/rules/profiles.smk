@@ -3,7 +3,10 @@
 # The genome is indexed by index_genome (sequences.smk).
 # With a bias block also ChromBPNet's factorisation: a bias model on background windows (bias/),
 # frozen beside a second BPNet (chrombpnet/).
-# Steps: biodl.data.simulate.simulate_profiles, biodl.profiles.prepare / train_bias / train / evaluate.
+# With a search block, search_profiles chooses settings on the validation chromosomes and
+# searched_<model> trains with them.
+# Steps: biodl.data.simulate.simulate_profiles, biodl.profiles.prepare / train_bias / search / train /
+# evaluate / interpret / predict_regions.
 
 
 rule simulate_profiles:
@@ -72,11 +75,39 @@ rule train_profile_bias:
         "../scripts/run_step.py"
 
 
-rule train_profiles:
-    wildcard_constraints:
-        prof_model="bpnet|chrombpnet",
+rule search_profiles:
     input:
         unpack(bias_model),
+        data="results/{prof_dataset}/data/profiles.npz",
+    output:
+        trials="results/{prof_dataset}/search/trials.tsv",
+        summary="results/{prof_dataset}/search/summary.json",
+        snippet="results/{prof_dataset}/search/settings.yaml",
+    params:
+        settings=settings_param(profile_steps.search_profiles, config),
+        mixed_precision=config["mixed_precision"],
+        devices=config["devices"],
+    threads: config["threads"]
+    resources:
+        mem_mb=16000,
+        runtime=lambda wc: search_runtime("profiles", wc.prof_dataset),
+    log:
+        "logs/{prof_dataset}/search_profiles.log",
+    benchmark:
+        "benchmarks/rules/{prof_dataset}/search_profiles.tsv"
+    conda:
+        "../envs/biodl.yaml"
+    script:
+        "../scripts/run_step.py"
+
+
+rule train_profiles:
+    wildcard_constraints:
+        prof_model="(searched_)?(bpnet|chrombpnet)",
+    input:
+        unpack(bias_model),
+        unpack(searched_settings),
+        unpack(pretrained_model),
         data="results/{prof_dataset}/data/profiles.npz",
     output:
         model="results/{prof_dataset}/{prof_model}/model.keras",

@@ -102,7 +102,7 @@ receptive field (155 bp) covers the enzyme's preference but not the arrangement 
 
 
 def build_chrombpnet(bias_model, input_length: int = 2114, output_length: int = 1000, n_tracks: int = 1,
-                     name: str = "chrombpnet", **bpnet):
+                     name: str = "chrombpnet", main=None, **bpnet):
     """ChromBPNet's factorised model: a BPNet (:func:`build_bpnet` with ``bpnet`` settings,
     named :data:`NO_BIAS`) and ``bias_model``, frozen, read the same input; the profile
     logits are added and the counts summed (``log(exp(a) + exp(b))``), so the BPNet learns
@@ -115,8 +115,11 @@ def build_chrombpnet(bias_model, input_length: int = 2114, output_length: int = 
         windows only, and named :data:`BIAS`); it is frozen here.
     input_length, output_length, n_tracks, name
         As for :func:`build_bpnet`.
+    main
+        The main BPNet, already built for these lengths and tracks (e.g. by
+        :func:`pretrained_bpnet`); ``None``: a new one with the ``bpnet`` settings.
     bpnet
-        Further settings of the main BPNet.
+        Further settings of a new main BPNet.
 
     Raises
     ------
@@ -134,11 +137,69 @@ def build_chrombpnet(bias_model, input_length: int = 2114, output_length: int = 
                          f"needs {expected[0][1:]} and {expected[1][1:]}: train the bias model on the same windows")
     bias_model.trainable = False
     inputs = keras.Input((input_length, 4), name="sequence")
-    main = build_bpnet(input_length, output_length, n_tracks, name=NO_BIAS, **bpnet)(inputs)
-    bias = bias_model(inputs)
-    profile = keras.layers.Add(name=PROFILE)([main[PROFILE], bias[PROFILE]])
-    log_count = AddedLogCounts(name=LOG_COUNT)([main[LOG_COUNT], bias[LOG_COUNT]])
+    if main is None:
+        main = build_bpnet(input_length, output_length, n_tracks, name=NO_BIAS, **bpnet)
+    elif main.name != NO_BIAS:
+        raise ValueError(f"the main BPNet of a factorised model is named {NO_BIAS!r}, not {main.name!r}")
+    predicted, bias = main(inputs), bias_model(inputs)
+    profile = keras.layers.Add(name=PROFILE)([predicted[PROFILE], bias[PROFILE]])
+    log_count = AddedLogCounts(name=LOG_COUNT)([predicted[LOG_COUNT], bias[LOG_COUNT]])
     return keras.Model(inputs, {PROFILE: profile, LOG_COUNT: log_count}, name=name)
+
+
+def bpnet_settings(model) -> dict:
+    """The :func:`build_bpnet` settings (widths, kernels, depth) a built BPNet has."""
+    first, profile = model.get_layer("conv_first"), model.get_layer("profile_conv")
+    dilated = [layer for layer in model.layers if layer.name.startswith("conv_dilated")]
+    return {"filters": first.filters, "first_kernel": first.kernel_size[0], "n_dilated": len(dilated),
+            "dilated_kernel": dilated[0].kernel_size[0] if dilated else 3, "profile_kernel": profile.kernel_size[0]}
+
+
+def pretrained_bpnet(pretrained, input_length: int, output_length: int, n_tracks: int, source: str = "the model",
+                     name: str = "bpnet"):
+    """A BPNet for new windows and tracks that starts from a trained one (transfer learning).
+
+    The network is built anew with the pretrained one's widths, kernels and depth for
+    ``input_length``, ``output_length`` and ``n_tracks`` (every convolution is unpadded and
+    the count head averages over positions, so no weight depends on the lengths), and
+    every weight is copied; the heads too when the number of tracks is the same, otherwise
+    they start afresh.
+
+    Parameters
+    ----------
+    pretrained
+        A BPNet from :func:`build_bpnet`, or a factorised model (:func:`build_chrombpnet`),
+        whose main BPNet is taken (its bias model is left behind).
+    input_length, output_length, n_tracks
+        Of the new windows.
+    source
+        Names the pretrained model in messages (its file).
+    name
+        The new model's name (:data:`NO_BIAS` for the main model of a factorised one).
+
+    Returns
+    -------
+    model, body
+        The new BPNet and its layers below the heads (what feature extraction freezes).
+
+    Raises
+    ------
+    ValueError
+        If ``pretrained`` is not a BPNet, or the new input is too short for its layers.
+    """
+    if NO_BIAS in [layer.name for layer in pretrained.layers]:
+        pretrained = pretrained.get_layer(NO_BIAS)
+    names = {layer.name for layer in pretrained.layers}
+    if not {"conv_first", "profile_conv", LOG_COUNT} <= names:
+        raise ValueError(f"{source} is not a BPNet (no layers conv_first, profile_conv, log_count): a profile model "
+                         "starts from a profile model biodl trained")
+    model = build_bpnet(input_length, output_length, n_tracks, name=name, **bpnet_settings(pretrained))
+    heads = {"profile_conv", LOG_COUNT}
+    body = [layer for layer in model.layers if layer.name.startswith("conv_")]
+    same_tracks = pretrained.get_layer(LOG_COUNT).units == n_tracks
+    for layer in body + ([model.get_layer(name) for name in heads] if same_tracks else []):
+        layer.set_weights(pretrained.get_layer(layer.name).get_weights())
+    return model, body
 
 
 def multinomial_nll(counts, logits):

@@ -4,16 +4,26 @@ evaluation with the predicted tracks."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from biodl import profiles
-from biodl.config import profile_tracks
+from biodl.config import SEARCHED, profile_tracks
 from biodl.data import simulate
 from biodl.data.profile_windows import load_profiles
 from biodl.evaluation import plots
 from biodl.io import read_delimited, write_json
 from biodl.steps.declaration import step
-from biodl.steps.shared import checked_model
+from biodl.steps.shared import (
+    PRETRAINED_FILE,
+    SEARCH,
+    SEARCH_OUTPUTS,
+    SEARCHED_FILES,
+    checked_model,
+    search_into,
+    search_keys,
+    train_into,
+)
 from biodl.training import load_model
 
 
@@ -58,18 +68,35 @@ def prepare_profiles(paths, settings):
 
 def train_profiles_settings(config, prof_dataset, prof_model="bpnet"):
     settings = config["profiles"][prof_dataset]
-    return {"model": settings["model"], "training": settings["training"], "seed": config["seed"]}
+    # a searched model trains what the search chose, from scratch as its trials did
+    init_from = None if prof_model.startswith(SEARCHED) else settings["init_from"]
+    return {"model": settings["model"], "training": settings["training"], "init_from": init_from,
+            "transfer": settings["transfer"], "seed": config["seed"]}
 
 
 @step("train_profiles", train_profiles_settings,
       "train the profile model (bpnet; chrombpnet beside a frozen bias model) on prepared profile windows",
       profiles.train,
       {"data": ".npz from prepare-profiles", "bias": "a bias model (.keras from train-profile-bias): train "
-       "ChromBPNet's factorised model", "model": "output .keras", "history": "output TSV, one row per epoch"},
-      optional=("bias",), tensorflow=True)
+       "ChromBPNet's factorised model", "model": "output .keras", "history": "output TSV, one row per epoch",
+       **SEARCHED_FILES, **PRETRAINED_FILE},
+      optional=("bias", *SEARCHED_FILES, *PRETRAINED_FILE), tensorflow=True)
 def train_profiles(paths, settings):
-    profiles.train(load_profiles(paths.data), **settings, bias_path=paths.bias, model_path=paths.model,
-                   history_path=paths.history)
+    train_into(paths, settings, partial(profiles.train, bias_path=paths.bias), lambda: load_profiles(paths.data))
+
+
+def search_profiles_settings(config, prof_dataset):
+    settings = config["profiles"][prof_dataset]
+    return {"model": settings["model"], "training": settings["training"], "seed": config["seed"],
+            **search_keys(settings, prof_dataset)}
+
+
+@step("search_profiles", search_profiles_settings,
+      "choose the profile model's settings on the validation chromosomes", profiles.search,
+      {"data": ".npz from prepare-profiles", "bias": "a bias model (.keras): search the factorised model",
+       **SEARCH_OUTPUTS}, optional=("bias",), extra=SEARCH, tensorflow=True)
+def search_profiles(paths, settings):
+    search_into(paths, settings, partial(profiles.search, bias_path=paths.bias), lambda: load_profiles(paths.data))
 
 
 def train_profile_bias_settings(config, prof_dataset):

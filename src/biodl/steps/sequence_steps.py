@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from biodl import sequences
+from biodl.config import SEARCHED
 from biodl.data import simulate, windows
 from biodl.data.datasets import EncodedDataset
 from biodl.evaluation import plots
@@ -13,6 +14,7 @@ from biodl.io import genome, read_delimited, write_json, write_table
 from biodl.steps.declaration import step
 from biodl.steps.layout import region_files
 from biodl.steps.shared import (
+    PRETRAINED_FILE,
     SEARCH,
     SEARCH_OUTPUTS,
     SEARCHED_FILES,
@@ -108,14 +110,16 @@ def prepare_sequences(paths, settings):
 
 def train_sequences_settings(config, seq_dataset, seq_model="cnn1d"):
     settings = config["sequences"][seq_dataset]
-    return {"model": settings["model"], "training": settings["training"], "init_from": settings["init_from"],
+    # a searched model trains what the search chose, from scratch as its trials did
+    init_from = None if seq_model.startswith(SEARCHED) else settings["init_from"]
+    return {"model": settings["model"], "training": settings["training"], "init_from": init_from,
             "transfer": settings["transfer"], "seed": config["seed"]}
 
 
 @step("train_sequences", train_sequences_settings,
       "train the DNA model (cnn1d) on a prepared dataset", sequences.train,
       {"data": ".npz from prepare-sequences", "model": "output .keras", "history": "output TSV, one row per epoch",
-       **SEARCHED_FILES}, optional=tuple(SEARCHED_FILES), tensorflow=True)
+       **SEARCHED_FILES, **PRETRAINED_FILE}, optional=(*SEARCHED_FILES, *PRETRAINED_FILE), tensorflow=True)
 def train_sequences(paths, settings):
     train_into(paths, settings, sequences.train, lambda: EncodedDataset.load(paths.data, stream=True))
 

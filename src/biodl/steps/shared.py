@@ -21,6 +21,8 @@ SEARCH = {"dataset": "the dataset's name in the config snippet"}
 SEARCHED_FILES = {"searched": "summary JSON of a search step: the settings it chose replace the given ones",
             "configured_model": "with searched: the model trained with the configured settings (copied when "
                                 "the search kept them)", "configured_history": "its history TSV"}
+PRETRAINED_FILE = {"pretrained": "the trained model to start from (.keras): replaces the init_from setting; the "
+                                 "workflow names it so that a training waits for it"}
 SEARCH_OUTPUTS = {"trials": "output TSV, one row per trial", "summary": "output JSON: scoring, budget, best trial",
                   "snippet": "output YAML: the chosen settings as a config snippet"}
 RUNS = {"runs": "one {model, seed} per model file, in the same order"}
@@ -65,7 +67,8 @@ def trained_models(runs: Sequence[dict], paths: Sequence[str], data_path: str, *
 
 
 def train_into(paths, settings: dict, train: Callable, data: Callable) -> None:
-    """Train with ``train(data(), **settings)`` into ``paths.model`` and ``paths.history``.
+    """Train with ``train(data(), **settings)`` into ``paths.model`` and ``paths.history``,
+    starting from ``paths.pretrained`` when given (the ``init_from`` setting).
     Given a search's summary (``paths.searched``), its chosen settings replace the given
     ones; when they are the configured settings unchanged, the configured model
     (``paths.configured_model`` and ``configured_history``) is copied instead of trained a
@@ -81,6 +84,8 @@ def train_into(paths, settings: dict, train: Callable, data: Callable) -> None:
             return
         log.info("training with the settings the search chose (%s): %s", paths.searched, searched["settings"])
         settings = {**settings, **searched["settings"]}
+    if getattr(paths, "pretrained", None) is not None:
+        settings = {**settings, "init_from": paths.pretrained}
     train(data(), **settings, model_path=paths.model, history_path=paths.history)
 
 

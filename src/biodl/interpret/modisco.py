@@ -4,8 +4,8 @@ output (:func:`discover_patterns`, the workflow's ``modisco`` step)."""
 from __future__ import annotations
 
 import contextlib
+import inspect
 import logging
-import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -101,7 +101,8 @@ def _merges_that_end() -> Iterator[None]:
     parents, failed, kept = {}, set(), [0]
 
     def from_collapser() -> bool:
-        return sys._getframe(2).f_code.co_name == "SimilarPatternsCollapser"
+        caller = inspect.currentframe().f_back.f_back  # past this function and the wrapper
+        return caller is not None and caller.f_code.co_name == "SimilarPatternsCollapser"
 
     def remembering_merge(parent_pattern, *args, **kwargs):
         merged = merge(parent_pattern, *args, **kwargs)

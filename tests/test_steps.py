@@ -79,6 +79,21 @@ def test_a_searched_model_is_the_configured_one_when_the_search_kept_its_setting
     assert "the search chose the configured settings" in caplog.text
 
 
+def test_a_searched_model_trains_from_scratch_and_a_configured_one_from_the_pretrained_file(tmp_path):
+    summary = tmp_path / "summary.json"
+    summary.write_text(json.dumps({"chosen_is_configured": False, "settings": {"model": {"filters": 32}}}))
+    given = {"model": {"filters": 8}, "init_from": "settings.keras", "transfer": "fine_tuning"}
+    for searched, pretrained, expected in ((str(summary), "pretrained.keras", None),
+                                           (None, "pretrained.keras", "pretrained.keras"),
+                                           (None, None, "settings.keras")):
+        paths = argparse.Namespace(searched=searched, configured_model=None, configured_history=None,
+                                   pretrained=pretrained, model="m.keras", history="h.tsv")
+        trained = []
+        shared.train_into(paths, given, lambda data, **settings: trained.append(settings), lambda: "data")
+        assert trained[0]["init_from"] == expected, (searched, pretrained)
+    assert given["init_from"] == "settings.keras"  # the caller's settings are left as they were
+
+
 def test_a_rule_that_disagrees_with_its_step_is_refused_as_the_workflow_is_read():
     fimo = STEPS["fimo"]
     settings = settings_param(fimo, {})

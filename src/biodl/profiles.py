@@ -54,7 +54,7 @@ from biodl.models.bpnet import (
 )
 from biodl.training import TrainingSettings, fit, keyword_settings, load_model, predict
 from biodl.training.search import SearchResult, SearchSettings, run_search
-from biodl.training.transfer import TRANSFER_MODES, fit_transfer
+from biodl.training.transfer import fit_transfer
 
 log = logging.getLogger(__name__)
 
@@ -176,8 +176,6 @@ def train(
     shape = (data.input_length, data.output_length, len(data.tracks))
     main, body = None, None
     if init_from is not None:
-        if transfer not in TRANSFER_MODES:
-            raise ValueError(f"transfer must be one of {TRANSFER_MODES}, got {transfer!r}")
         main, body = pretrained_bpnet(load_model(init_from), *shape, source=str(init_from),
                                       name=MODEL_NAME if bias_path is None else NO_BIAS)
         log.info("transfer (%s) from %s: its layers replace the model settings %s", transfer, init_from,
@@ -259,16 +257,16 @@ def search(
     """
     settings = SearchSettings(**keyword_settings(SearchSettings, budget, "search"))
     base = {"model": dict(model or {}), "training": dict(training or {})}
-    validation = data.split == "val"
-    if not validation.any():
+    val = data.subset(data.split == "val")
+    if len(val) == 0:
         raise ValueError("no validation windows: give split.val_chromosomes that hold peaks to search on")
+    is_peak = val.windows["source"].to_numpy() == "region"
 
     def score(trial_settings, split, callbacks):
         network, history = train(data, **trial_settings, bias_path=bias_path, seed=seed, callbacks=callbacks)
-        val = data.subset(validation)
         outputs = predict(network, val)
-        metrics = profile_metrics(val.observed(), softmax_profiles(outputs[PROFILE]), outputs[LOG_COUNT],
-                                  val.windows["source"].to_numpy() == "region", val.tracks)
+        metrics = profile_metrics(val.observed(), softmax_profiles(outputs[PROFILE]), outputs[LOG_COUNT], is_peak,
+                                  val.tracks)
         return float(metrics[SEARCH_METRIC]), float(history["val_loss"].min())
 
     space = space or PROFILE_SPACE

@@ -8,7 +8,7 @@ from functools import partial
 from pathlib import Path
 
 from biodl import profiles
-from biodl.config import SEARCHED, profile_tracks
+from biodl.config import profile_tracks
 from biodl.data import simulate
 from biodl.data.profile_windows import load_profiles
 from biodl.evaluation import plots
@@ -68,9 +68,7 @@ def prepare_profiles(paths, settings):
 
 def train_profiles_settings(config, prof_dataset, prof_model="bpnet"):
     settings = config["profiles"][prof_dataset]
-    # a searched model trains what the search chose, from scratch as its trials did
-    init_from = None if prof_model.startswith(SEARCHED) else settings["init_from"]
-    return {"model": settings["model"], "training": settings["training"], "init_from": init_from,
+    return {"model": settings["model"], "training": settings["training"], "init_from": settings["init_from"],
             "transfer": settings["transfer"], "seed": config["seed"]}
 
 

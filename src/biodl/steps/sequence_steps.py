@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from biodl import sequences
-from biodl.config import SEARCHED
 from biodl.data import simulate, windows
 from biodl.data.datasets import EncodedDataset
 from biodl.evaluation import plots
@@ -110,9 +109,7 @@ def prepare_sequences(paths, settings):
 
 def train_sequences_settings(config, seq_dataset, seq_model="cnn1d"):
     settings = config["sequences"][seq_dataset]
-    # a searched model trains what the search chose, from scratch as its trials did
-    init_from = None if seq_model.startswith(SEARCHED) else settings["init_from"]
-    return {"model": settings["model"], "training": settings["training"], "init_from": init_from,
+    return {"model": settings["model"], "training": settings["training"], "init_from": settings["init_from"],
             "transfer": settings["transfer"], "seed": config["seed"]}
 
 

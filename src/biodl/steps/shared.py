@@ -70,9 +70,10 @@ def train_into(paths, settings: dict, train: Callable, data: Callable) -> None:
     """Train with ``train(data(), **settings)`` into ``paths.model`` and ``paths.history``,
     starting from ``paths.pretrained`` when given (the ``init_from`` setting).
     Given a search's summary (``paths.searched``), its chosen settings replace the given
-    ones; when they are the configured settings unchanged, the configured model
-    (``paths.configured_model`` and ``configured_history``) is copied instead of trained a
-    second time, which would differ from it by run-to-run noise only."""
+    ones and the model trains from scratch, as the search's trials did; when they are the
+    configured settings unchanged, the configured model (``paths.configured_model`` and
+    ``configured_history``) is copied instead of trained a second time, which would differ
+    from it by run-to-run noise only."""
     if paths.searched is not None:
         searched = read_json(paths.searched)
         if searched.get("chosen_is_configured") and paths.configured_model is not None:
@@ -84,7 +85,9 @@ def train_into(paths, settings: dict, train: Callable, data: Callable) -> None:
             return
         log.info("training with the settings the search chose (%s): %s", paths.searched, searched["settings"])
         settings = {**settings, **searched["settings"]}
-    if getattr(paths, "pretrained", None) is not None:
+        if "init_from" in settings:  # a searched model trains from scratch, as its trials did
+            settings["init_from"] = None
+    elif getattr(paths, "pretrained", None) is not None:
         settings = {**settings, "init_from": paths.pretrained}
     train(data(), **settings, model_path=paths.model, history_path=paths.history)
 

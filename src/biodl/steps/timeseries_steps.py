@@ -74,8 +74,7 @@ def prepare_timeseries(paths, settings):
 def train_timeseries_settings(config, ts_dataset, ts_model, seed):
     settings = config["timeseries"][ts_dataset]
     network = ts_model.removeprefix(SEARCHED)
-    # a searched model trains what the search chose, from scratch as its trials did
-    transfer = {key: settings[key] for key in ("init_from", "transfer")} if ts_model == "gaf_cnn" else {}
+    transfer = {key: settings[key] for key in ("init_from", "transfer")} if network == "gaf_cnn" else {}
     return {"network": network, "model": timeseries_model(settings, network), "training": settings["training"],
             "training_overrides": {network: settings["training_overrides"][network]}, **transfer, "seed": int(seed),
             "seeds": list(settings["seeds"]), **validation_settings(config, ts_dataset)}

@@ -449,3 +449,29 @@ def test_every_command_that_reads_a_model_refuses_a_file_that_is_not_one(command
     last = capsys.readouterr().err.strip().splitlines()[-1]
     assert status == 2 and last.startswith(f"biodl {command}: error: ") and "model.keras" in last, last
     assert not list((tmp_path / "out").iterdir())
+
+
+def _commands_that_start_from_a_model():
+    from biodl.steps import STEPS
+
+    return sorted(step.command for step in STEPS.values() if "pretrained" in step.paths)
+
+
+@pytest.mark.parametrize("command", _commands_that_start_from_a_model())
+def test_every_training_given_a_pretrained_file_that_is_not_a_model_names_it(command, tmp_path, capsys):
+    """Each train command given, as the model to start from, a text file: one line naming
+    it, exit 2, no model or history written."""
+    prepared = {"train-sequences": (prepare_sequences(), "d.npz", "training: {epochs: 1}\n"),
+                "train-profiles": (prepare_profiles(), "d.npz", "training: {epochs: 1}\n"),
+                "train-timeseries": (prepare_timeseries(), "i.npz", "network: gaf_cnn\ntraining: {epochs: 1}\n")}
+    prepare, data, settings = prepared[command]
+    assert main(prepare(tmp_path)) == 0
+    notes = write(tmp_path / "notes.txt", "not a model\n")
+    out = tmp_path / "trained"
+    capsys.readouterr()
+    status = main([command, "--data", str(tmp_path / "out" / data), "--pretrained", notes,
+                   "--model", str(out / "m.keras"), "--history", str(out / "h.tsv"),
+                   "--settings", write(tmp_path / "train.yaml", settings)])
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert status == 2 and last.startswith(f"biodl {command}: error: ") and "notes.txt" in last, last
+    assert not out.exists() or not list(out.iterdir())

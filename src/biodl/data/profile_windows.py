@@ -23,6 +23,7 @@ from biodl.data.windows import (
     MAX_N_FRACTION,
     Composition,
     intervals_by_chrom,
+    other_assembly,
     sample_gc_matched,
     usable_region_windows,
 )
@@ -235,10 +236,8 @@ class CountTracks:
             if not set(sizes) & set(chrom_sizes):
                 raise InputError(f"track {name}: {path} shares no chromosome with the genome (it has e.g. "
                                  f"{sorted(sizes)[:3]}, the genome {list(chrom_sizes)[:3]}; a 'chr' prefix mismatch?)")
-            wrong = [c for c in sizes if c in chrom_sizes and sizes[c] != chrom_sizes[c]]
-            if wrong:
-                raise InputError(f"track {name}: {path} gives {wrong[0]} {sizes[wrong[0]]} bp, the genome "
-                                 f"{chrom_sizes[wrong[0]]} bp: another assembly?")
+            if mismatch := other_assembly(sizes, chrom_sizes):
+                raise InputError(f"track {name}: {path} {mismatch}")
 
     def chromosome(self, chrom: str, length: int) -> np.ndarray:
         """``(length, tracks)`` float32 counts of ``chrom`` (0 where a bigWig has no data)."""

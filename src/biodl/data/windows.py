@@ -173,6 +173,18 @@ def sample_gc_matched(
     return np.sort(np.concatenate(chosen)) if chosen else np.zeros(0, dtype=np.int64), n_nearest
 
 
+def other_assembly(track_sizes: Mapping[str, int], chrom_sizes: Mapping[str, int],
+                   chroms: Sequence[str] | None = None) -> str | None:
+    """Where a track's chromosome lengths disagree with the genome's (among ``chroms``, or
+    every shared chromosome): ``"gives chrN <n> bp, the genome <m> bp: another assembly?"``;
+    ``None`` where they agree. The bigWig readers' check."""
+    wrong = sorted(c for c in (track_sizes if chroms is None else chroms)
+                   if c in track_sizes and c in chrom_sizes and track_sizes[c] != chrom_sizes[c])
+    if not wrong:
+        return None
+    return f"gives {wrong[0]} {track_sizes[wrong[0]]} bp, the genome {chrom_sizes[wrong[0]]} bp: another assembly?"
+
+
 def signal_means(path: PathLike, windows: pd.DataFrame, chrom_sizes: Mapping[str, int] | None = None) -> np.ndarray:
     """Mean of a bigWig track over each window (bases without data count as 0).
 
@@ -207,11 +219,8 @@ def signal_means(path: PathLike, windows: pd.DataFrame, chrom_sizes: Mapping[str
         if missing:
             raise InputError(f"signal {path}: no chromosome {missing[0]!r} ({len(missing)} window chromosomes "
                              f"missing; the track has e.g. {sorted(sizes)[:5]})")
-        wrong = sorted(c for c in set(windows["chrom"]) if chrom_sizes and c in chrom_sizes
-                       and sizes[c] != chrom_sizes[c])
-        if wrong:
-            raise InputError(f"signal {path}: gives {wrong[0]} {sizes[wrong[0]]} bp, the genome "
-                             f"{chrom_sizes[wrong[0]]} bp: another assembly?")
+        if chrom_sizes and (mismatch := other_assembly(sizes, chrom_sizes, set(windows["chrom"]))):
+            raise InputError(f"signal {path}: {mismatch}")
         means = np.empty(len(windows))
         for i, (chrom, start, end) in enumerate(windows[["chrom", "start", "end"]].itertuples(index=False)):
             values = track.values(chrom, int(start), int(min(end, sizes[chrom])), numpy=True)
